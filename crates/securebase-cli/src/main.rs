@@ -1,0 +1,66 @@
+//! The `securebase` command: check, preview and build a clinician-reviewed
+//! content site.
+//!
+//! This binary is thin: it parses arguments, calls the library crates and
+//! turns their results into output and exit codes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod check;
+
+/// Exit code when the content or build has errors.
+const EXIT_ERRORS: u8 = 1;
+
+#[derive(Parser)]
+#[command(
+    name = "securebase",
+    version,
+    about = "Publish clinician-reviewed health information from git",
+    after_help = "Exit codes: 0 success, 1 content errors or a failed build, 2 usage errors.\n\nExamples:\n  securebase check\n  securebase check --root my-site --format json"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check every file under content/ and site.toml; report every problem at once.
+    #[command(
+        after_help = "Examples:\n  securebase check\n  securebase check --root path/to/site --format json\n\nExit codes: 0 clean (warnings allowed), 1 errors, 2 usage errors."
+    )]
+    Check {
+        /// The project folder (holding site.toml and content/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+/// How `check` prints its report.
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// Lines for people: file:line:column, message, hint, then a summary.
+    Human,
+    /// One JSON document (see the README for its fields).
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { root, format } => check::run(&root, format),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(EXIT_ERRORS)
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! `site.toml`: the site's name, address, theme, review policy, crisis
+//! resources and care call-to-action.
+
+use serde::{Deserialize, Serialize};
+
+/// The parsed `site.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct SiteConfig {
+    /// The site's name.
+    pub title: String,
+    /// One sentence about the site (home page and feed).
+    pub description: String,
+    /// The public address, without a trailing slash (`https://example.org`).
+    pub base_url: String,
+    /// The content language (BCP 47, `en`).
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// The theme folder under `themes/`.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// The review policy.
+    #[serde(default)]
+    pub review: ReviewPolicy,
+    /// Where to get help now, shown on every page.
+    #[serde(default = "default_crisis")]
+    pub crisis: Vec<CrisisResource>,
+    /// The call to find professional care, shown on every page.
+    #[serde(default)]
+    pub care: Care,
+}
+
+/// How often items must be re-reviewed, and the policy text the editorial
+/// page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ReviewPolicy {
+    /// Days after an approval when the next review is due.
+    #[serde(default = "default_interval")]
+    pub interval_days: u32,
+    /// A paragraph (Markdown) about how content is reviewed.
+    #[serde(default)]
+    pub policy: String,
+}
+
+impl Default for ReviewPolicy {
+    fn default() -> Self {
+        ReviewPolicy {
+            interval_days: default_interval(),
+            policy: String::new(),
+        }
+    }
+}
+
+/// A crisis line or emergency number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct CrisisResource {
+    /// The service ("988 Suicide & Crisis Lifeline").
+    pub name: String,
+    /// What to do ("Call or text 988").
+    pub action: String,
+    /// A link (`tel:988`, `sms:741741`, `https://...`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// The call to find professional care.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Care {
+    /// A short heading.
+    pub heading: String,
+    /// One or two sentences.
+    pub text: String,
+    /// The link's text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_text: Option<String>,
+    /// Where it goes (a page of the site or another address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl Default for Care {
+    fn default() -> Self {
+        Care {
+            heading: "Looking for support?".into(),
+            text: "A licensed therapist can help you understand your patterns and build more secure relationships.".into(),
+            link_text: Some("How to start therapy".into()),
+            url: Some("/guides/starting-therapy/".into()),
+        }
+    }
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+
+fn default_theme() -> String {
+    "default".into()
+}
+
+fn default_interval() -> u32 {
+    365
+}
+
+/// The United States crisis resources used when `site.toml` names none.
+pub fn default_crisis() -> Vec<CrisisResource> {
+    let r = |name: &str, action: &str, url: &str| CrisisResource {
+        name: name.into(),
+        action: action.into(),
+        url: Some(url.into()),
+    };
+    vec![
+        r(
+            "988 Suicide & Crisis Lifeline",
+            "Call or text 988, or chat at 988lifeline.org. Free, 24/7.",
+            "tel:988",
+        ),
+        r(
+            "Emergency services",
+            "In immediate danger, call 911.",
+            "tel:911",
+        ),
+        r("Crisis Text Line", "Text HOME to 741741.", "sms:741741"),
+    ]
+}
+
+impl SiteConfig {
+    /// Stands in for a missing or broken `site.toml` while the content is
+    /// still checked; a library built with it is never handed out.
+    pub(crate) fn placeholder() -> Self {
+        SiteConfig {
+            title: String::new(),
+            description: String::new(),
+            base_url: String::new(),
+            language: default_language(),
+            theme: default_theme(),
+            review: ReviewPolicy::default(),
+            crisis: default_crisis(),
+            care: Care::default(),
+        }
+    }
+}

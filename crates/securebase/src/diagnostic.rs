@@ -1,0 +1,289 @@
+//! Problems found in a content tree, each tied to a file, a line and a column.
+//!
+//! Loading never stops at the first problem: every pass records what it finds
+//! in a [`Diagnostics`] list and the caller sees all of them at once.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// How serious a [`Diagnostic`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The content cannot be published until this is fixed.
+    Error,
+    /// Worth fixing; does not stop a build.
+    Warning,
+}
+
+/// A stable, machine-readable name for each kind of problem.
+///
+/// The names (as serialised, in kebab-case) are part of the JSON output of
+/// `securebase check` and do not change between releases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Code {
+    /// The file could not be read, or a folder could not be walked.
+    Io,
+    /// The file is not valid UTF-8.
+    Encoding,
+    /// The file is empty.
+    EmptyFile,
+    /// The `---` front-matter block is missing or never closed.
+    FrontMatter,
+    /// The YAML (or TOML) does not parse, or does not fit the schema.
+    Syntax,
+    /// A key that the schema does not know.
+    UnknownField,
+    /// A required key is absent.
+    MissingField,
+    /// A value of the wrong type or form.
+    InvalidValue,
+    /// A file or id that is not a valid slug.
+    InvalidSlug,
+    /// Two items of one collection, or two people, share an id.
+    DuplicateId,
+    /// A reference to an item or person that does not exist.
+    DanglingReference,
+    /// A reference into the wrong collection.
+    WrongCollection,
+    /// A person, role or licence rule is broken.
+    Role,
+    /// A review-ledger rule is broken.
+    Ledger,
+    /// Two items disagree about a relation they both state.
+    Inconsistent,
+    /// A file in a place the loader does not read.
+    IgnoredFile,
+    /// A symlink that loops or leaves the content folder.
+    Symlink,
+}
+
+impl Code {
+    /// The stable kebab-case name, as in the JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Io => "io",
+            Code::Encoding => "encoding",
+            Code::EmptyFile => "empty-file",
+            Code::FrontMatter => "front-matter",
+            Code::Syntax => "syntax",
+            Code::UnknownField => "unknown-field",
+            Code::MissingField => "missing-field",
+            Code::InvalidValue => "invalid-value",
+            Code::InvalidSlug => "invalid-slug",
+            Code::DuplicateId => "duplicate-id",
+            Code::DanglingReference => "dangling-reference",
+            Code::WrongCollection => "wrong-collection",
+            Code::Role => "role",
+            Code::Ledger => "ledger",
+            Code::Inconsistent => "inconsistent",
+            Code::IgnoredFile => "ignored-file",
+            Code::Symlink => "symlink",
+        }
+    }
+}
+
+/// A position in a file: 1-based line and column (column counted in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Position {
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column number.
+    pub column: usize,
+}
+
+impl Position {
+    /// The start of a file.
+    pub const START: Position = Position { line: 1, column: 1 };
+
+    /// Creates a position from 1-based line and column numbers.
+    pub fn new(line: usize, column: usize) -> Self {
+        Position { line, column }
+    }
+}
+
+/// One problem, with where it is and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The stable name of the problem.
+    pub code: Code,
+    /// The file, relative to the project root, with `/` separators.
+    pub file: PathBuf,
+    /// 1-based line in `file`.
+    pub line: usize,
+    /// 1-based column in `file`.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// Starts an error at `file`, `at`.
+    pub fn error(
+        code: Code,
+        file: impl Into<PathBuf>,
+        at: Position,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(Severity::Error, code, file.into(), at, message.into())
+    }
+
+    /// Starts a warning at `file`, `at`.
+    pub fn warning(
+        code: Code,
+        file: impl Into<PathBuf>,
+        at: Position,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(Severity::Warning, code, file.into(), at, message.into())
+    }
+
+    fn new(severity: Severity, code: Code, file: PathBuf, at: Position, message: String) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            file,
+            line: at.line,
+            column: at.column,
+            message,
+            hint: None,
+        }
+    }
+
+    /// Adds a hint that says how to fix the problem.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Where the problem is.
+    pub fn position(&self) -> Position {
+        Position::new(self.line, self.column)
+    }
+
+    /// Whether this is an error (as opposed to a warning).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// Formats the diagnostic as `file:line:column: severity[code]: message`,
+    /// followed by the hint on its own line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{}:{}:{}: {severity}[{}]: {}",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.code.as_str(),
+            self.message
+        )?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem found in a content tree, errors and warnings together,
+/// sorted by file and position.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(transparent)]
+#[error("{} error(s), {} warning(s) in the content", self.error_count(), self.warning_count())]
+pub struct Diagnostics(Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// An empty list.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records one problem.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    /// All problems, errors and warnings, in file order once [`sort`](Self::sort)ed.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+
+    /// The errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| d.is_error())
+    }
+
+    /// The warnings only.
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| !d.is_error())
+    }
+
+    /// How many errors there are.
+    pub fn error_count(&self) -> usize {
+        self.errors().count()
+    }
+
+    /// How many warnings there are.
+    pub fn warning_count(&self) -> usize {
+        self.warnings().count()
+    }
+
+    /// Whether there is at least one error.
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    /// Whether nothing at all was found.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Sorts by file, then position, then message, so that output is stable.
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| {
+            (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
+        });
+        self.0.dedup();
+    }
+
+    /// Appends every problem of `other`.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Diagnostics {
+    type Item = &'a Diagnostic;
+    type IntoIter = std::slice::Iter<'a, Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+/// The display form of a path relative to the project root, with `/` separators.
+pub(crate) fn relative(root: &Path, path: &Path) -> PathBuf {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    PathBuf::from(rel.to_string_lossy().replace('\\', "/"))
+}

@@ -1,0 +1,246 @@
+//! Reading a content file's text: decoding, splitting YAML front matter from
+//! the Markdown body, and finding keys and values again for diagnostics.
+//!
+//! Positions are always those of the whole file, so a problem in the front
+//! matter points at the line an editor sees, not a line of the YAML slice.
+
+use std::ops::Range;
+
+use crate::diagnostic::{Code, Position};
+
+/// A problem found while decoding or splitting, before any YAML is parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TextError {
+    pub code: Code,
+    pub at: Position,
+    pub message: String,
+    pub hint: &'static str,
+}
+
+/// Decodes a file's bytes as UTF-8, dropping a leading byte-order mark.
+pub(crate) fn decode(bytes: &[u8]) -> Result<&str, TextError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+        TextError {
+            code: Code::Encoding,
+            at: position_at(valid, valid.len()),
+            message: format!(
+                "the file is not valid UTF-8 (invalid byte 0x{:02x})",
+                bytes[e.valid_up_to()]
+            ),
+            hint: "save the file as UTF-8",
+        }
+    })
+}
+
+/// The 1-based position of byte `offset` in `text`.
+pub(crate) fn position_at(text: &str, offset: usize) -> Position {
+    let before = &text[..offset.min(text.len())];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Position::new(
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
+}
+
+/// A content file split into its front matter and body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Split<'a> {
+    /// The YAML between the `---` lines.
+    pub yaml: &'a str,
+    /// The number of file lines before the YAML starts (always 1: the `---`).
+    pub yaml_line_offset: usize,
+    /// The Markdown after the closing `---`.
+    pub body: &'a str,
+    /// The 1-based line where the body starts.
+    pub body_line: usize,
+}
+
+fn is_fence(line: &str) -> bool {
+    line.trim_end_matches(['\r', '\n']).trim_end() == "---"
+}
+
+/// Splits `---`-fenced YAML front matter from the Markdown body.
+pub(crate) fn split(text: &str) -> Result<Split<'_>, TextError> {
+    if text.trim().is_empty() {
+        return Err(TextError {
+            code: Code::EmptyFile,
+            at: Position::START,
+            message: "the file is empty".into(),
+            hint: "start with a `---` line, the front matter (title, summary, author, created, sources), a closing `---` line, then the body; `securebase new` writes a skeleton",
+        });
+    }
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().unwrap_or_default();
+    if !is_fence(first) {
+        return Err(TextError {
+            code: Code::FrontMatter,
+            at: Position::START,
+            message: "the file does not start with front matter".into(),
+            hint: "the first line must be `---`, followed by YAML and a closing `---` line",
+        });
+    }
+    let yaml_start = first.len();
+    let mut offset = yaml_start;
+    let mut line_no = 1;
+    for line in lines {
+        line_no += 1;
+        if is_fence(line) {
+            return Ok(Split {
+                yaml: &text[yaml_start..offset],
+                yaml_line_offset: 1,
+                body: &text[offset + line.len()..],
+                body_line: line_no + 1,
+            });
+        }
+        offset += line.len();
+    }
+    Err(TextError {
+        code: Code::FrontMatter,
+        at: Position::START,
+        message: "the front matter is never closed".into(),
+        hint: "add a line with only `---` after the last front-matter key",
+    })
+}
+
+/// Finds keys and values in a YAML text by its layout, to point diagnostics
+/// found after parsing (a dangling reference, a bad date) at the right line.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Locator<'a> {
+    text: &'a str,
+    line_offset: usize,
+}
+
+impl<'a> Locator<'a> {
+    /// A locator for `text` whose first line is file line `line_offset + 1`.
+    pub fn new(text: &'a str, line_offset: usize) -> Self {
+        Locator { text, line_offset }
+    }
+
+    fn lines(&self) -> impl Iterator<Item = (usize, &'a str)> {
+        self.text.lines().enumerate()
+    }
+
+    fn at(&self, line: usize, text_line: &str, byte: usize) -> Position {
+        Position::new(
+            self.line_offset + line + 1,
+            text_line[..byte].chars().count() + 1,
+        )
+    }
+
+    /// The start of the text.
+    pub fn start(&self) -> Position {
+        Position::new(self.line_offset + 1, 1)
+    }
+
+    /// The lines of a block that starts at `line`: until the next line at the
+    /// same or a smaller indentation.
+    fn block(&self, line: usize, indent: usize) -> Range<usize> {
+        let end = self
+            .lines()
+            .skip(line + 1)
+            .find(|(_, l)| {
+                !l.trim().is_empty() && indentation(l) <= indent && !l.trim_start().starts_with('#')
+            })
+            .map_or(self.text.lines().count(), |(i, _)| i);
+        line..end
+    }
+
+    /// A top-level `key:`, with the lines of its block.
+    fn top_key(&self, key: &str) -> Option<(Position, Range<usize>)> {
+        self.lines().find_map(|(i, l)| {
+            let rest = l.strip_prefix(key)?;
+            rest.starts_with(':')
+                .then(|| (self.at(i, l, 0), self.block(i, 0)))
+        })
+    }
+
+    /// Where a top-level `key` is, or the start of the text.
+    pub fn key(&self, key: &str) -> Position {
+        self.top_key(key).map_or_else(|| self.start(), |(p, _)| p)
+    }
+
+    /// Where `value` first appears inside `key`'s block, else where the key is.
+    pub fn value(&self, key: &str, value: &str) -> Position {
+        let Some((key_at, range)) = self.top_key(key) else {
+            return self.start();
+        };
+        self.find(range, value).unwrap_or(key_at)
+    }
+
+    /// Where the `index`th top-level sequence entry (`- ...`) is, and its lines.
+    fn entry(&self, index: usize) -> Option<(Position, Range<usize>)> {
+        self.lines()
+            .filter(|(_, l)| l.starts_with('-') && !l.starts_with("---"))
+            .nth(index)
+            .map(|(i, l)| (self.at(i, l, 0), self.block(i, 0)))
+    }
+
+    /// Where `key` is inside the `index`th top-level sequence entry, else the entry.
+    pub fn entry_key(&self, index: usize, key: &str) -> Position {
+        let Some((at, range)) = self.entry(index) else {
+            return self.start();
+        };
+        let needle = format!("{key}:");
+        self.find(range, &needle).unwrap_or(at)
+    }
+
+    fn find(&self, range: Range<usize>, needle: &str) -> Option<Position> {
+        self.lines()
+            .skip(range.start)
+            .take(range.len())
+            .find_map(|(i, l)| l.find(needle).map(|b| self.at(i, l, b)))
+    }
+}
+
+fn indentation(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_front_matter_and_counts_body_line() {
+        let s = split("---\ntitle: A\n---\n# Body\n").unwrap();
+        assert_eq!(s.yaml, "title: A\n");
+        assert_eq!(s.body, "# Body\n");
+        assert_eq!(s.body_line, 4);
+    }
+
+    #[test]
+    fn accepts_crlf_and_trailing_spaces_on_fences() {
+        let s = split("--- \r\ntitle: A\r\n---\r\nbody\r\n").unwrap();
+        assert_eq!(s.yaml, "title: A\r\n");
+        assert_eq!(s.body, "body\r\n");
+    }
+
+    #[test]
+    fn rejects_missing_and_unterminated_front_matter() {
+        assert_eq!(split("title: A\n").unwrap_err().code, Code::FrontMatter);
+        let e = split("---\ntitle: A\nbody\n").unwrap_err();
+        assert!(e.message.contains("never closed"));
+        assert_eq!(split(" \n\n").unwrap_err().code, Code::EmptyFile);
+    }
+
+    #[test]
+    fn decode_drops_bom_and_locates_bad_bytes() {
+        assert_eq!(decode(b"\xEF\xBB\xBF---\n").unwrap(), "---\n");
+        let e = decode(b"---\ntitle: \xff\n").unwrap_err();
+        assert_eq!(e.at, Position::new(2, 8));
+    }
+
+    #[test]
+    fn locator_finds_keys_values_and_entries_with_file_offsets() {
+        let yaml = "title: A\nrelated:\n  - styles/x\n  - guides/y\nsummary: s\n";
+        let loc = Locator::new(yaml, 1);
+        assert_eq!(loc.key("summary"), Position::new(6, 1));
+        assert_eq!(loc.value("related", "guides/y"), Position::new(5, 5));
+        assert_eq!(loc.value("related", "nowhere"), Position::new(3, 1));
+        let ledger = "- blob: a\n  reviewer: x\n- blob: b\n  reviewer: y\n";
+        let loc = Locator::new(ledger, 0);
+        assert_eq!(loc.entry_key(1, "reviewer"), Position::new(4, 3));
+    }
+}

@@ -1,0 +1,653 @@
+//! Loading: walk `content/`, read each file once, split front matter from
+//! body and deserialise it into the typed model.
+//!
+//! Loading is the shape pass. It records every problem it meets and goes on
+//! with the next file; the reference and rule passes in
+//! [`validate`](crate::validate) run on whatever loaded.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use walkdir::WalkDir;
+
+use crate::config::SiteConfig;
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position, relative};
+use crate::frontmatter::{self, Locator, TextError};
+use crate::model::*;
+
+/// Files larger than this are refused before they are read.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The text of every loaded file, kept so that later passes can point at
+/// the line a value came from.
+#[derive(Debug, Default)]
+pub(crate) struct Sources {
+    files: BTreeMap<PathBuf, Source>,
+}
+
+#[derive(Debug)]
+struct Source {
+    text: String,
+    yaml: Range<usize>,
+    yaml_line_offset: usize,
+}
+
+impl Sources {
+    /// A locator over the YAML of `path` (front matter or a whole YAML file).
+    pub fn locator(&self, path: &Path) -> Locator<'_> {
+        match self.files.get(path) {
+            Some(s) => Locator::new(&s.text[s.yaml.clone()], s.yaml_line_offset),
+            None => Locator::new("", 0),
+        }
+    }
+}
+
+/// Everything the shape pass produced.
+#[derive(Debug, Default)]
+pub(crate) struct Loaded {
+    pub config: Option<SiteConfig>,
+    pub styles: Vec<Item<Style>>,
+    pub strategies: Vec<Item<Strategy>>,
+    pub therapies: Vec<Item<Therapy>>,
+    pub guides: Vec<Item<Guide>>,
+    pub people: Vec<Person>,
+    pub ledgers: Vec<Ledger>,
+    pub sources: Sources,
+}
+
+/// Front matter that turns into an [`Item`] of one collection.
+trait FrontMatter: DeserializeOwned {
+    type Kind: Kind;
+    fn into_item(self, meta: MetaParts) -> Item<Self::Kind>;
+}
+
+/// The parts of [`Meta`] that come from the file rather than the YAML.
+struct MetaParts {
+    slug: Slug,
+    body: String,
+    body_line: usize,
+    path: PathBuf,
+}
+
+/// Declares the front matter of one collection: the common keys plus its
+/// own, with unknown keys refused.
+macro_rules! front_matter {
+    ($name:ident => $kind:ident { $( $(#[$attr:meta])* $field:ident : $ty:ty ),* $(,)? }) => {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct $name {
+            title: String,
+            summary: String,
+            author: PersonId,
+            created: Date,
+            #[serde(default)]
+            key_takeaways: Vec<String>,
+            #[serde(default)]
+            related: Vec<ItemRef>,
+            #[serde(default)]
+            sources: Vec<Citation>,
+            $( $(#[$attr])* $field: $ty, )*
+        }
+
+        impl FrontMatter for $name {
+            type Kind = $kind;
+            fn into_item(self, parts: MetaParts) -> Item<$kind> {
+                Item {
+                    meta: Meta {
+                        slug: parts.slug,
+                        title: self.title,
+                        summary: self.summary,
+                        author: self.author,
+                        created: self.created,
+                        key_takeaways: self.key_takeaways,
+                        related: self.related,
+                        sources: self.sources,
+                        body: parts.body,
+                        body_line: parts.body_line,
+                        path: parts.path,
+                    },
+                    kind: $kind { $( $field: self.$field, )* },
+                }
+            }
+        }
+    };
+}
+
+front_matter!(StyleFrontMatter => Style {
+    #[serde(default)] also_known_as: Vec<String>,
+    security: Security,
+    dimensions: Dimensions,
+    #[serde(default)] signs: Vec<String>,
+    origins: String,
+    in_relationships: String,
+    #[serde(default)] strategies: Vec<ItemRef>,
+    #[serde(default)] therapies: Vec<ItemRef>,
+});
+
+front_matter!(StrategyFrontMatter => Strategy {
+    #[serde(default)] helps_with: Vec<ItemRef>,
+    #[serde(default)] steps: Vec<String>,
+    example: String,
+});
+
+front_matter!(TherapyFrontMatter => Therapy {
+    #[serde(default)] abbreviation: Option<String>,
+    approach: String,
+    what_to_expect: String,
+    #[serde(default)] helps_with: Vec<ItemRef>,
+});
+
+front_matter!(GuideFrontMatter => Guide {});
+
+/// A person file: every [`Person`] field but the id and path, which come from
+/// the file name.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PersonFile {
+    name: String,
+    #[serde(default)]
+    kind: PersonKind,
+    #[serde(default)]
+    credentials: Vec<Credential>,
+    #[serde(default)]
+    roles: Vec<Role>,
+    email: String,
+    #[serde(default)]
+    bio: String,
+    #[serde(default)]
+    licence: Option<Licence>,
+}
+
+/// What a file under `content/` is, by where it sits.
+enum Place {
+    Item(Collection),
+    Person,
+    Ledger(Collection),
+}
+
+/// Walks `root` and loads `site.toml` and everything under `content/`.
+pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Loaded {
+    let mut loaded = Loaded {
+        config: load_config(root, diags),
+        ..Loaded::default()
+    };
+    let content = root.join("content");
+    if !content.is_dir() {
+        diags.push(
+            Diagnostic::error(
+                Code::Io,
+                "content",
+                Position::START,
+                "there is no content/ folder",
+            )
+            .with_hint("run securebase in the project folder, or pass --root DIR"),
+        );
+        return loaded;
+    }
+    let canonical_content = content.canonicalize().unwrap_or_else(|_| content.clone());
+    let mut walk = WalkDir::new(&content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    while let Some(entry) = walk.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(|p| relative(root, p))
+                    .unwrap_or_else(|| "content".into());
+                let diag = if err.loop_ancestor().is_some() {
+                    Diagnostic::error(
+                        Code::Symlink,
+                        path,
+                        Position::START,
+                        "this symlink makes a loop",
+                    )
+                    .with_hint(
+                        "remove the symlink or point it at a folder outside its own ancestors",
+                    )
+                } else {
+                    Diagnostic::error(
+                        Code::Io,
+                        path,
+                        Position::START,
+                        format!("cannot read: {err}"),
+                    )
+                };
+                diags.push(diag);
+                continue;
+            }
+        };
+        let rel = relative(root, entry.path());
+        if entry.path_is_symlink() {
+            let target = entry.path().canonicalize();
+            if !target
+                .as_ref()
+                .is_ok_and(|t| t.starts_with(&canonical_content))
+            {
+                diags.push(
+                    Diagnostic::error(
+                        Code::Symlink,
+                        &rel,
+                        Position::START,
+                        "this symlink points outside content/",
+                    )
+                    .with_hint("copy the file into content/ instead of linking to it"),
+                );
+                if entry.file_type().is_dir() {
+                    walk.skip_current_dir();
+                }
+                continue;
+            }
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(inside) = entry.path().strip_prefix(&content) else {
+            continue;
+        };
+        match place(inside) {
+            Some(place) => load_file(entry.path(), rel, place, &mut loaded, diags),
+            None => diags.push(
+                Diagnostic::warning(Code::IgnoredFile, rel, Position::START, "this file is not loaded")
+                    .with_hint("items are content/<styles|strategies|therapies|guides>/<slug>.md, people content/people/<id>.yaml, ledgers content/reviews/<collection>/<slug>.yaml"),
+            ),
+        }
+    }
+    loaded
+}
+
+fn place(inside: &Path) -> Option<Place> {
+    let parts: Vec<&str> = inside.iter().filter_map(|c| c.to_str()).collect();
+    let ext = inside.extension().and_then(|e| e.to_str());
+    let yaml = matches!(ext, Some("yaml" | "yml"));
+    match parts.as_slice() {
+        ["people", _] if yaml => Some(Place::Person),
+        ["reviews", collection, _] if yaml => collection.parse().ok().map(Place::Ledger),
+        [collection, _, ..] if ext == Some("md") => collection.parse().ok().map(Place::Item),
+        _ => None,
+    }
+}
+
+fn load_file(
+    path: &Path,
+    rel: PathBuf,
+    place: Place,
+    loaded: &mut Loaded,
+    diags: &mut Diagnostics,
+) {
+    let Some(text) = read_text(path, &rel, diags) else {
+        return;
+    };
+    let Some(slug) = file_id(&rel, diags) else {
+        return;
+    };
+    match place {
+        Place::Item(collection) => {
+            let split = match frontmatter::split(&text) {
+                Ok(split) => split,
+                Err(e) => return diags.push(text_error(&rel, e)),
+            };
+            let yaml = byte_range(&text, split.yaml);
+            let parts = MetaParts {
+                slug,
+                body: split.body.to_owned(),
+                body_line: split.body_line,
+                path: rel.clone(),
+            };
+            let offset = split.yaml_line_offset;
+            match collection {
+                Collection::Styles => loaded.styles.extend(item::<StyleFrontMatter>(
+                    &rel, split.yaml, offset, parts, diags,
+                )),
+                Collection::Strategies => loaded.strategies.extend(item::<StrategyFrontMatter>(
+                    &rel, split.yaml, offset, parts, diags,
+                )),
+                Collection::Therapies => loaded.therapies.extend(item::<TherapyFrontMatter>(
+                    &rel, split.yaml, offset, parts, diags,
+                )),
+                Collection::Guides => loaded.guides.extend(item::<GuideFrontMatter>(
+                    &rel, split.yaml, offset, parts, diags,
+                )),
+            }
+            loaded.sources.files.insert(
+                rel,
+                Source {
+                    text,
+                    yaml,
+                    yaml_line_offset: offset,
+                },
+            );
+        }
+        Place::Person => {
+            if let Some(file) = yaml_file::<PersonFile>(&rel, &text, diags) {
+                loaded.people.push(Person {
+                    id: PersonId::from(slug),
+                    name: file.name,
+                    kind: file.kind,
+                    credentials: file.credentials,
+                    roles: file.roles,
+                    email: file.email,
+                    bio: file.bio,
+                    licence: file.licence,
+                    path: rel.clone(),
+                });
+            }
+            loaded.sources.files.insert(
+                rel,
+                Source {
+                    yaml: 0..text.len(),
+                    text,
+                    yaml_line_offset: 0,
+                },
+            );
+        }
+        Place::Ledger(collection) => {
+            if let Some(records) = yaml_file::<Vec<LedgerRecord>>(&rel, &text, diags) {
+                loaded.ledgers.push(Ledger {
+                    item: ItemRef::new(collection, slug),
+                    records,
+                    path: rel.clone(),
+                });
+            }
+            loaded.sources.files.insert(
+                rel,
+                Source {
+                    yaml: 0..text.len(),
+                    text,
+                    yaml_line_offset: 0,
+                },
+            );
+        }
+    }
+}
+
+/// Reads a file as UTF-8 text, refusing huge files.
+fn read_text(path: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<String> {
+    let io_error = |e: std::io::Error| {
+        Diagnostic::error(
+            Code::Io,
+            rel,
+            Position::START,
+            format!("cannot read the file: {e}"),
+        )
+    };
+    match fs::metadata(path) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            diags.push(
+                Diagnostic::error(Code::Io, rel, Position::START, format!("the file is {} bytes, over the limit of {MAX_FILE_BYTES}", m.len()))
+                    .with_hint("split the item into smaller ones; a page this long cannot be reviewed as a unit"),
+            );
+            return None;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            diags.push(io_error(e));
+            return None;
+        }
+    }
+    let bytes = fs::read(path)
+        .map_err(io_error)
+        .map_err(|d| diags.push(d))
+        .ok()?;
+    match frontmatter::decode(&bytes) {
+        Ok(text) => Some(text.to_owned()),
+        Err(e) => {
+            diags.push(text_error(rel, e));
+            None
+        }
+    }
+}
+
+/// The id a file's stem gives, if it is a valid slug.
+fn file_id(rel: &Path, diags: &mut Diagnostics) -> Option<Slug> {
+    let stem = rel
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if let Ok(slug) = stem.parse::<Slug>() {
+        return Some(slug);
+    }
+    let suggestion = suggest_slug(&stem);
+    diags.push(
+        Diagnostic::error(
+            Code::InvalidSlug,
+            rel,
+            Position::START,
+            InvalidSlug(stem).to_string(),
+        )
+        .with_hint(format!("rename the file; for example `{suggestion}`")),
+    );
+    None
+}
+
+/// A slug close to `s`: lowercase ASCII letters and digits joined by single hyphens.
+pub fn suggest_slug(s: &str) -> String {
+    let lower = s.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        "item".to_owned()
+    } else {
+        words.join("-")
+    }
+}
+
+fn byte_range(text: &str, part: &str) -> Range<usize> {
+    let start = part.as_ptr() as usize - text.as_ptr() as usize;
+    start..start + part.len()
+}
+
+fn item<F: FrontMatter>(
+    rel: &Path,
+    yaml: &str,
+    line_offset: usize,
+    parts: MetaParts,
+    diags: &mut Diagnostics,
+) -> Option<Item<F::Kind>> {
+    match serde_yaml::from_str::<F>(yaml) {
+        Ok(fm) => Some(fm.into_item(parts)),
+        Err(e) => {
+            diags.push(yaml_error(rel, &e, line_offset, yaml));
+            None
+        }
+    }
+}
+
+fn yaml_file<T: DeserializeOwned>(rel: &Path, text: &str, diags: &mut Diagnostics) -> Option<T> {
+    if text.trim().is_empty() {
+        diags.push(
+            Diagnostic::error(Code::EmptyFile, rel, Position::START, "the file is empty")
+                .with_hint(
+                    "remove the file, or fill it in (see `securebase schema` for the fields)",
+                ),
+        );
+        return None;
+    }
+    serde_yaml::from_str(text)
+        .map_err(|e| diags.push(yaml_error(rel, &e, 0, text)))
+        .ok()
+}
+
+/// Turns a YAML error into a diagnostic at its place in the file.
+fn yaml_error(rel: &Path, err: &serde_yaml::Error, line_offset: usize, yaml: &str) -> Diagnostic {
+    let message = file_lines(&err.to_string(), line_offset);
+    let at = match err.location() {
+        Some(l) => Position::new(l.line() + line_offset, l.column()),
+        None => Locator::new(yaml, line_offset).start(),
+    };
+    let (code, hint) = if message.contains("unknown field") {
+        (
+            Code::UnknownField,
+            "check the spelling; only the keys listed are allowed (`securebase schema` writes them all)",
+        )
+    } else if message.contains("missing field") {
+        (
+            Code::MissingField,
+            "add the field; every item needs title, summary, author, created and sources",
+        )
+    } else if message.contains("invalid type")
+        || message.contains("invalid value")
+        || message.contains("unknown variant")
+    {
+        (
+            Code::InvalidValue,
+            "give the value in the form the field expects",
+        )
+    } else if message.contains("not a ")
+        || message.contains("failed to parse")
+        || message.contains("invalid")
+    {
+        (
+            Code::InvalidValue,
+            "fix the value as the message says; dates are written YYYY-MM-DD",
+        )
+    } else {
+        (
+            Code::Syntax,
+            "fix the YAML here: check indentation, colons and quotes",
+        )
+    };
+    Diagnostic::error(code, rel, at, message).with_hint(hint)
+}
+
+/// Rewrites the YAML parser's "at line N column M" to file lines, dropping
+/// the last one when it ends the message (the diagnostic carries it).
+fn file_lines(message: &str, line_offset: usize) -> String {
+    const AT: &str = " at line ";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(AT) {
+        let after = &rest[i + AT.len()..];
+        let digits = after
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(after.len());
+        let Ok(line) = after[..digits].parse::<usize>() else {
+            out.push_str(&rest[..i + AT.len()]);
+            rest = after;
+            continue;
+        };
+        let tail = &after[digits..];
+        let column_end = tail.strip_prefix(" column ").map_or(0, |t| {
+            8 + t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len())
+        });
+        out.push_str(&rest[..i]);
+        if digits + column_end < after.len() {
+            out.push_str(&format!(
+                "{AT}{}{}",
+                line + line_offset,
+                &tail[..column_end]
+            ));
+        }
+        rest = &tail[column_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn text_error(rel: &Path, e: TextError) -> Diagnostic {
+    Diagnostic::error(e.code, rel, e.at, e.message).with_hint(e.hint)
+}
+
+/// Reads and parses `site.toml`.
+fn load_config(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
+    let path = root.join("site.toml");
+    let rel = PathBuf::from("site.toml");
+    if !path.is_file() {
+        diags.push(
+            Diagnostic::error(Code::Io, rel, Position::START, "there is no site.toml")
+                .with_hint("run securebase in the project folder, or pass --root DIR"),
+        );
+        return None;
+    }
+    let text = read_text(&path, &rel, diags)?;
+    toml::from_str(&text)
+        .map_err(|e| {
+            let at = e.span().map_or(Position::START, |s| {
+                frontmatter::position_at(&text, s.start)
+            });
+            let message = e.message().trim().to_owned();
+            let code = if message.contains("unknown field") {
+                Code::UnknownField
+            } else if message.contains("missing field") {
+                Code::MissingField
+            } else {
+                Code::Syntax
+            };
+            diags.push(
+                Diagnostic::error(code, &rel, at, message)
+                    .with_hint("see site.toml in the securebase README for every setting"),
+            );
+        })
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slug_suggestions_are_valid_slugs() {
+        for s in ["Avoidant Style", "a..b", "Über", "--x--", ""] {
+            let suggestion = suggest_slug(s);
+            assert!(
+                suggestion.parse::<Slug>().is_ok(),
+                "{s:?} -> {suggestion:?}"
+            );
+        }
+        assert_eq!(suggest_slug("Avoidant Style"), "avoidant-style");
+    }
+
+    #[test]
+    fn yaml_errors_point_at_file_lines() {
+        let yaml = "title: A\nsummary: \"unclosed\n";
+        let err = serde_yaml::from_str::<GuideFrontMatter>(yaml)
+            .map(|_| ())
+            .unwrap_err();
+        let d = yaml_error(Path::new("content/guides/a.md"), &err, 1, yaml);
+        assert_eq!(d.code, Code::Syntax, "{d}");
+        assert!(d.line >= 3, "{d}");
+        assert_eq!(d.line, 4, "{d}");
+        assert!(
+            d.message
+                .contains("end of stream at line 4 column 1, while scanning a quoted scalar"),
+            "{d}"
+        );
+        assert_eq!(file_lines("bad at line 2 column 3", 1), "bad");
+        assert_eq!(
+            file_lines("x at line 2 column 3, y at line 1 column 1", 1),
+            "x at line 3 column 3, y"
+        );
+    }
+
+    #[test]
+    fn places_files_by_folder() {
+        assert!(matches!(
+            place(Path::new("styles/a.md")),
+            Some(Place::Item(Collection::Styles))
+        ));
+        assert!(matches!(
+            place(Path::new("styles/sub/a.md")),
+            Some(Place::Item(Collection::Styles))
+        ));
+        assert!(matches!(
+            place(Path::new("people/a.yml")),
+            Some(Place::Person)
+        ));
+        assert!(matches!(
+            place(Path::new("reviews/guides/a.yaml")),
+            Some(Place::Ledger(Collection::Guides))
+        ));
+        assert!(place(Path::new("README.md")).is_none());
+        assert!(place(Path::new("styles/a.txt")).is_none());
+        assert!(place(Path::new("reviews/nope/a.yaml")).is_none());
+    }
+}

@@ -1,0 +1,754 @@
+//! The content model: items of four collections, the people who write and
+//! review them, their sources, and the review ledger.
+//!
+//! Every type here is plain data. Loading and checking live in
+//! [`load`](crate::load) and [`validate`](crate::validate).
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+pub use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// The four collections of items, each a folder under `content/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Collection {
+    /// Attachment styles (`content/styles/`).
+    Styles,
+    /// Self-help strategies (`content/strategies/`).
+    Strategies,
+    /// Therapies (`content/therapies/`).
+    Therapies,
+    /// Free articles (`content/guides/`).
+    Guides,
+}
+
+impl Collection {
+    /// Every collection, in the order the site presents them.
+    pub const ALL: [Collection; 4] = [
+        Collection::Styles,
+        Collection::Strategies,
+        Collection::Therapies,
+        Collection::Guides,
+    ];
+
+    /// The folder name, which is also the first part of a reference.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Collection::Styles => "styles",
+            Collection::Strategies => "strategies",
+            Collection::Therapies => "therapies",
+            Collection::Guides => "guides",
+        }
+    }
+
+    /// A human name for one item of the collection ("attachment style").
+    pub fn singular(self) -> &'static str {
+        match self {
+            Collection::Styles => "attachment style",
+            Collection::Strategies => "strategy",
+            Collection::Therapies => "therapy",
+            Collection::Guides => "guide",
+        }
+    }
+}
+
+impl fmt::Display for Collection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error for a string that is not a collection name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a collection; expected one of styles, strategies, therapies, guides")]
+pub struct UnknownCollection(pub String);
+
+impl FromStr for Collection {
+    type Err = UnknownCollection;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Collection::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| UnknownCollection(s.to_owned()))
+    }
+}
+
+/// Why a string is not a valid slug.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is not a valid id: use lowercase letters a-z, digits and single hyphens, \
+     not starting or ending with a hyphen"
+)]
+pub struct InvalidSlug(pub String);
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+macro_rules! slug_newtype {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// The id as a string.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = InvalidSlug;
+            fn try_from(s: String) -> Result<Self, InvalidSlug> {
+                if is_slug(&s) { Ok($name(s)) } else { Err(InvalidSlug(s)) }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = InvalidSlug;
+            fn from_str(s: &str) -> Result<Self, InvalidSlug> {
+                Self::try_from(s.to_owned())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+slug_newtype!(
+    /// The id of an item within its collection: the file stem, `[a-z0-9-]+`.
+    Slug
+);
+slug_newtype!(
+    /// The id of a person or organisation: the stem of `content/people/<id>.yaml`.
+    PersonId
+);
+
+impl From<Slug> for PersonId {
+    /// A person id with the same text (both are slugs).
+    fn from(slug: Slug) -> PersonId {
+        PersonId(slug.0)
+    }
+}
+
+/// A reference to an item, written `collection/slug` in front matter.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ItemRef {
+    /// The collection the item belongs to.
+    pub collection: Collection,
+    /// The item's id.
+    pub slug: Slug,
+}
+
+impl ItemRef {
+    /// A reference to `collection/slug`.
+    pub fn new(collection: Collection, slug: Slug) -> Self {
+        ItemRef { collection, slug }
+    }
+}
+
+/// Why a string is not a valid `collection/slug` reference.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidRef {
+    /// No `/` between collection and slug.
+    #[error("`{0}` is not a reference: write it as collection/slug, for example styles/avoidant")]
+    Form(String),
+    /// The collection part is unknown.
+    #[error(transparent)]
+    Collection(#[from] UnknownCollection),
+    /// The slug part is malformed.
+    #[error(transparent)]
+    Slug(#[from] InvalidSlug),
+}
+
+impl TryFrom<String> for ItemRef {
+    type Error = InvalidRef;
+    fn try_from(s: String) -> Result<Self, InvalidRef> {
+        s.parse()
+    }
+}
+
+impl FromStr for ItemRef {
+    type Err = InvalidRef;
+    fn from_str(s: &str) -> Result<Self, InvalidRef> {
+        let (collection, slug) = s
+            .split_once('/')
+            .ok_or_else(|| InvalidRef::Form(s.to_owned()))?;
+        Ok(ItemRef {
+            collection: collection.parse()?,
+            slug: slug.parse()?,
+        })
+    }
+}
+
+impl From<ItemRef> for String {
+    fn from(r: ItemRef) -> String {
+        r.to_string()
+    }
+}
+
+impl fmt::Display for ItemRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.collection, self.slug)
+    }
+}
+
+/// A git blob id: 40 lowercase hexadecimal digits (SHA-1).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct BlobId(String);
+
+/// Why a string is not a git blob id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is not a git blob id: expected 40 lowercase hexadecimal digits (see `git hash-object <file>`)"
+)]
+pub struct InvalidBlobId(pub String);
+
+impl BlobId {
+    /// The id as 40 hexadecimal digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for BlobId {
+    type Error = InvalidBlobId;
+    fn try_from(s: String) -> Result<Self, InvalidBlobId> {
+        if s.len() == 40
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            Ok(BlobId(s))
+        } else {
+            Err(InvalidBlobId(s))
+        }
+    }
+}
+
+impl From<BlobId> for String {
+    fn from(id: BlobId) -> String {
+        id.0
+    }
+}
+
+impl fmt::Display for BlobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A published work an item draws on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Citation {
+    /// Authors as "Surname, I." strings, in the order of the work.
+    pub authors: Vec<String>,
+    /// Year of publication.
+    pub year: u16,
+    /// Title of the article, chapter or book.
+    pub title: String,
+    /// The journal, for an article.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal: Option<String>,
+    /// The publisher, for a book or chapter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    /// The book a chapter appears in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub book: Option<String>,
+    /// The edition of a book ("2nd").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
+    /// Journal volume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume: Option<String>,
+    /// Journal issue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue: Option<String>,
+    /// Page range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<String>,
+    /// Digital Object Identifier, without the `https://doi.org/` prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doi: Option<String>,
+    /// A web address for the work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// Whether an attachment style is secure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// The secure style.
+    Secure,
+    /// One of the insecure styles.
+    Insecure,
+}
+
+/// A position on one of the two attachment dimensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Low on the dimension.
+    Low,
+    /// High on the dimension.
+    High,
+}
+
+/// Where a style sits on the two dimensions of adult attachment
+/// (Bartholomew & Horowitz 1991; Fraley, Waller & Brennan 2000).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dimensions {
+    /// Attachment anxiety: worry about rejection and abandonment.
+    pub anxiety: Level,
+    /// Attachment avoidance: discomfort with closeness and depending on others.
+    pub avoidance: Level,
+}
+
+/// An attachment style (`content/styles/`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Style {
+    /// Other names ("anxious", "preoccupied").
+    pub also_known_as: Vec<String>,
+    /// Secure or insecure.
+    pub security: Security,
+    /// Anxiety and avoidance levels.
+    pub dimensions: Dimensions,
+    /// How the style tends to show.
+    pub signs: Vec<String>,
+    /// The caregiving pattern it often comes from (Markdown).
+    pub origins: String,
+    /// How it shows in adult relationships (Markdown).
+    pub in_relationships: String,
+    /// Strategies that help (references into `strategies`).
+    pub strategies: Vec<ItemRef>,
+    /// Therapies that help (references into `therapies`).
+    pub therapies: Vec<ItemRef>,
+}
+
+/// A self-help strategy (`content/strategies/`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Strategy {
+    /// The styles it helps (references into `styles`).
+    pub helps_with: Vec<ItemRef>,
+    /// What to do, step by step.
+    pub steps: Vec<String>,
+    /// A concrete, everyday example (Markdown).
+    pub example: String,
+}
+
+/// A therapy (`content/therapies/`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Therapy {
+    /// The usual abbreviation ("CBT"), if there is one.
+    pub abbreviation: Option<String>,
+    /// What the therapy does (Markdown).
+    pub approach: String,
+    /// What sessions are like (Markdown).
+    pub what_to_expect: String,
+    /// The styles it helps (references into `styles`).
+    pub helps_with: Vec<ItemRef>,
+}
+
+/// A free article (`content/guides/`): only the common fields and a body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Guide {}
+
+/// What every item has, whatever its collection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Meta {
+    /// The item's id (its file stem).
+    pub slug: Slug,
+    /// The page title.
+    pub title: String,
+    /// One or two sentences; also the meta description.
+    pub summary: String,
+    /// Who wrote it.
+    pub author: PersonId,
+    /// When it was first written.
+    pub created: Date,
+    /// Points to take away, shown at the top.
+    pub key_takeaways: Vec<String>,
+    /// Other items worth reading next.
+    pub related: Vec<ItemRef>,
+    /// The works the item draws on.
+    pub sources: Vec<Citation>,
+    /// The Markdown body after the front matter.
+    pub body: String,
+    /// The 1-based line of the file where the body starts.
+    pub body_line: usize,
+    /// The file, relative to the project root.
+    pub path: PathBuf,
+}
+
+/// One item: the common [`Meta`] and its collection's own fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Item<K> {
+    /// What every item has.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// The fields of its collection.
+    #[serde(flatten)]
+    pub kind: K,
+}
+
+impl<K: Kind> Item<K> {
+    /// The item's `collection/slug` reference.
+    pub fn reference(&self) -> ItemRef {
+        ItemRef::new(K::COLLECTION, self.meta.slug.clone())
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Style {}
+    impl Sealed for super::Strategy {}
+    impl Sealed for super::Therapy {}
+    impl Sealed for super::Guide {}
+}
+
+/// The collection-specific part of an item. Implemented by [`Style`],
+/// [`Strategy`], [`Therapy`] and [`Guide`] only.
+pub trait Kind: sealed::Sealed + Sized {
+    /// The collection this kind belongs to.
+    const COLLECTION: Collection;
+
+    /// The references this kind makes, each with its field name and the
+    /// collection it must point into.
+    fn typed_refs(&self) -> Vec<(&'static str, &ItemRef, Collection)>;
+
+    /// This collection's items in a library.
+    fn items(library: &crate::Library) -> &[Item<Self>];
+
+    /// Wraps a reference to an item as an [`AnyItem`].
+    fn any(item: &Item<Self>) -> AnyItem<'_>;
+}
+
+impl Kind for Style {
+    const COLLECTION: Collection = Collection::Styles;
+    fn typed_refs(&self) -> Vec<(&'static str, &ItemRef, Collection)> {
+        let strategies = self
+            .strategies
+            .iter()
+            .map(|r| ("strategies", r, Collection::Strategies));
+        let therapies = self
+            .therapies
+            .iter()
+            .map(|r| ("therapies", r, Collection::Therapies));
+        strategies.chain(therapies).collect()
+    }
+    fn items(library: &crate::Library) -> &[Item<Self>] {
+        library.styles()
+    }
+    fn any(item: &Item<Self>) -> AnyItem<'_> {
+        AnyItem::Style(item)
+    }
+}
+
+impl Kind for Strategy {
+    const COLLECTION: Collection = Collection::Strategies;
+    fn typed_refs(&self) -> Vec<(&'static str, &ItemRef, Collection)> {
+        self.helps_with
+            .iter()
+            .map(|r| ("helps_with", r, Collection::Styles))
+            .collect()
+    }
+    fn items(library: &crate::Library) -> &[Item<Self>] {
+        library.strategies()
+    }
+    fn any(item: &Item<Self>) -> AnyItem<'_> {
+        AnyItem::Strategy(item)
+    }
+}
+
+impl Kind for Therapy {
+    const COLLECTION: Collection = Collection::Therapies;
+    fn typed_refs(&self) -> Vec<(&'static str, &ItemRef, Collection)> {
+        self.helps_with
+            .iter()
+            .map(|r| ("helps_with", r, Collection::Styles))
+            .collect()
+    }
+    fn items(library: &crate::Library) -> &[Item<Self>] {
+        library.therapies()
+    }
+    fn any(item: &Item<Self>) -> AnyItem<'_> {
+        AnyItem::Therapy(item)
+    }
+}
+
+impl Kind for Guide {
+    const COLLECTION: Collection = Collection::Guides;
+    fn typed_refs(&self) -> Vec<(&'static str, &ItemRef, Collection)> {
+        Vec::new()
+    }
+    fn items(library: &crate::Library) -> &[Item<Self>] {
+        library.guides()
+    }
+    fn any(item: &Item<Self>) -> AnyItem<'_> {
+        AnyItem::Guide(item)
+    }
+}
+
+/// A borrowed item of any collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum AnyItem<'a> {
+    /// An attachment style.
+    Style(&'a Item<Style>),
+    /// A strategy.
+    Strategy(&'a Item<Strategy>),
+    /// A therapy.
+    Therapy(&'a Item<Therapy>),
+    /// A guide.
+    Guide(&'a Item<Guide>),
+}
+
+impl<'a> AnyItem<'a> {
+    /// What every item has.
+    pub fn meta(self) -> &'a Meta {
+        match self {
+            AnyItem::Style(i) => &i.meta,
+            AnyItem::Strategy(i) => &i.meta,
+            AnyItem::Therapy(i) => &i.meta,
+            AnyItem::Guide(i) => &i.meta,
+        }
+    }
+
+    /// The item's collection.
+    pub fn collection(self) -> Collection {
+        match self {
+            AnyItem::Style(_) => Collection::Styles,
+            AnyItem::Strategy(_) => Collection::Strategies,
+            AnyItem::Therapy(_) => Collection::Therapies,
+            AnyItem::Guide(_) => Collection::Guides,
+        }
+    }
+
+    /// The item's `collection/slug` reference.
+    pub fn reference(self) -> ItemRef {
+        ItemRef::new(self.collection(), self.meta().slug.clone())
+    }
+
+    /// The references the item's collection-specific fields make.
+    pub fn typed_refs(self) -> Vec<(&'static str, &'a ItemRef, Collection)> {
+        match self {
+            AnyItem::Style(i) => i.kind.typed_refs(),
+            AnyItem::Strategy(i) => i.kind.typed_refs(),
+            AnyItem::Therapy(i) => i.kind.typed_refs(),
+            AnyItem::Guide(i) => i.kind.typed_refs(),
+        }
+    }
+}
+
+/// Whether a person record is a person or an organisation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PersonKind {
+    /// An individual.
+    #[default]
+    Person,
+    /// A team or organisation (may author, never review).
+    Organisation,
+}
+
+/// What a person may do in the editorial process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Writes items.
+    Author,
+    /// Approves exact versions of items (a licensed clinician).
+    ClinicalReviewer,
+    /// Publishes.
+    Editor,
+}
+
+impl Role {
+    /// The role as written in YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Author => "author",
+            Role::ClinicalReviewer => "clinical_reviewer",
+            Role::Editor => "editor",
+        }
+    }
+}
+
+/// A credential and what it stands for ("LPC", "Licensed Professional Counselor").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credential {
+    /// The letters after the name.
+    pub abbreviation: String,
+    /// What they mean, spelled out.
+    pub meaning: String,
+}
+
+/// A professional licence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Licence {
+    /// The kind of licence ("LPC", "LCSW", "Psychologist").
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Where it is valid ("Texas, USA").
+    pub jurisdiction: String,
+    /// The licence number, if published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// When it expires, if it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Date>,
+}
+
+/// An author, clinical reviewer or editor (`content/people/<id>.yaml`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Person {
+    /// The id (the file stem).
+    pub id: PersonId,
+    /// Display name.
+    pub name: String,
+    /// Person or organisation.
+    pub kind: PersonKind,
+    /// Credentials with their meaning.
+    pub credentials: Vec<Credential>,
+    /// What they do; at least one.
+    pub roles: Vec<Role>,
+    /// The address their git commits use; `review verify` compares it.
+    pub email: String,
+    /// A short biography (Markdown).
+    pub bio: String,
+    /// Their licence, for clinicians.
+    pub licence: Option<Licence>,
+    /// The file, relative to the project root.
+    pub path: PathBuf,
+}
+
+impl Person {
+    /// Whether the person holds `role`.
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// A reviewer's decision on one version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// The version is approved for publication.
+    Approved,
+    /// The reviewer asked for changes.
+    ChangesRequested,
+}
+
+/// One entry of a review ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct LedgerRecord {
+    /// The git blob id of the item's file as reviewed.
+    pub blob: BlobId,
+    /// Who reviewed it.
+    pub reviewer: PersonId,
+    /// When.
+    pub date: Date,
+    /// Approved or changes requested.
+    pub decision: Decision,
+    /// What this version changed (required for approvals).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// What the reviewer asked for (required for change requests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// The review ledger of one item (`content/reviews/<collection>/<slug>.yaml`),
+/// oldest record first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Ledger {
+    /// The item it is about.
+    pub item: ItemRef,
+    /// The records, oldest first.
+    pub records: Vec<LedgerRecord>,
+    /// The file, relative to the project root.
+    pub path: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_accept_lowercase_digits_and_single_hyphens() {
+        for ok in ["avoidant", "cbt", "step-2", "a1"] {
+            assert!(ok.parse::<Slug>().is_ok(), "{ok}");
+        }
+        for bad in [
+            "", "Avoidant", "a.b", "a b", "..", "-a", "a-", "a--b", "é", "a/b",
+        ] {
+            assert!(bad.parse::<Slug>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn references_parse_collection_and_slug() {
+        let r: ItemRef = "styles/avoidant".parse().unwrap();
+        assert_eq!(r.collection, Collection::Styles);
+        assert_eq!(r.to_string(), "styles/avoidant");
+        assert!(matches!(
+            "avoidant".parse::<ItemRef>(),
+            Err(InvalidRef::Form(_))
+        ));
+        assert!(matches!(
+            "style/avoidant".parse::<ItemRef>(),
+            Err(InvalidRef::Collection(_))
+        ));
+        assert!(matches!(
+            "styles/Avoidant".parse::<ItemRef>(),
+            Err(InvalidRef::Slug(_))
+        ));
+    }
+
+    #[test]
+    fn blob_ids_are_forty_lowercase_hex_digits() {
+        let ok = "3b18e512dba79e4c8300dd08aeb37f8e728b8dad".to_owned();
+        assert!(BlobId::try_from(ok.clone()).is_ok());
+        assert!(BlobId::try_from(ok.to_uppercase()).is_err());
+        assert!(BlobId::try_from(ok[..39].to_owned()).is_err());
+        assert!(BlobId::try_from(format!("{}g", &ok[..39])).is_err());
+    }
+}

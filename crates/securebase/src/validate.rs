@@ -1,0 +1,534 @@
+//! The reference and rule passes, run once everything has loaded.
+//!
+//! Every check looks at the whole [`Library`] so that references between
+//! files resolve regardless of the order files were read in.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position};
+use crate::library::Library;
+use crate::load::Sources;
+use crate::model::*;
+
+/// The longest summary allowed, in characters (search engines cut meta
+/// descriptions at about this length).
+pub const MAX_SUMMARY_CHARS: usize = 300;
+
+/// Summaries shorter than this draw a warning.
+pub const MIN_SUMMARY_CHARS: usize = 40;
+
+/// Runs every pass and records what it finds.
+pub(crate) fn validate(library: &Library, sources: &Sources, diags: &mut Diagnostics) {
+    let mut check = Checker {
+        library,
+        sources,
+        diags,
+    };
+    check.unique_ids();
+    for item in library.all_items() {
+        check.item_references(item);
+        check.item_rules(item);
+    }
+    check.consistency();
+    for person in library.people() {
+        check.person(person);
+    }
+    for ledger in library.ledgers() {
+        check.ledger(ledger);
+    }
+}
+
+struct Checker<'a> {
+    library: &'a Library,
+    sources: &'a Sources,
+    diags: &'a mut Diagnostics,
+}
+
+impl Checker<'_> {
+    fn error(
+        &mut self,
+        code: Code,
+        file: &Path,
+        at: Position,
+        message: String,
+        hint: impl Into<String>,
+    ) {
+        self.diags
+            .push(Diagnostic::error(code, file, at, message).with_hint(hint));
+    }
+
+    fn warning(
+        &mut self,
+        code: Code,
+        file: &Path,
+        at: Position,
+        message: String,
+        hint: impl Into<String>,
+    ) {
+        self.diags
+            .push(Diagnostic::warning(code, file, at, message).with_hint(hint));
+    }
+
+    fn unique_ids(&mut self) {
+        let mut seen: BTreeMap<(Option<Collection>, &str), &Path> = BTreeMap::new();
+        let items = self.library.all_items().map(|i| {
+            (
+                (Some(i.collection()), i.meta().slug.as_str()),
+                i.meta().path.as_path(),
+            )
+        });
+        let people = self
+            .library
+            .people()
+            .iter()
+            .map(|p| ((None, p.id.as_str()), p.path.as_path()));
+        let mut duplicates = Vec::new();
+        for (key, path) in items.chain(people) {
+            if let Some(first) = seen.insert(key, path) {
+                duplicates.push((key, path, first));
+            }
+        }
+        let mut ledgers: BTreeMap<&ItemRef, &Path> = BTreeMap::new();
+        for ledger in self.library.ledgers() {
+            if let Some(first) = ledgers.insert(&ledger.item, &ledger.path) {
+                let message = format!(
+                    "a second review ledger for {}; the first is {}",
+                    ledger.item,
+                    first.display()
+                );
+                self.error(
+                    Code::DuplicateId,
+                    &ledger.path,
+                    Position::START,
+                    message,
+                    "keep one ledger file per item (.yaml)",
+                );
+            }
+        }
+        for ((collection, id), path, first) in duplicates {
+            let what = collection.map_or("people", Collection::as_str);
+            let message = format!(
+                "the id `{id}` is already used in {what} by {}",
+                first.display()
+            );
+            self.error(Code::DuplicateId, path, Position::START, message, "ids are file names and must be unique within a collection; rename one of the files");
+        }
+    }
+
+    fn item_references(&mut self, item: AnyItem<'_>) {
+        let meta = item.meta();
+        let loc = self.sources.locator(&meta.path);
+        if self.library.person(&meta.author).is_none() {
+            let message = format!("the author `{}` does not exist", meta.author);
+            self.error(
+                Code::DanglingReference,
+                &meta.path,
+                loc.value("author", meta.author.as_str()),
+                message,
+                format!(
+                    "add content/people/{}.yaml or use an existing person id",
+                    meta.author
+                ),
+            );
+        }
+        for r in &meta.related {
+            let at = loc.value("related", &r.to_string());
+            if *r == item.reference() {
+                self.warning(
+                    Code::InvalidValue,
+                    &meta.path,
+                    at,
+                    format!("the item lists itself as related ({r})"),
+                    "remove it from `related`",
+                );
+            } else {
+                self.reference_exists(&meta.path, at, "related", r);
+            }
+        }
+        for (field, r, expected) in item.typed_refs() {
+            let at = loc.value(field, &r.to_string());
+            if r.collection != expected {
+                let message = format!(
+                    "`{field}` must refer to {expected}, but `{r}` is in {}",
+                    r.collection
+                );
+                self.error(
+                    Code::WrongCollection,
+                    &meta.path,
+                    at,
+                    message,
+                    format!("write {expected}/<slug>"),
+                );
+            } else {
+                self.reference_exists(&meta.path, at, field, r);
+            }
+        }
+    }
+
+    fn reference_exists(&mut self, file: &Path, at: Position, field: &str, r: &ItemRef) {
+        if self.library.item(r).is_none() {
+            let message = format!("`{field}` refers to {r}, which does not exist");
+            let hint = match self
+                .library
+                .slugs(r.collection)
+                .min_by_key(|s| edit_distance(s, r.slug.as_str()))
+            {
+                Some(near) => format!(
+                    "did you mean {}/{near}? items of {} are the .md files in content/{}/",
+                    r.collection, r.collection, r.collection
+                ),
+                None => format!(
+                    "there are no {} yet; create content/{}/{}.md",
+                    r.collection, r.collection, r.slug
+                ),
+            };
+            self.error(Code::DanglingReference, file, at, message, hint);
+        }
+    }
+
+    fn item_rules(&mut self, item: AnyItem<'_>) {
+        let meta = item.meta();
+        let loc = self.sources.locator(&meta.path);
+        let path = &meta.path;
+        if meta.title.trim().is_empty() {
+            self.error(
+                Code::MissingField,
+                path,
+                loc.key("title"),
+                "the title is empty".into(),
+                "give the page a title",
+            );
+        }
+        let chars = meta.summary.chars().count();
+        if meta.summary.trim().is_empty() {
+            self.error(
+                Code::MissingField,
+                path,
+                loc.key("summary"),
+                "the summary is empty".into(),
+                "write one or two sentences",
+            );
+        } else if chars > MAX_SUMMARY_CHARS {
+            self.error(
+                Code::InvalidValue,
+                path,
+                loc.key("summary"),
+                format!("the summary is {chars} characters, over the limit of {MAX_SUMMARY_CHARS}"),
+                "shorten it to one or two sentences; put detail in the body",
+            );
+        } else if chars < MIN_SUMMARY_CHARS {
+            self.warning(Code::InvalidValue, path, loc.key("summary"), format!("the summary is only {chars} characters"), format!("search results and link previews read better with {MIN_SUMMARY_CHARS} to {MAX_SUMMARY_CHARS} characters"));
+        }
+        if meta.sources.is_empty() {
+            self.error(Code::MissingField, path, loc.key("sources"), "the item cites no sources".into(), "add at least one citation under `sources:` (authors, year, title, journal or publisher)");
+        }
+        for citation in &meta.sources {
+            let at = loc.value("sources", &citation.title);
+            if citation.journal.is_some() == citation.publisher.is_some() {
+                self.error(
+                    Code::InvalidValue,
+                    path,
+                    at,
+                    format!(
+                        "the citation \"{}\" needs exactly one of `journal` or `publisher`",
+                        citation.title
+                    ),
+                    "articles name their journal; books and chapters their publisher",
+                );
+            }
+            if citation.authors.is_empty() {
+                self.error(
+                    Code::MissingField,
+                    path,
+                    at,
+                    format!("the citation \"{}\" names no authors", citation.title),
+                    "list the authors as \"Surname, I.\"",
+                );
+            }
+            if !(1800..=2200).contains(&citation.year) {
+                self.error(
+                    Code::InvalidValue,
+                    path,
+                    at,
+                    format!(
+                        "the citation \"{}\" has the year {}",
+                        citation.title, citation.year
+                    ),
+                    "give the year of publication",
+                );
+            }
+        }
+        if meta.body.trim().is_empty() {
+            self.warning(
+                Code::MissingField,
+                path,
+                Position::new(meta.body_line, 1),
+                "the body is empty".into(),
+                "write the page's text after the closing `---`",
+            );
+        }
+        if let AnyItem::Style(style) = item {
+            let k = &style.kind;
+            let expected = match (k.dimensions.anxiety, k.dimensions.avoidance) {
+                (Level::Low, Level::Low) => Security::Secure,
+                _ => Security::Insecure,
+            };
+            if k.security != expected {
+                self.error(Code::Inconsistent, path, loc.key("security"), format!("`security: {:?}` contradicts the dimensions (only low anxiety with low avoidance is secure)", k.security).to_lowercase(), "fix `security` or `dimensions`");
+            }
+            if k.signs.is_empty() {
+                self.warning(
+                    Code::MissingField,
+                    path,
+                    loc.key("signs"),
+                    "the style lists no signs".into(),
+                    "add a few short signs under `signs:`",
+                );
+            }
+        }
+    }
+
+    /// Styles name the strategies and therapies that help them, and those
+    /// name the styles they help; the two lists must agree.
+    fn consistency(&mut self) {
+        for style in self.library.styles() {
+            let style_ref = style.reference();
+            let claims = style.kind.strategies.iter().chain(&style.kind.therapies);
+            for r in claims {
+                let helps = match self.library.item(r) {
+                    Some(AnyItem::Strategy(s)) => &s.kind.helps_with,
+                    Some(AnyItem::Therapy(t)) => &t.kind.helps_with,
+                    _ => continue,
+                };
+                if !helps.contains(&style_ref) {
+                    let at = self
+                        .sources
+                        .locator(&style.meta.path)
+                        .value(r.collection.as_str(), &r.to_string());
+                    let message = format!(
+                        "{style_ref} lists {r}, but {r} does not list {style_ref} in `helps_with`"
+                    );
+                    self.warning(
+                        Code::Inconsistent,
+                        &style.meta.path,
+                        at,
+                        message,
+                        format!("add {style_ref} to helps_with in {r}, or remove {r} here"),
+                    );
+                }
+            }
+        }
+        let helpers = self
+            .library
+            .strategies()
+            .iter()
+            .map(|s| (s.reference(), &s.kind.helps_with, &s.meta.path));
+        let therapies = self
+            .library
+            .therapies()
+            .iter()
+            .map(|t| (t.reference(), &t.kind.helps_with, &t.meta.path));
+        let pairs: Vec<_> = helpers.chain(therapies).collect();
+        for (helper, helps_with, path) in pairs {
+            for style_ref in helps_with {
+                let Some(AnyItem::Style(style)) = self.library.item(style_ref) else {
+                    continue;
+                };
+                let listed = style
+                    .kind
+                    .strategies
+                    .iter()
+                    .chain(&style.kind.therapies)
+                    .any(|r| *r == helper);
+                if !listed {
+                    let at = self
+                        .sources
+                        .locator(path)
+                        .value("helps_with", &style_ref.to_string());
+                    let message = format!(
+                        "{helper} says it helps {style_ref}, but {style_ref} does not list it"
+                    );
+                    self.warning(
+                        Code::Inconsistent,
+                        path,
+                        at,
+                        message,
+                        format!("add {helper} to `{}` in {style_ref}", helper.collection),
+                    );
+                }
+            }
+        }
+    }
+
+    fn person(&mut self, person: &Person) {
+        let loc = self.sources.locator(&person.path);
+        let path = &person.path;
+        if person.roles.is_empty() {
+            self.error(
+                Code::Role,
+                path,
+                loc.key("roles"),
+                format!("{} has no role", person.id),
+                "add `roles:` with at least one of author, clinical_reviewer, editor",
+            );
+        }
+        if person.name.trim().is_empty() {
+            self.error(
+                Code::MissingField,
+                path,
+                loc.key("name"),
+                "the name is empty".into(),
+                "give the person's name as it should appear on pages",
+            );
+        }
+        let email = person.email.trim();
+        let well_formed = email.split_once('@').is_some_and(|(user, host)| {
+            !user.is_empty() && host.contains('.') && !email.contains(char::is_whitespace)
+        });
+        if !well_formed {
+            self.error(
+                Code::InvalidValue,
+                path,
+                loc.key("email"),
+                format!("`{email}` is not an email address"),
+                "give the address this person's git commits use; `review verify` compares them",
+            );
+        }
+        if person.has_role(Role::ClinicalReviewer) {
+            if person.kind == PersonKind::Organisation {
+                self.error(
+                    Code::Role,
+                    path,
+                    loc.value("roles", "clinical_reviewer"),
+                    "an organisation cannot be a clinical reviewer".into(),
+                    "name the licensed clinician who reviews, in a file of their own",
+                );
+            }
+            if person.credentials.is_empty() {
+                self.error(Code::Role, path, loc.value("roles", "clinical_reviewer"), format!("{} is a clinical reviewer with no credentials", person.id), "list their credentials (abbreviation and meaning), as they appear on review blocks");
+            }
+        }
+    }
+
+    fn ledger(&mut self, ledger: &Ledger) {
+        let loc = self.sources.locator(&ledger.path);
+        let path = &ledger.path;
+        let item = self.library.item(&ledger.item);
+        if item.is_none() {
+            let message = format!("this ledger is for {}, which does not exist", ledger.item);
+            self.error(Code::DanglingReference, path, Position::START, message, format!("ledgers sit at content/reviews/<collection>/<slug>.yaml; is there a content/{}.md?", ledger.item));
+        }
+        let mut previous: Option<Date> = None;
+        for (i, record) in ledger.records.iter().enumerate() {
+            let reviewer_at = loc.entry_key(i, "reviewer");
+            match self.library.person(&record.reviewer) {
+                None => {
+                    let message = format!("the reviewer `{}` does not exist", record.reviewer);
+                    self.error(
+                        Code::DanglingReference,
+                        path,
+                        reviewer_at,
+                        message,
+                        format!(
+                            "add content/people/{}.yaml or use an existing reviewer's id",
+                            record.reviewer
+                        ),
+                    );
+                }
+                Some(person) if !person.has_role(Role::ClinicalReviewer) => {
+                    let message = format!(
+                        "{} does not hold the clinical_reviewer role, so cannot review",
+                        person.id
+                    );
+                    self.error(Code::Role, path, reviewer_at, message, "only licensed clinicians with the clinical_reviewer role may review; ask one to review this item");
+                }
+                Some(person)
+                    if item.is_some_and(|i| i.meta().author == person.id)
+                        && record.decision == Decision::Approved =>
+                {
+                    let message = format!("{} approved an item they wrote", person.id);
+                    self.error(
+                        Code::Role,
+                        path,
+                        reviewer_at,
+                        message,
+                        "a different clinical reviewer must approve it",
+                    );
+                }
+                Some(_) => {}
+            }
+            match record.decision {
+                Decision::Approved
+                    if record
+                        .summary
+                        .as_deref()
+                        .is_none_or(|s| s.trim().is_empty()) =>
+                {
+                    self.error(
+                        Code::MissingField,
+                        path,
+                        loc.entry_key(i, "decision"),
+                        "an approval without a summary".into(),
+                        "add `summary:` saying what this version changed",
+                    );
+                }
+                Decision::ChangesRequested
+                    if record.notes.as_deref().is_none_or(|s| s.trim().is_empty()) =>
+                {
+                    self.error(
+                        Code::MissingField,
+                        path,
+                        loc.entry_key(i, "decision"),
+                        "a change request without notes".into(),
+                        "add `notes:` saying what must change",
+                    );
+                }
+                _ => {}
+            }
+            if previous.is_some_and(|p| record.date < p) {
+                self.error(
+                    Code::Ledger,
+                    path,
+                    loc.entry_key(i, "date"),
+                    format!(
+                        "the date {} is earlier than the record before it",
+                        record.date
+                    ),
+                    "the ledger is append-only, oldest first; add new records at the end",
+                );
+            }
+            previous = Some(record.date);
+        }
+    }
+}
+
+/// The Levenshtein distance between two short strings, for suggestions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("avoidant", "avoidant"), 0);
+        assert_eq!(edit_distance("avoidnat", "avoidant"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+}
