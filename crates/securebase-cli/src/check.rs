@@ -27,22 +27,14 @@ pub fn run(root: &Path, format: Format) -> anyhow::Result<ExitCode> {
         Format::Json => json(&mut out, library, diagnostics),
     }
     .context("cannot write the report")?;
-    Ok(if result.is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_ERRORS)
-    })
+    Ok(if result.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_ERRORS) })
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn human(
-    out: &mut impl Write,
-    library: Option<&Library>,
-    diagnostics: &Diagnostics,
-) -> io::Result<()> {
+fn human(out: &mut impl Write, library: Option<&Library>, diagnostics: &Diagnostics) -> io::Result<()> {
     for d in diagnostics {
         writeln!(out, "{d}")?;
     }
@@ -67,16 +59,10 @@ fn human(
     }
 }
 
-fn json(
-    out: &mut impl Write,
-    library: Option<&Library>,
-    diagnostics: &Diagnostics,
-) -> io::Result<()> {
+fn json(out: &mut impl Write, library: Option<&Library>, diagnostics: &Diagnostics) -> io::Result<()> {
     let counts = library.map(|library| {
-        let mut counts: serde_json::Map<String, serde_json::Value> = Collection::ALL
-            .iter()
-            .map(|c| (c.as_str().to_owned(), json!(library.count(*c))))
-            .collect();
+        let mut counts: serde_json::Map<String, serde_json::Value> =
+            Collection::ALL.iter().map(|c| (c.as_str().to_owned(), json!(library.count(*c)))).collect();
         counts.insert("people".into(), json!(library.people().len()));
         counts.insert("reviews".into(), json!(library.ledgers().len()));
         counts

@@ -47,10 +47,7 @@ pub struct ReviewPolicy {
 
 impl Default for ReviewPolicy {
     fn default() -> Self {
-        ReviewPolicy {
-            interval_days: default_interval(),
-            policy: String::new(),
-        }
+        ReviewPolicy { interval_days: default_interval(), policy: String::new() }
     }
 }
 
@@ -89,7 +86,8 @@ impl Default for Care {
     fn default() -> Self {
         Care {
             heading: "Looking for support?".into(),
-            text: "A licensed therapist can help you understand your patterns and build more secure relationships.".into(),
+            text: "A licensed therapist can help you understand your patterns and build more secure relationships."
+                .into(),
             link_text: Some("How to start therapy".into()),
             url: Some("/guides/starting-therapy/".into()),
         }
@@ -116,16 +114,8 @@ pub fn default_crisis() -> Vec<CrisisResource> {
         url: Some(url.into()),
     };
     vec![
-        r(
-            "988 Suicide & Crisis Lifeline",
-            "Call or text 988, or chat at 988lifeline.org. Free, 24/7.",
-            "tel:988",
-        ),
-        r(
-            "Emergency services",
-            "In immediate danger, call 911.",
-            "tel:911",
-        ),
+        r("988 Suicide & Crisis Lifeline", "Call or text 988, or chat at 988lifeline.org. Free, 24/7.", "tel:988"),
+        r("Emergency services", "In immediate danger, call 911.", "tel:911"),
         r("Crisis Text Line", "Text HOME to 741741.", "sms:741741"),
     ]
 }

@@ -127,35 +127,17 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// Starts an error at `file`, `at`.
-    pub fn error(
-        code: Code,
-        file: impl Into<PathBuf>,
-        at: Position,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn error(code: Code, file: impl Into<PathBuf>, at: Position, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, file.into(), at, message.into())
     }
 
     /// Starts a warning at `file`, `at`.
-    pub fn warning(
-        code: Code,
-        file: impl Into<PathBuf>,
-        at: Position,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn warning(code: Code, file: impl Into<PathBuf>, at: Position, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, code, file.into(), at, message.into())
     }
 
     fn new(severity: Severity, code: Code, file: PathBuf, at: Position, message: String) -> Self {
-        Diagnostic {
-            severity,
-            code,
-            file,
-            line: at.line,
-            column: at.column,
-            message,
-            hint: None,
-        }
+        Diagnostic { severity, code, file, line: at.line, column: at.column, message, hint: None }
     }
 
     /// Adds a hint that says how to fix the problem.
@@ -254,9 +236,7 @@ impl Diagnostics {
 
     /// Sorts by file, then position, then message, so that output is stable.
     pub fn sort(&mut self) {
-        self.0.sort_by(|a, b| {
-            (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
-        });
+        self.0.sort_by(|a, b| (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message)));
         self.0.dedup();
     }
 

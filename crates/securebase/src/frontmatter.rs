@@ -25,10 +25,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<&str, TextError> {
         TextError {
             code: Code::Encoding,
             at: position_at(valid, valid.len()),
-            message: format!(
-                "the file is not valid UTF-8 (invalid byte 0x{:02x})",
-                bytes[e.valid_up_to()]
-            ),
+            message: format!("the file is not valid UTF-8 (invalid byte 0x{:02x})", bytes[e.valid_up_to()]),
             hint: "save the file as UTF-8",
         }
     })
@@ -38,10 +35,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<&str, TextError> {
 pub(crate) fn position_at(text: &str, offset: usize) -> Position {
     let before = &text[..offset.min(text.len())];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    Position::new(
-        before.matches('\n').count() + 1,
-        before[line_start..].chars().count() + 1,
-    )
+    Position::new(before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
 }
 
 /// A content file split into its front matter and body.
@@ -68,7 +62,7 @@ pub(crate) fn split(text: &str) -> Result<Split<'_>, TextError> {
             code: Code::EmptyFile,
             at: Position::START,
             message: "the file is empty".into(),
-            hint: "start with a `---` line, the front matter (title, summary, author, created, sources), a closing `---` line, then the body; `securebase new` writes a skeleton",
+            hint: "start with a `---` line, the front matter (title, summary, author, created, sources), a closing `---` line, then the body",
         });
     }
     let mut lines = text.split_inclusive('\n');
@@ -123,10 +117,7 @@ impl<'a> Locator<'a> {
     }
 
     fn at(&self, line: usize, text_line: &str, byte: usize) -> Position {
-        Position::new(
-            self.line_offset + line + 1,
-            text_line[..byte].chars().count() + 1,
-        )
+        Position::new(self.line_offset + line + 1, text_line[..byte].chars().count() + 1)
     }
 
     /// The start of the text.
@@ -140,9 +131,7 @@ impl<'a> Locator<'a> {
         let end = self
             .lines()
             .skip(line + 1)
-            .find(|(_, l)| {
-                !l.trim().is_empty() && indentation(l) <= indent && !l.trim_start().starts_with('#')
-            })
+            .find(|(_, l)| !l.trim().is_empty() && indentation(l) <= indent && !l.trim_start().starts_with('#'))
             .map_or(self.text.lines().count(), |(i, _)| i);
         line..end
     }
@@ -151,8 +140,7 @@ impl<'a> Locator<'a> {
     fn top_key(&self, key: &str) -> Option<(Position, Range<usize>)> {
         self.lines().find_map(|(i, l)| {
             let rest = l.strip_prefix(key)?;
-            rest.starts_with(':')
-                .then(|| (self.at(i, l, 0), self.block(i, 0)))
+            rest.starts_with(':').then(|| (self.at(i, l, 0), self.block(i, 0)))
         })
     }
 
@@ -186,11 +174,21 @@ impl<'a> Locator<'a> {
         self.find(range, &needle).unwrap_or(at)
     }
 
+    /// Moves a parser's position onto the value a message quotes in
+    /// backticks, searching forward from `at` (the parser often reports the
+    /// start of the enclosing mapping or sequence). For a duplicate key, the
+    /// second occurrence.
+    pub fn refine(&self, at: Position, message: &str) -> Position {
+        let Some(quoted) = message.split('`').nth(1).filter(|q| !q.is_empty()) else { return at };
+        let first = at.line.saturating_sub(self.line_offset + 1);
+        let needle = if message.contains("duplicate field") { format!("{quoted}:") } else { quoted.to_owned() };
+        let mut hits = self.lines().skip(first).filter_map(|(i, l)| l.find(&needle).map(|b| self.at(i, l, b)));
+        let hit = if message.contains("duplicate field") { hits.nth(1) } else { hits.next() };
+        hit.unwrap_or(at)
+    }
+
     fn find(&self, range: Range<usize>, needle: &str) -> Option<Position> {
-        self.lines()
-            .skip(range.start)
-            .take(range.len())
-            .find_map(|(i, l)| l.find(needle).map(|b| self.at(i, l, b)))
+        self.lines().skip(range.start).take(range.len()).find_map(|(i, l)| l.find(needle).map(|b| self.at(i, l, b)))
     }
 }
 

@@ -37,16 +37,8 @@ impl Library {
     pub fn load(root: impl AsRef<Path>) -> Result<Library, Diagnostics> {
         let root = root.as_ref();
         let mut diags = Diagnostics::new();
-        let Loaded {
-            config,
-            mut styles,
-            mut strategies,
-            mut therapies,
-            mut guides,
-            mut people,
-            mut ledgers,
-            sources,
-        } = load::load(root, &mut diags);
+        let Loaded { config, mut styles, mut strategies, mut therapies, mut guides, mut people, mut ledgers, sources } =
+            load::load(root, &mut diags);
         styles.sort_by(|a, b| a.meta.slug.cmp(&b.meta.slug));
         strategies.sort_by(|a, b| a.meta.slug.cmp(&b.meta.slug));
         therapies.sort_by(|a, b| a.meta.slug.cmp(&b.meta.slug));
@@ -118,10 +110,7 @@ impl Library {
     /// One item of collection `K` by slug.
     pub fn get<K: Kind>(&self, slug: &str) -> Option<&Item<K>> {
         let items = K::items(self);
-        items
-            .binary_search_by(|i| i.meta.slug.as_str().cmp(slug))
-            .ok()
-            .map(|i| &items[i])
+        items.binary_search_by(|i| i.meta.slug.as_str().cmp(slug)).ok().map(|i| &items[i])
     }
 
     /// The item a reference points at, of whatever collection.
@@ -146,9 +135,7 @@ impl Library {
 
     /// The slugs of one collection.
     pub fn slugs(&self, collection: Collection) -> impl Iterator<Item = &str> {
-        self.all_items()
-            .filter(move |i| i.collection() == collection)
-            .map(|i| i.meta().slug.as_str())
+        self.all_items().filter(move |i| i.collection() == collection).map(|i| i.meta().slug.as_str())
     }
 
     /// How many items a collection holds.
@@ -168,10 +155,7 @@ impl Library {
 
     /// One person by id.
     pub fn person(&self, id: &PersonId) -> Option<&Person> {
-        self.people
-            .binary_search_by(|p| p.id.cmp(id))
-            .ok()
-            .map(|i| &self.people[i])
+        self.people.binary_search_by(|p| p.id.cmp(id)).ok().map(|i| &self.people[i])
     }
 
     /// Every review ledger, by item.
@@ -181,40 +165,24 @@ impl Library {
 
     /// The review ledger of one item, if it has one.
     pub fn ledger(&self, item: &ItemRef) -> Option<&Ledger> {
-        self.ledgers
-            .binary_search_by(|l| l.item.cmp(item))
-            .ok()
-            .map(|i| &self.ledgers[i])
+        self.ledgers.binary_search_by(|l| l.item.cmp(item)).ok().map(|i| &self.ledgers[i])
     }
 
     /// The strategies that help a style: those the style lists and those
     /// that list the style, in slug order.
-    pub fn strategies_for<'a>(
-        &'a self,
-        style: &'a Item<Style>,
-    ) -> impl Iterator<Item = &'a Item<Strategy>> + 'a {
-        helpers(&self.strategies, style, &style.kind.strategies, |s| {
-            &s.kind.helps_with
-        })
+    pub fn strategies_for<'a>(&'a self, style: &'a Item<Style>) -> impl Iterator<Item = &'a Item<Strategy>> + 'a {
+        helpers(&self.strategies, style, &style.kind.strategies, |s| &s.kind.helps_with)
     }
 
     /// The therapies that help a style: those the style lists and those that
     /// list the style, in slug order.
-    pub fn therapies_for<'a>(
-        &'a self,
-        style: &'a Item<Style>,
-    ) -> impl Iterator<Item = &'a Item<Therapy>> + 'a {
-        helpers(&self.therapies, style, &style.kind.therapies, |t| {
-            &t.kind.helps_with
-        })
+    pub fn therapies_for<'a>(&'a self, style: &'a Item<Style>) -> impl Iterator<Item = &'a Item<Therapy>> + 'a {
+        helpers(&self.therapies, style, &style.kind.therapies, |t| &t.kind.helps_with)
     }
 
     /// The styles a strategy or therapy helps: those it lists and those that
     /// list it, in slug order.
-    pub fn styles_helped_by<'a>(
-        &'a self,
-        item: &ItemRef,
-    ) -> impl Iterator<Item = &'a Item<Style>> + 'a {
+    pub fn styles_helped_by<'a>(&'a self, item: &ItemRef) -> impl Iterator<Item = &'a Item<Style>> + 'a {
         let own: &[ItemRef] = match self.item(item) {
             Some(AnyItem::Strategy(s)) => &s.kind.helps_with,
             Some(AnyItem::Therapy(t)) => &t.kind.helps_with,
@@ -230,15 +198,11 @@ impl Library {
 
     /// Items that list `target` as related: the reverse of `related`.
     pub fn related_to<'a>(&'a self, target: &'a ItemRef) -> impl Iterator<Item = AnyItem<'a>> + 'a {
-        self.all_items()
-            .filter(move |i| i.meta().related.contains(target))
+        self.all_items().filter(move |i| i.meta().related.contains(target))
     }
 
     /// Items written by a person.
-    pub fn written_by<'a>(
-        &'a self,
-        person: &'a PersonId,
-    ) -> impl Iterator<Item = AnyItem<'a>> + 'a {
+    pub fn written_by<'a>(&'a self, person: &'a PersonId) -> impl Iterator<Item = AnyItem<'a>> + 'a {
         self.all_items().filter(move |i| i.meta().author == *person)
     }
 }
@@ -250,6 +214,5 @@ fn helpers<'a, K: Kind>(
     helps_with: impl Fn(&Item<K>) -> &Vec<ItemRef> + 'a,
 ) -> impl Iterator<Item = &'a Item<K>> + 'a {
     let style_ref = style.reference();
-    all.iter()
-        .filter(move |h| listed.contains(&h.reference()) || helps_with(h).contains(&style_ref))
+    all.iter().filter(move |h| listed.contains(&h.reference()) || helps_with(h).contains(&style_ref))
 }

@@ -5,7 +5,7 @@
 //! with the next file; the reference and rule passes in
 //! [`validate`](crate::validate) run on whatever loaded.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -27,6 +27,9 @@ pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 #[derive(Debug, Default)]
 pub(crate) struct Sources {
     files: BTreeMap<PathBuf, Source>,
+    /// Items and people whose files exist but did not load; references to
+    /// them are not reported again as dangling.
+    broken: BTreeSet<String>,
 }
 
 #[derive(Debug)]
@@ -43,6 +46,12 @@ impl Sources {
             Some(s) => Locator::new(&s.text[s.yaml.clone()], s.yaml_line_offset),
             None => Locator::new("", 0),
         }
+    }
+
+    /// Whether `id` (`collection/slug`, or a person id) names a file that
+    /// exists but failed to load, so is already reported.
+    pub fn is_broken(&self, id: &str) -> bool {
+        self.broken.contains(id)
     }
 }
 
@@ -171,20 +180,12 @@ enum Place {
 
 /// Walks `root` and loads `site.toml` and everything under `content/`.
 pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Loaded {
-    let mut loaded = Loaded {
-        config: load_config(root, diags),
-        ..Loaded::default()
-    };
+    let mut loaded = Loaded { config: load_config(root, diags), ..Loaded::default() };
     let content = root.join("content");
     if !content.is_dir() {
         diags.push(
-            Diagnostic::error(
-                Code::Io,
-                "content",
-                Position::START,
-                "there is no content/ folder",
-            )
-            .with_hint("run securebase in the project folder, or pass --root DIR"),
+            Diagnostic::error(Code::Io, "content", Position::START, "there is no content/ folder")
+                .with_hint("run securebase in the project folder, or pass --root DIR"),
         );
         return loaded;
     }
@@ -198,27 +199,12 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Loaded {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
-                let path = err
-                    .path()
-                    .map(|p| relative(root, p))
-                    .unwrap_or_else(|| "content".into());
+                let path = err.path().map(|p| relative(root, p)).unwrap_or_else(|| "content".into());
                 let diag = if err.loop_ancestor().is_some() {
-                    Diagnostic::error(
-                        Code::Symlink,
-                        path,
-                        Position::START,
-                        "this symlink makes a loop",
-                    )
-                    .with_hint(
-                        "remove the symlink or point it at a folder outside its own ancestors",
-                    )
+                    Diagnostic::error(Code::Symlink, path, Position::START, "this symlink makes a loop")
+                        .with_hint("remove the symlink or point it at a folder outside its own ancestors")
                 } else {
-                    Diagnostic::error(
-                        Code::Io,
-                        path,
-                        Position::START,
-                        format!("cannot read: {err}"),
-                    )
+                    Diagnostic::error(Code::Io, path, Position::START, format!("cannot read: {err}"))
                 };
                 diags.push(diag);
                 continue;
@@ -227,18 +213,10 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Loaded {
         let rel = relative(root, entry.path());
         if entry.path_is_symlink() {
             let target = entry.path().canonicalize();
-            if !target
-                .as_ref()
-                .is_ok_and(|t| t.starts_with(&canonical_content))
-            {
+            if !target.as_ref().is_ok_and(|t| t.starts_with(&canonical_content)) {
                 diags.push(
-                    Diagnostic::error(
-                        Code::Symlink,
-                        &rel,
-                        Position::START,
-                        "this symlink points outside content/",
-                    )
-                    .with_hint("copy the file into content/ instead of linking to it"),
+                    Diagnostic::error(Code::Symlink, &rel, Position::START, "this symlink points outside content/")
+                        .with_hint("copy the file into content/ instead of linking to it"),
                 );
                 if entry.file_type().is_dir() {
                     walk.skip_current_dir();
@@ -275,19 +253,23 @@ fn place(inside: &Path) -> Option<Place> {
     }
 }
 
-fn load_file(
-    path: &Path,
-    rel: PathBuf,
-    place: Place,
-    loaded: &mut Loaded,
-    diags: &mut Diagnostics,
-) {
-    let Some(text) = read_text(path, &rel, diags) else {
-        return;
+fn load_file(path: &Path, rel: PathBuf, place: Place, loaded: &mut Loaded, diags: &mut Diagnostics) {
+    let Some(slug) = file_id(&rel, diags) else { return };
+    let id = match place {
+        Place::Item(collection) => Some(ItemRef::new(collection, slug.clone()).to_string()),
+        Place::Person => Some(slug.to_string()),
+        Place::Ledger(_) => None,
     };
-    let Some(slug) = file_id(&rel, diags) else {
-        return;
-    };
+    let errors_before = diags.error_count();
+    load_parsed(path, rel, slug, place, loaded, diags);
+    if let Some(id) = id.filter(|_| diags.error_count() > errors_before) {
+        loaded.sources.broken.insert(id);
+    }
+}
+
+/// Reads and parses one file whose place and id are known.
+fn load_parsed(path: &Path, rel: PathBuf, slug: Slug, place: Place, loaded: &mut Loaded, diags: &mut Diagnostics) {
+    let Some(text) = read_text(path, &rel, diags) else { return };
     match place {
         Place::Item(collection) => {
             let split = match frontmatter::split(&text) {
@@ -295,35 +277,23 @@ fn load_file(
                 Err(e) => return diags.push(text_error(&rel, e)),
             };
             let yaml = byte_range(&text, split.yaml);
-            let parts = MetaParts {
-                slug,
-                body: split.body.to_owned(),
-                body_line: split.body_line,
-                path: rel.clone(),
-            };
+            let parts = MetaParts { slug, body: split.body.to_owned(), body_line: split.body_line, path: rel.clone() };
             let offset = split.yaml_line_offset;
             match collection {
-                Collection::Styles => loaded.styles.extend(item::<StyleFrontMatter>(
-                    &rel, split.yaml, offset, parts, diags,
-                )),
-                Collection::Strategies => loaded.strategies.extend(item::<StrategyFrontMatter>(
-                    &rel, split.yaml, offset, parts, diags,
-                )),
-                Collection::Therapies => loaded.therapies.extend(item::<TherapyFrontMatter>(
-                    &rel, split.yaml, offset, parts, diags,
-                )),
-                Collection::Guides => loaded.guides.extend(item::<GuideFrontMatter>(
-                    &rel, split.yaml, offset, parts, diags,
-                )),
+                Collection::Styles => {
+                    loaded.styles.extend(item::<StyleFrontMatter>(&rel, split.yaml, offset, parts, diags))
+                }
+                Collection::Strategies => {
+                    loaded.strategies.extend(item::<StrategyFrontMatter>(&rel, split.yaml, offset, parts, diags))
+                }
+                Collection::Therapies => {
+                    loaded.therapies.extend(item::<TherapyFrontMatter>(&rel, split.yaml, offset, parts, diags))
+                }
+                Collection::Guides => {
+                    loaded.guides.extend(item::<GuideFrontMatter>(&rel, split.yaml, offset, parts, diags))
+                }
             }
-            loaded.sources.files.insert(
-                rel,
-                Source {
-                    text,
-                    yaml,
-                    yaml_line_offset: offset,
-                },
-            );
+            loaded.sources.files.insert(rel, Source { text, yaml, yaml_line_offset: offset });
         }
         Place::Person => {
             if let Some(file) = yaml_file::<PersonFile>(&rel, &text, diags) {
@@ -339,50 +309,31 @@ fn load_file(
                     path: rel.clone(),
                 });
             }
-            loaded.sources.files.insert(
-                rel,
-                Source {
-                    yaml: 0..text.len(),
-                    text,
-                    yaml_line_offset: 0,
-                },
-            );
+            loaded.sources.files.insert(rel, Source { yaml: 0..text.len(), text, yaml_line_offset: 0 });
         }
         Place::Ledger(collection) => {
             if let Some(records) = yaml_file::<Vec<LedgerRecord>>(&rel, &text, diags) {
-                loaded.ledgers.push(Ledger {
-                    item: ItemRef::new(collection, slug),
-                    records,
-                    path: rel.clone(),
-                });
+                loaded.ledgers.push(Ledger { item: ItemRef::new(collection, slug), records, path: rel.clone() });
             }
-            loaded.sources.files.insert(
-                rel,
-                Source {
-                    yaml: 0..text.len(),
-                    text,
-                    yaml_line_offset: 0,
-                },
-            );
+            loaded.sources.files.insert(rel, Source { yaml: 0..text.len(), text, yaml_line_offset: 0 });
         }
     }
 }
 
 /// Reads a file as UTF-8 text, refusing huge files.
 fn read_text(path: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<String> {
-    let io_error = |e: std::io::Error| {
-        Diagnostic::error(
-            Code::Io,
-            rel,
-            Position::START,
-            format!("cannot read the file: {e}"),
-        )
-    };
+    let io_error =
+        |e: std::io::Error| Diagnostic::error(Code::Io, rel, Position::START, format!("cannot read the file: {e}"));
     match fs::metadata(path) {
         Ok(m) if m.len() > MAX_FILE_BYTES => {
             diags.push(
-                Diagnostic::error(Code::Io, rel, Position::START, format!("the file is {} bytes, over the limit of {MAX_FILE_BYTES}", m.len()))
-                    .with_hint("split the item into smaller ones; a page this long cannot be reviewed as a unit"),
+                Diagnostic::error(
+                    Code::Io,
+                    rel,
+                    Position::START,
+                    format!("the file is {} bytes, over the limit of {MAX_FILE_BYTES}", m.len()),
+                )
+                .with_hint("split the item into smaller ones; a page this long cannot be reviewed as a unit"),
             );
             return None;
         }
@@ -392,10 +343,7 @@ fn read_text(path: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<String>
             return None;
         }
     }
-    let bytes = fs::read(path)
-        .map_err(io_error)
-        .map_err(|d| diags.push(d))
-        .ok()?;
+    let bytes = fs::read(path).map_err(io_error).map_err(|d| diags.push(d)).ok()?;
     match frontmatter::decode(&bytes) {
         Ok(text) => Some(text.to_owned()),
         Err(e) => {
@@ -407,22 +355,14 @@ fn read_text(path: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<String>
 
 /// The id a file's stem gives, if it is a valid slug.
 fn file_id(rel: &Path, diags: &mut Diagnostics) -> Option<Slug> {
-    let stem = rel
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let stem = rel.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     if let Ok(slug) = stem.parse::<Slug>() {
         return Some(slug);
     }
     let suggestion = suggest_slug(&stem);
     diags.push(
-        Diagnostic::error(
-            Code::InvalidSlug,
-            rel,
-            Position::START,
-            InvalidSlug(stem).to_string(),
-        )
-        .with_hint(format!("rename the file; for example `{suggestion}`")),
+        Diagnostic::error(Code::InvalidSlug, rel, Position::START, InvalidSlug(stem).to_string())
+            .with_hint(format!("rename the file; for example `{suggestion}`")),
     );
     None
 }
@@ -430,15 +370,8 @@ fn file_id(rel: &Path, diags: &mut Diagnostics) -> Option<Slug> {
 /// A slug close to `s`: lowercase ASCII letters and digits joined by single hyphens.
 pub fn suggest_slug(s: &str) -> String {
     let lower = s.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    if words.is_empty() {
-        "item".to_owned()
-    } else {
-        words.join("-")
-    }
+    let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    if words.is_empty() { "item".to_owned() } else { words.join("-") }
 }
 
 fn byte_range(text: &str, part: &str) -> Range<usize> {
@@ -466,56 +399,59 @@ fn yaml_file<T: DeserializeOwned>(rel: &Path, text: &str, diags: &mut Diagnostic
     if text.trim().is_empty() {
         diags.push(
             Diagnostic::error(Code::EmptyFile, rel, Position::START, "the file is empty")
-                .with_hint(
-                    "remove the file, or fill it in (see `securebase schema` for the fields)",
-                ),
+                .with_hint("remove the file, or fill it in (the README's content model lists the fields)"),
         );
         return None;
     }
-    serde_yaml::from_str(text)
-        .map_err(|e| diags.push(yaml_error(rel, &e, 0, text)))
-        .ok()
+    serde_yaml::from_str(text).map_err(|e| diags.push(yaml_error(rel, &e, 0, text))).ok()
 }
+
+/// Kinds of YAML and schema errors, recognised by their message, with the
+/// code and the hint each gets; the first match wins.
+const YAML_PROBLEMS: &[(&str, Code, &str)] = &[
+    (
+        "unknown field",
+        Code::UnknownField,
+        "check the spelling; only the keys listed are allowed (the README's content model lists them)",
+    ),
+    (
+        "missing field",
+        Code::MissingField,
+        "add the field; every item needs title, summary, author, created and sources",
+    ),
+    ("duplicate field", Code::Syntax, "a key may appear once; remove one of them"),
+    (
+        "is not a valid id",
+        Code::InvalidValue,
+        "ids and references use lowercase letters, digits and hyphens: styles/avoidant",
+    ),
+    ("is not a reference", Code::InvalidValue, "references are written collection/slug, for example styles/avoidant"),
+    ("is not a collection", Code::InvalidValue, "the collections are styles, strategies, therapies and guides"),
+    (
+        "is not a git blob id",
+        Code::InvalidValue,
+        "write the full 40-digit blob id; `securebase review approve` records it for you",
+    ),
+    ("unknown variant", Code::InvalidValue, "use one of the values the message lists"),
+    ("invalid type", Code::InvalidValue, "give the value in the form the field expects"),
+    ("invalid value", Code::InvalidValue, "give the value in the form the field expects"),
+    ("date", Code::InvalidValue, "write dates as YYYY-MM-DD, and make sure the day exists in that month"),
+];
 
 /// Turns a YAML error into a diagnostic at its place in the file.
 fn yaml_error(rel: &Path, err: &serde_yaml::Error, line_offset: usize, yaml: &str) -> Diagnostic {
     let message = file_lines(&err.to_string(), line_offset);
+    let locator = Locator::new(yaml, line_offset);
     let at = match err.location() {
-        Some(l) => Position::new(l.line() + line_offset, l.column()),
-        None => Locator::new(yaml, line_offset).start(),
+        Some(l) => locator.refine(Position::new(l.line() + line_offset, l.column()), &message),
+        None => locator.start(),
     };
-    let (code, hint) = if message.contains("unknown field") {
-        (
-            Code::UnknownField,
-            "check the spelling; only the keys listed are allowed (`securebase schema` writes them all)",
-        )
-    } else if message.contains("missing field") {
-        (
-            Code::MissingField,
-            "add the field; every item needs title, summary, author, created and sources",
-        )
-    } else if message.contains("invalid type")
-        || message.contains("invalid value")
-        || message.contains("unknown variant")
-    {
-        (
-            Code::InvalidValue,
-            "give the value in the form the field expects",
-        )
-    } else if message.contains("not a ")
-        || message.contains("failed to parse")
-        || message.contains("invalid")
-    {
-        (
-            Code::InvalidValue,
-            "fix the value as the message says; dates are written YYYY-MM-DD",
-        )
-    } else {
-        (
-            Code::Syntax,
-            "fix the YAML here: check indentation, colons and quotes",
-        )
-    };
+    let (code, hint) = YAML_PROBLEMS
+        .iter()
+        .find(|(needle, _, _)| message.contains(needle))
+        .map_or((Code::Syntax, "fix the YAML here: check indentation, colons and quotes"), |&(_, code, hint)| {
+            (code, hint)
+        });
     Diagnostic::error(code, rel, at, message).with_hint(hint)
 }
 
@@ -527,25 +463,18 @@ fn file_lines(message: &str, line_offset: usize) -> String {
     let mut rest = message;
     while let Some(i) = rest.find(AT) {
         let after = &rest[i + AT.len()..];
-        let digits = after
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(after.len());
+        let digits = after.find(|c: char| !c.is_ascii_digit()).unwrap_or(after.len());
         let Ok(line) = after[..digits].parse::<usize>() else {
             out.push_str(&rest[..i + AT.len()]);
             rest = after;
             continue;
         };
         let tail = &after[digits..];
-        let column_end = tail.strip_prefix(" column ").map_or(0, |t| {
-            8 + t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len())
-        });
+        let column_end =
+            tail.strip_prefix(" column ").map_or(0, |t| 8 + t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
         out.push_str(&rest[..i]);
         if digits + column_end < after.len() {
-            out.push_str(&format!(
-                "{AT}{}{}",
-                line + line_offset,
-                &tail[..column_end]
-            ));
+            out.push_str(&format!("{AT}{}{}", line + line_offset, &tail[..column_end]));
         }
         rest = &tail[column_end..];
     }
@@ -571,9 +500,7 @@ fn load_config(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
     let text = read_text(&path, &rel, diags)?;
     toml::from_str(&text)
         .map_err(|e| {
-            let at = e.span().map_or(Position::START, |s| {
-                frontmatter::position_at(&text, s.start)
-            });
+            let at = e.span().map_or(Position::START, |s| frontmatter::position_at(&text, s.start));
             let message = e.message().trim().to_owned();
             let code = if message.contains("unknown field") {
                 Code::UnknownField
@@ -598,10 +525,7 @@ mod tests {
     fn slug_suggestions_are_valid_slugs() {
         for s in ["Avoidant Style", "a..b", "Über", "--x--", ""] {
             let suggestion = suggest_slug(s);
-            assert!(
-                suggestion.parse::<Slug>().is_ok(),
-                "{s:?} -> {suggestion:?}"
-            );
+            assert!(suggestion.parse::<Slug>().is_ok(), "{s:?} -> {suggestion:?}");
         }
         assert_eq!(suggest_slug("Avoidant Style"), "avoidant-style");
     }
@@ -609,43 +533,22 @@ mod tests {
     #[test]
     fn yaml_errors_point_at_file_lines() {
         let yaml = "title: A\nsummary: \"unclosed\n";
-        let err = serde_yaml::from_str::<GuideFrontMatter>(yaml)
-            .map(|_| ())
-            .unwrap_err();
+        let err = serde_yaml::from_str::<GuideFrontMatter>(yaml).map(|_| ()).unwrap_err();
         let d = yaml_error(Path::new("content/guides/a.md"), &err, 1, yaml);
         assert_eq!(d.code, Code::Syntax, "{d}");
         assert!(d.line >= 3, "{d}");
         assert_eq!(d.line, 4, "{d}");
-        assert!(
-            d.message
-                .contains("end of stream at line 4 column 1, while scanning a quoted scalar"),
-            "{d}"
-        );
+        assert!(d.message.contains("end of stream at line 4 column 1, while scanning a quoted scalar"), "{d}");
         assert_eq!(file_lines("bad at line 2 column 3", 1), "bad");
-        assert_eq!(
-            file_lines("x at line 2 column 3, y at line 1 column 1", 1),
-            "x at line 3 column 3, y"
-        );
+        assert_eq!(file_lines("x at line 2 column 3, y at line 1 column 1", 1), "x at line 3 column 3, y");
     }
 
     #[test]
     fn places_files_by_folder() {
-        assert!(matches!(
-            place(Path::new("styles/a.md")),
-            Some(Place::Item(Collection::Styles))
-        ));
-        assert!(matches!(
-            place(Path::new("styles/sub/a.md")),
-            Some(Place::Item(Collection::Styles))
-        ));
-        assert!(matches!(
-            place(Path::new("people/a.yml")),
-            Some(Place::Person)
-        ));
-        assert!(matches!(
-            place(Path::new("reviews/guides/a.yaml")),
-            Some(Place::Ledger(Collection::Guides))
-        ));
+        assert!(matches!(place(Path::new("styles/a.md")), Some(Place::Item(Collection::Styles))));
+        assert!(matches!(place(Path::new("styles/sub/a.md")), Some(Place::Item(Collection::Styles))));
+        assert!(matches!(place(Path::new("people/a.yml")), Some(Place::Person)));
+        assert!(matches!(place(Path::new("reviews/guides/a.yaml")), Some(Place::Ledger(Collection::Guides))));
         assert!(place(Path::new("README.md")).is_none());
         assert!(place(Path::new("styles/a.txt")).is_none());
         assert!(place(Path::new("reviews/nope/a.yaml")).is_none());

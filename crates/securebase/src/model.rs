@@ -27,12 +27,8 @@ pub enum Collection {
 
 impl Collection {
     /// Every collection, in the order the site presents them.
-    pub const ALL: [Collection; 4] = [
-        Collection::Styles,
-        Collection::Strategies,
-        Collection::Therapies,
-        Collection::Guides,
-    ];
+    pub const ALL: [Collection; 4] =
+        [Collection::Styles, Collection::Strategies, Collection::Therapies, Collection::Guides];
 
     /// The folder name, which is also the first part of a reference.
     pub fn as_str(self) -> &'static str {
@@ -69,10 +65,7 @@ pub struct UnknownCollection(pub String);
 impl FromStr for Collection {
     type Err = UnknownCollection;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Collection::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| UnknownCollection(s.to_owned()))
+        Collection::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| UnknownCollection(s.to_owned()))
     }
 }
 
@@ -89,8 +82,7 @@ fn is_slug(s: &str) -> bool {
         && !s.starts_with('-')
         && !s.ends_with('-')
         && !s.contains("--")
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 macro_rules! slug_newtype {
@@ -192,13 +184,8 @@ impl TryFrom<String> for ItemRef {
 impl FromStr for ItemRef {
     type Err = InvalidRef;
     fn from_str(s: &str) -> Result<Self, InvalidRef> {
-        let (collection, slug) = s
-            .split_once('/')
-            .ok_or_else(|| InvalidRef::Form(s.to_owned()))?;
-        Ok(ItemRef {
-            collection: collection.parse()?,
-            slug: slug.parse()?,
-        })
+        let (collection, slug) = s.split_once('/').ok_or_else(|| InvalidRef::Form(s.to_owned()))?;
+        Ok(ItemRef { collection: collection.parse()?, slug: slug.parse()? })
     }
 }
 
@@ -221,9 +208,7 @@ pub struct BlobId(String);
 
 /// Why a string is not a git blob id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "`{0}` is not a git blob id: expected 40 lowercase hexadecimal digits (see `git hash-object <file>`)"
-)]
+#[error("`{0}` is not a git blob id: expected 40 lowercase hexadecimal digits (see `git hash-object <file>`)")]
 pub struct InvalidBlobId(pub String);
 
 impl BlobId {
@@ -236,10 +221,7 @@ impl BlobId {
 impl TryFrom<String> for BlobId {
     type Error = InvalidBlobId;
     fn try_from(s: String) -> Result<Self, InvalidBlobId> {
-        if s.len() == 40
-            && s.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        {
+        if s.len() == 40 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
             Ok(BlobId(s))
         } else {
             Err(InvalidBlobId(s))
@@ -458,14 +440,8 @@ pub trait Kind: sealed::Sealed + Sized {
 impl Kind for Style {
     const COLLECTION: Collection = Collection::Styles;
     fn typed_refs(&self) -> Vec<(&'static str, &ItemRef, Collection)> {
-        let strategies = self
-            .strategies
-            .iter()
-            .map(|r| ("strategies", r, Collection::Strategies));
-        let therapies = self
-            .therapies
-            .iter()
-            .map(|r| ("therapies", r, Collection::Therapies));
+        let strategies = self.strategies.iter().map(|r| ("strategies", r, Collection::Strategies));
+        let therapies = self.therapies.iter().map(|r| ("therapies", r, Collection::Therapies));
         strategies.chain(therapies).collect()
     }
     fn items(library: &crate::Library) -> &[Item<Self>] {
@@ -479,10 +455,7 @@ impl Kind for Style {
 impl Kind for Strategy {
     const COLLECTION: Collection = Collection::Strategies;
     fn typed_refs(&self) -> Vec<(&'static str, &ItemRef, Collection)> {
-        self.helps_with
-            .iter()
-            .map(|r| ("helps_with", r, Collection::Styles))
-            .collect()
+        self.helps_with.iter().map(|r| ("helps_with", r, Collection::Styles)).collect()
     }
     fn items(library: &crate::Library) -> &[Item<Self>] {
         library.strategies()
@@ -495,10 +468,7 @@ impl Kind for Strategy {
 impl Kind for Therapy {
     const COLLECTION: Collection = Collection::Therapies;
     fn typed_refs(&self) -> Vec<(&'static str, &ItemRef, Collection)> {
-        self.helps_with
-            .iter()
-            .map(|r| ("helps_with", r, Collection::Styles))
-            .collect()
+        self.helps_with.iter().map(|r| ("helps_with", r, Collection::Styles)).collect()
     }
     fn items(library: &crate::Library) -> &[Item<Self>] {
         library.therapies()
@@ -717,9 +687,7 @@ mod tests {
         for ok in ["avoidant", "cbt", "step-2", "a1"] {
             assert!(ok.parse::<Slug>().is_ok(), "{ok}");
         }
-        for bad in [
-            "", "Avoidant", "a.b", "a b", "..", "-a", "a-", "a--b", "é", "a/b",
-        ] {
+        for bad in ["", "Avoidant", "a.b", "a b", "..", "-a", "a-", "a--b", "é", "a/b"] {
             assert!(bad.parse::<Slug>().is_err(), "{bad:?}");
         }
     }
@@ -729,18 +697,9 @@ mod tests {
         let r: ItemRef = "styles/avoidant".parse().unwrap();
         assert_eq!(r.collection, Collection::Styles);
         assert_eq!(r.to_string(), "styles/avoidant");
-        assert!(matches!(
-            "avoidant".parse::<ItemRef>(),
-            Err(InvalidRef::Form(_))
-        ));
-        assert!(matches!(
-            "style/avoidant".parse::<ItemRef>(),
-            Err(InvalidRef::Collection(_))
-        ));
-        assert!(matches!(
-            "styles/Avoidant".parse::<ItemRef>(),
-            Err(InvalidRef::Slug(_))
-        ));
+        assert!(matches!("avoidant".parse::<ItemRef>(), Err(InvalidRef::Form(_))));
+        assert!(matches!("style/avoidant".parse::<ItemRef>(), Err(InvalidRef::Collection(_))));
+        assert!(matches!("styles/Avoidant".parse::<ItemRef>(), Err(InvalidRef::Slug(_))));
     }
 
     #[test]

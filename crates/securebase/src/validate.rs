@@ -20,11 +20,7 @@ pub const MIN_SUMMARY_CHARS: usize = 40;
 
 /// Runs every pass and records what it finds.
 pub(crate) fn validate(library: &Library, sources: &Sources, diags: &mut Diagnostics) {
-    let mut check = Checker {
-        library,
-        sources,
-        diags,
-    };
+    let mut check = Checker { library, sources, diags };
     check.unique_ids();
     for item in library.all_items() {
         check.item_references(item);
@@ -46,43 +42,19 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn error(
-        &mut self,
-        code: Code,
-        file: &Path,
-        at: Position,
-        message: String,
-        hint: impl Into<String>,
-    ) {
-        self.diags
-            .push(Diagnostic::error(code, file, at, message).with_hint(hint));
+    fn error(&mut self, code: Code, file: &Path, at: Position, message: String, hint: impl Into<String>) {
+        self.diags.push(Diagnostic::error(code, file, at, message).with_hint(hint));
     }
 
-    fn warning(
-        &mut self,
-        code: Code,
-        file: &Path,
-        at: Position,
-        message: String,
-        hint: impl Into<String>,
-    ) {
-        self.diags
-            .push(Diagnostic::warning(code, file, at, message).with_hint(hint));
+    fn warning(&mut self, code: Code, file: &Path, at: Position, message: String, hint: impl Into<String>) {
+        self.diags.push(Diagnostic::warning(code, file, at, message).with_hint(hint));
     }
 
     fn unique_ids(&mut self) {
         let mut seen: BTreeMap<(Option<Collection>, &str), &Path> = BTreeMap::new();
-        let items = self.library.all_items().map(|i| {
-            (
-                (Some(i.collection()), i.meta().slug.as_str()),
-                i.meta().path.as_path(),
-            )
-        });
-        let people = self
-            .library
-            .people()
-            .iter()
-            .map(|p| ((None, p.id.as_str()), p.path.as_path()));
+        let items =
+            self.library.all_items().map(|i| ((Some(i.collection()), i.meta().slug.as_str()), i.meta().path.as_path()));
+        let people = self.library.people().iter().map(|p| ((None, p.id.as_str()), p.path.as_path()));
         let mut duplicates = Vec::new();
         for (key, path) in items.chain(people) {
             if let Some(first) = seen.insert(key, path) {
@@ -92,11 +64,7 @@ impl Checker<'_> {
         let mut ledgers: BTreeMap<&ItemRef, &Path> = BTreeMap::new();
         for ledger in self.library.ledgers() {
             if let Some(first) = ledgers.insert(&ledger.item, &ledger.path) {
-                let message = format!(
-                    "a second review ledger for {}; the first is {}",
-                    ledger.item,
-                    first.display()
-                );
+                let message = format!("a second review ledger for {}; the first is {}", ledger.item, first.display());
                 self.error(
                     Code::DuplicateId,
                     &ledger.path,
@@ -108,28 +76,28 @@ impl Checker<'_> {
         }
         for ((collection, id), path, first) in duplicates {
             let what = collection.map_or("people", Collection::as_str);
-            let message = format!(
-                "the id `{id}` is already used in {what} by {}",
-                first.display()
+            let message = format!("the id `{id}` is already used in {what} by {}", first.display());
+            self.error(
+                Code::DuplicateId,
+                path,
+                Position::START,
+                message,
+                "ids are file names and must be unique within a collection; rename one of the files",
             );
-            self.error(Code::DuplicateId, path, Position::START, message, "ids are file names and must be unique within a collection; rename one of the files");
         }
     }
 
     fn item_references(&mut self, item: AnyItem<'_>) {
         let meta = item.meta();
         let loc = self.sources.locator(&meta.path);
-        if self.library.person(&meta.author).is_none() {
+        if self.library.person(&meta.author).is_none() && !self.sources.is_broken(meta.author.as_str()) {
             let message = format!("the author `{}` does not exist", meta.author);
             self.error(
                 Code::DanglingReference,
                 &meta.path,
                 loc.value("author", meta.author.as_str()),
                 message,
-                format!(
-                    "add content/people/{}.yaml or use an existing person id",
-                    meta.author
-                ),
+                format!("add content/people/{}.yaml or use an existing person id", meta.author),
             );
         }
         for r in &meta.related {
@@ -149,17 +117,8 @@ impl Checker<'_> {
         for (field, r, expected) in item.typed_refs() {
             let at = loc.value(field, &r.to_string());
             if r.collection != expected {
-                let message = format!(
-                    "`{field}` must refer to {expected}, but `{r}` is in {}",
-                    r.collection
-                );
-                self.error(
-                    Code::WrongCollection,
-                    &meta.path,
-                    at,
-                    message,
-                    format!("write {expected}/<slug>"),
-                );
+                let message = format!("`{field}` must refer to {expected}, but `{r}` is in {}", r.collection);
+                self.error(Code::WrongCollection, &meta.path, at, message, format!("write {expected}/<slug>"));
             } else {
                 self.reference_exists(&meta.path, at, field, r);
             }
@@ -167,21 +126,14 @@ impl Checker<'_> {
     }
 
     fn reference_exists(&mut self, file: &Path, at: Position, field: &str, r: &ItemRef) {
-        if self.library.item(r).is_none() {
+        if self.library.item(r).is_none() && !self.sources.is_broken(&r.to_string()) {
             let message = format!("`{field}` refers to {r}, which does not exist");
-            let hint = match self
-                .library
-                .slugs(r.collection)
-                .min_by_key(|s| edit_distance(s, r.slug.as_str()))
-            {
+            let hint = match self.library.slugs(r.collection).min_by_key(|s| edit_distance(s, r.slug.as_str())) {
                 Some(near) => format!(
                     "did you mean {}/{near}? items of {} are the .md files in content/{}/",
                     r.collection, r.collection, r.collection
                 ),
-                None => format!(
-                    "there are no {} yet; create content/{}/{}.md",
-                    r.collection, r.collection, r.slug
-                ),
+                None => format!("there are no {} yet; create content/{}/{}.md", r.collection, r.collection, r.slug),
             };
             self.error(Code::DanglingReference, file, at, message, hint);
         }
@@ -221,7 +173,13 @@ impl Checker<'_> {
             self.warning(Code::InvalidValue, path, loc.key("summary"), format!("the summary is only {chars} characters"), format!("search results and link previews read better with {MIN_SUMMARY_CHARS} to {MAX_SUMMARY_CHARS} characters"));
         }
         if meta.sources.is_empty() {
-            self.error(Code::MissingField, path, loc.key("sources"), "the item cites no sources".into(), "add at least one citation under `sources:` (authors, year, title, journal or publisher)");
+            self.error(
+                Code::MissingField,
+                path,
+                loc.key("sources"),
+                "the item cites no sources".into(),
+                "add at least one citation under `sources:` (authors, year, title, journal or publisher)",
+            );
         }
         for citation in &meta.sources {
             let at = loc.value("sources", &citation.title);
@@ -230,10 +188,7 @@ impl Checker<'_> {
                     Code::InvalidValue,
                     path,
                     at,
-                    format!(
-                        "the citation \"{}\" needs exactly one of `journal` or `publisher`",
-                        citation.title
-                    ),
+                    format!("the citation \"{}\" needs exactly one of `journal` or `publisher`", citation.title),
                     "articles name their journal; books and chapters their publisher",
                 );
             }
@@ -251,10 +206,7 @@ impl Checker<'_> {
                     Code::InvalidValue,
                     path,
                     at,
-                    format!(
-                        "the citation \"{}\" has the year {}",
-                        citation.title, citation.year
-                    ),
+                    format!("the citation \"{}\" has the year {}", citation.title, citation.year),
                     "give the year of publication",
                 );
             }
@@ -275,7 +227,17 @@ impl Checker<'_> {
                 _ => Security::Insecure,
             };
             if k.security != expected {
-                self.error(Code::Inconsistent, path, loc.key("security"), format!("`security: {:?}` contradicts the dimensions (only low anxiety with low avoidance is secure)", k.security).to_lowercase(), "fix `security` or `dimensions`");
+                self.error(
+                    Code::Inconsistent,
+                    path,
+                    loc.key("security"),
+                    format!(
+                        "`security: {:?}` contradicts the dimensions (only low anxiety with low avoidance is secure)",
+                        k.security
+                    )
+                    .to_lowercase(),
+                    "fix `security` or `dimensions`",
+                );
             }
             if k.signs.is_empty() {
                 self.warning(
@@ -302,13 +264,8 @@ impl Checker<'_> {
                     _ => continue,
                 };
                 if !helps.contains(&style_ref) {
-                    let at = self
-                        .sources
-                        .locator(&style.meta.path)
-                        .value(r.collection.as_str(), &r.to_string());
-                    let message = format!(
-                        "{style_ref} lists {r}, but {r} does not list {style_ref} in `helps_with`"
-                    );
+                    let at = self.sources.locator(&style.meta.path).value(r.collection.as_str(), &r.to_string());
+                    let message = format!("{style_ref} lists {r}, but {r} does not list {style_ref} in `helps_with`");
                     self.warning(
                         Code::Inconsistent,
                         &style.meta.path,
@@ -319,36 +276,18 @@ impl Checker<'_> {
                 }
             }
         }
-        let helpers = self
-            .library
-            .strategies()
-            .iter()
-            .map(|s| (s.reference(), &s.kind.helps_with, &s.meta.path));
-        let therapies = self
-            .library
-            .therapies()
-            .iter()
-            .map(|t| (t.reference(), &t.kind.helps_with, &t.meta.path));
+        let helpers = self.library.strategies().iter().map(|s| (s.reference(), &s.kind.helps_with, &s.meta.path));
+        let therapies = self.library.therapies().iter().map(|t| (t.reference(), &t.kind.helps_with, &t.meta.path));
         let pairs: Vec<_> = helpers.chain(therapies).collect();
         for (helper, helps_with, path) in pairs {
             for style_ref in helps_with {
                 let Some(AnyItem::Style(style)) = self.library.item(style_ref) else {
                     continue;
                 };
-                let listed = style
-                    .kind
-                    .strategies
-                    .iter()
-                    .chain(&style.kind.therapies)
-                    .any(|r| *r == helper);
+                let listed = style.kind.strategies.iter().chain(&style.kind.therapies).any(|r| *r == helper);
                 if !listed {
-                    let at = self
-                        .sources
-                        .locator(path)
-                        .value("helps_with", &style_ref.to_string());
-                    let message = format!(
-                        "{helper} says it helps {style_ref}, but {style_ref} does not list it"
-                    );
+                    let at = self.sources.locator(path).value("helps_with", &style_ref.to_string());
+                    let message = format!("{helper} says it helps {style_ref}, but {style_ref} does not list it");
                     self.warning(
                         Code::Inconsistent,
                         path,
@@ -383,9 +322,9 @@ impl Checker<'_> {
             );
         }
         let email = person.email.trim();
-        let well_formed = email.split_once('@').is_some_and(|(user, host)| {
-            !user.is_empty() && host.contains('.') && !email.contains(char::is_whitespace)
-        });
+        let well_formed = email
+            .split_once('@')
+            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !email.contains(char::is_whitespace));
         if !well_formed {
             self.error(
                 Code::InvalidValue,
@@ -406,7 +345,13 @@ impl Checker<'_> {
                 );
             }
             if person.credentials.is_empty() {
-                self.error(Code::Role, path, loc.value("roles", "clinical_reviewer"), format!("{} is a clinical reviewer with no credentials", person.id), "list their credentials (abbreviation and meaning), as they appear on review blocks");
+                self.error(
+                    Code::Role,
+                    path,
+                    loc.value("roles", "clinical_reviewer"),
+                    format!("{} is a clinical reviewer with no credentials", person.id),
+                    "list their credentials (abbreviation and meaning), as they appear on review blocks",
+                );
             }
         }
     }
@@ -415,14 +360,24 @@ impl Checker<'_> {
         let loc = self.sources.locator(&ledger.path);
         let path = &ledger.path;
         let item = self.library.item(&ledger.item);
-        if item.is_none() {
+        if item.is_none() && !self.sources.is_broken(&ledger.item.to_string()) {
             let message = format!("this ledger is for {}, which does not exist", ledger.item);
-            self.error(Code::DanglingReference, path, Position::START, message, format!("ledgers sit at content/reviews/<collection>/<slug>.yaml; is there a content/{}.md?", ledger.item));
+            self.error(
+                Code::DanglingReference,
+                path,
+                Position::START,
+                message,
+                format!(
+                    "ledgers sit at content/reviews/<collection>/<slug>.yaml; is there a content/{}.md?",
+                    ledger.item
+                ),
+            );
         }
         let mut previous: Option<Date> = None;
         for (i, record) in ledger.records.iter().enumerate() {
             let reviewer_at = loc.entry_key(i, "reviewer");
             match self.library.person(&record.reviewer) {
+                None if self.sources.is_broken(record.reviewer.as_str()) => {}
                 None => {
                     let message = format!("the reviewer `{}` does not exist", record.reviewer);
                     self.error(
@@ -430,41 +385,23 @@ impl Checker<'_> {
                         path,
                         reviewer_at,
                         message,
-                        format!(
-                            "add content/people/{}.yaml or use an existing reviewer's id",
-                            record.reviewer
-                        ),
+                        format!("add content/people/{}.yaml or use an existing reviewer's id", record.reviewer),
                     );
                 }
                 Some(person) if !person.has_role(Role::ClinicalReviewer) => {
-                    let message = format!(
-                        "{} does not hold the clinical_reviewer role, so cannot review",
-                        person.id
-                    );
+                    let message = format!("{} does not hold the clinical_reviewer role, so cannot review", person.id);
                     self.error(Code::Role, path, reviewer_at, message, "only licensed clinicians with the clinical_reviewer role may review; ask one to review this item");
                 }
                 Some(person)
-                    if item.is_some_and(|i| i.meta().author == person.id)
-                        && record.decision == Decision::Approved =>
+                    if item.is_some_and(|i| i.meta().author == person.id) && record.decision == Decision::Approved =>
                 {
                     let message = format!("{} approved an item they wrote", person.id);
-                    self.error(
-                        Code::Role,
-                        path,
-                        reviewer_at,
-                        message,
-                        "a different clinical reviewer must approve it",
-                    );
+                    self.error(Code::Role, path, reviewer_at, message, "a different clinical reviewer must approve it");
                 }
                 Some(_) => {}
             }
             match record.decision {
-                Decision::Approved
-                    if record
-                        .summary
-                        .as_deref()
-                        .is_none_or(|s| s.trim().is_empty()) =>
-                {
+                Decision::Approved if record.summary.as_deref().is_none_or(|s| s.trim().is_empty()) => {
                     self.error(
                         Code::MissingField,
                         path,
@@ -473,9 +410,7 @@ impl Checker<'_> {
                         "add `summary:` saying what this version changed",
                     );
                 }
-                Decision::ChangesRequested
-                    if record.notes.as_deref().is_none_or(|s| s.trim().is_empty()) =>
-                {
+                Decision::ChangesRequested if record.notes.as_deref().is_none_or(|s| s.trim().is_empty()) => {
                     self.error(
                         Code::MissingField,
                         path,
@@ -491,10 +426,7 @@ impl Checker<'_> {
                     Code::Ledger,
                     path,
                     loc.entry_key(i, "date"),
-                    format!(
-                        "the date {} is earlier than the record before it",
-                        record.date
-                    ),
+                    format!("the date {} is earlier than the record before it", record.date),
                     "the ledger is append-only, oldest first; add new records at the end",
                 );
             }
@@ -511,9 +443,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut diagonal = row[0];
         row[0] = i + 1;
         for (j, &cb) in b.iter().enumerate() {
-            let next = (diagonal + usize::from(ca != cb))
-                .min(row[j] + 1)
-                .min(row[j + 1] + 1);
+            let next = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
             diagonal = row[j + 1];
             row[j + 1] = next;
         }
