@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod build;
 mod check;
 
 /// Exit code when the content or build has errors.
@@ -40,6 +41,18 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Render every item of the working tree, reviewed or not, into a static site.
+    #[command(after_help = "The preview edition shows the working text of every page with its review state, \
+and asks search engines not to index it.\n\nExamples:\n  securebase preview\n  securebase preview --root path/to/site --out /tmp/preview\n\n\
+Exit codes: 0 built, 1 content, template or output errors (the previous output is left as it was), 2 usage errors.")]
+    Preview {
+        /// The project folder (holding site.toml and content/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The output folder [default: <root>/public].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// How `check` prints its report.
@@ -55,6 +68,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { root, format } => check::run(&root, format),
+        Command::Preview { root, out } => build::run(&root, out, securebase_site::Edition::Preview),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,87 @@
+//! Renders a validated [`securebase::Library`] into a static site: HTML pages
+//! through the theme's Tera templates, and the machine outputs (sitemap,
+//! Atom feed, robots.txt, JSON API, search index).
+//!
+//! Rendering is a pure function from the library and the edition to a list
+//! of files; [`output`] then swaps them into place in one step.
+//!
+//! ```no_run
+//! use securebase::Library;
+//! use securebase_site::{BuildOptions, Edition};
+//!
+//! let library = Library::load(".").expect("valid content");
+//! let report = securebase_site::build(&library, &BuildOptions { out: "public".into(), edition: Edition::Preview })?;
+//! println!("{} pages in {}", report.pages, report.out.display());
+//! # Ok::<(), securebase_site::SiteError>(())
+//! ```
+
+mod error;
+pub mod escape;
+mod highlight;
+mod machine;
+pub mod markdown;
+pub mod output;
+mod pages;
+mod site;
+mod theme;
+
+use std::path::PathBuf;
+
+pub use error::SiteError;
+pub use site::Site;
+pub use theme::Theme;
+
+/// Which text of each item a build publishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Edition {
+    /// The working tree, every item, each page marked with its review state;
+    /// not for search engines.
+    Preview,
+}
+
+impl Edition {
+    /// The edition's name, as shown in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Edition::Preview => "preview",
+        }
+    }
+}
+
+/// What to build and where.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The output folder (created or replaced).
+    pub out: PathBuf,
+    /// Which edition to build.
+    pub edition: Edition,
+}
+
+/// What a build wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildReport {
+    /// The output folder, absolute.
+    pub out: PathBuf,
+    /// HTML pages written.
+    pub pages: usize,
+    /// Files written in all.
+    pub files: usize,
+}
+
+/// Renders `library` as `options.edition` and writes it to `options.out`,
+/// replacing the previous site only when everything rendered.
+///
+/// # Errors
+///
+/// An unsafe output folder, a theme or template error, or an I/O error. On
+/// error the previous output is untouched.
+pub fn build(library: &securebase::Library, options: &BuildOptions) -> Result<BuildReport, SiteError> {
+    let out = output::guard(library.root(), &options.out)?;
+    let site = Site::new(library, options.edition)?;
+    let files = site.render()?;
+    let pages = files.iter().filter(|(path, _)| path.ends_with(".html")).count();
+    let count = files.len();
+    output::publish(&out, files)?;
+    Ok(BuildReport { out, pages, files: count })
+}

@@ -1,0 +1,288 @@
+//! The machine-readable outputs: schema.org JSON-LD, `sitemap.xml`, the Atom
+//! feed, `robots.txt`, the JSON API under `/api/v1/` and the search index.
+
+use securebase::{AnyItem, Collection, PersonKind};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::Edition;
+use crate::escape::html as xml;
+use crate::pages::{PersonContext, ReviewBlock, collection_title};
+use crate::site::{FIXED_PAGES, Prepared, Site, item_url, person_url};
+
+/// The version of the JSON API and search index shapes.
+pub const API_VERSION: u32 = 1;
+
+/// schema.org `MedicalWebPage` for an item.
+pub(crate) fn json_ld(site: &Site<'_>, p: &Prepared<'_>) -> Value {
+    let meta = p.item.meta();
+    let author = site.library.person(&meta.author).map(|a| {
+        let kind = if a.kind == PersonKind::Organisation { "Organization" } else { "Person" };
+        json!({ "@type": kind, "name": a.name, "url": site.absolute(&person_url(a)) })
+    });
+    let about = match p.item {
+        AnyItem::Therapy(_) => json!({ "@type": "MedicalTherapy", "name": meta.title }),
+        _ => json!({ "@type": "Thing", "name": meta.title }),
+    };
+    let citations: Vec<Value> = meta
+        .sources
+        .iter()
+        .map(|c| {
+            json!({
+                "@type": if c.journal.is_some() { "ScholarlyArticle" } else { "Book" },
+                "name": c.title,
+                "author": c.authors,
+                "datePublished": c.year.to_string(),
+            })
+        })
+        .collect();
+    let mut ld = json!({
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": meta.title,
+        "headline": meta.title,
+        "description": meta.summary,
+        "url": site.absolute(&p.context.url),
+        "inLanguage": site.library.config().language,
+        "datePublished": meta.created.to_string(),
+        "about": about,
+        "author": author,
+        "citation": citations,
+        "medicalAudience": { "@type": "MedicalAudience", "audienceType": "Patient" },
+        "isPartOf": { "@type": "WebSite", "name": site.library.config().title, "url": site.absolute("/") },
+    });
+    if let (Some(reviewer), Some(date)) = (&p.review.reviewer, &p.review.last_reviewed) {
+        ld["reviewedBy"] = json!({ "@type": "Person", "name": reviewer.name, "url": site.absolute(&reviewer.url) });
+        ld["lastReviewed"] = json!(date);
+    }
+    ld
+}
+
+/// schema.org `WebSite` for the home page.
+pub(crate) fn website_json_ld(site: &Site<'_>) -> Value {
+    let config = site.library.config();
+    json!({
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": config.title,
+        "description": config.description,
+        "url": site.absolute("/"),
+        "inLanguage": config.language,
+    })
+}
+
+/// Every machine output, as (path, bytes).
+pub(crate) fn outputs(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Vec<(String, Vec<u8>)> {
+    let mut files = vec![
+        ("sitemap.xml".to_owned(), sitemap(site, prepared).into_bytes()),
+        ("feed.xml".to_owned(), feed(site, prepared).into_bytes()),
+        ("robots.txt".to_owned(), robots(site).into_bytes()),
+        ("search-index.json".to_owned(), to_json(&search_index(prepared))),
+    ];
+    files.extend(api(site, prepared));
+    files
+}
+
+fn to_json(value: &impl Serialize) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// The date a page's content last changed, for the sitemap and feed: the
+/// last review when there is one, else the date it was written.
+fn content_date(p: &Prepared<'_>) -> String {
+    p.review.last_reviewed.clone().unwrap_or_else(|| p.item.meta().created.to_string())
+}
+
+fn sitemap(site: &Site<'_>, prepared: &[Prepared<'_>]) -> String {
+    let mut xml_out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let fixed = FIXED_PAGES.iter().filter(|u| **u != "/404.html").map(|u| ((*u).to_owned(), None));
+    let indexes = Collection::ALL.iter().map(|c| (format!("/{c}/"), None));
+    let items = prepared.iter().map(|p| (p.context.url.clone(), Some(content_date(p))));
+    let people = site.library.people().iter().map(|p| (person_url(p), None));
+    for (url, lastmod) in fixed.chain(indexes).chain(items).chain(people) {
+        xml_out.push_str(&format!("  <url><loc>{}</loc>", xml(&site.absolute(&url))));
+        if let Some(date) = lastmod {
+            xml_out.push_str(&format!("<lastmod>{date}</lastmod>"));
+        }
+        xml_out.push_str("</url>\n");
+    }
+    xml_out.push_str("</urlset>\n");
+    xml_out
+}
+
+fn feed(site: &Site<'_>, prepared: &[Prepared<'_>]) -> String {
+    let config = site.library.config();
+    let mut entries: Vec<&Prepared<'_>> = prepared.iter().collect();
+    entries.sort_by(|a, b| content_date(b).cmp(&content_date(a)).then_with(|| a.context.url.cmp(&b.context.url)));
+    let updated = entries.first().map_or_else(|| "1970-01-01".to_owned(), |p| content_date(p));
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <subtitle>{}</subtitle>\n  <id>{}</id>\n  <link rel=\"self\" href=\"{}\"/>\n  <link href=\"{}\"/>\n  <updated>{updated}T00:00:00Z</updated>\n",
+        xml(&config.title),
+        xml(&config.description),
+        xml(&site.absolute("/")),
+        xml(&site.absolute("/feed.xml")),
+        xml(&site.absolute("/")),
+    );
+    for p in entries {
+        let meta = p.item.meta();
+        let author = p.context.author.as_ref().map_or(config.title.as_str(), |a: &PersonContext| a.name.as_str());
+        let url = site.absolute(&p.context.url);
+        let status = match &p.review.version {
+            Some(v) => format!("Version {v}"),
+            None => p.review.label.clone(),
+        };
+        out.push_str(&format!(
+            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{}T00:00:00Z</updated>\n    <author><name>{}</name></author>\n    <category term=\"{}\"/>\n    <summary>{} ({})</summary>\n  </entry>\n",
+            xml(&meta.title),
+            xml(&url),
+            xml(&url),
+            content_date(p),
+            xml(author),
+            p.item.collection(),
+            xml(&meta.summary),
+            xml(&status),
+        ));
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+fn robots(site: &Site<'_>) -> String {
+    match site.edition {
+        Edition::Preview => "# Preview edition: not for search engines.\nUser-agent: *\nDisallow: /\n".to_owned(),
+    }
+}
+
+/// One search-index entry.
+#[derive(Serialize)]
+struct SearchEntry<'a> {
+    title: &'a str,
+    summary: &'a str,
+    url: &'a str,
+    collection: &'static str,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct SearchIndex<'a> {
+    version: u32,
+    entries: Vec<SearchEntry<'a>>,
+}
+
+fn search_index<'a>(prepared: &'a [Prepared<'a>]) -> SearchIndex<'a> {
+    let entries = prepared
+        .iter()
+        .map(|p| {
+            let c = &p.context;
+            let mut text = format!(
+                "{} {} {} {} {}",
+                c.title,
+                c.summary,
+                c.key_takeaways.join(" "),
+                c.signs.join(" "),
+                c.steps.join(" ")
+            );
+            text.push(' ');
+            text.push_str(&p.text);
+            SearchEntry {
+                title: c.title,
+                summary: c.summary,
+                url: &c.url,
+                collection: c.collection_title,
+                text: text.to_lowercase(),
+            }
+        })
+        .collect();
+    SearchIndex { version: API_VERSION, entries }
+}
+
+/// A summary of an item in API lists.
+#[derive(Serialize)]
+struct ApiSummary<'a> {
+    collection: &'static str,
+    slug: &'a str,
+    title: &'a str,
+    summary: &'a str,
+    url: String,
+    api_url: String,
+    review: &'a ReviewBlock,
+}
+
+fn api_summary<'a>(site: &Site<'_>, p: &'a Prepared<'a>) -> ApiSummary<'a> {
+    let c = &p.context;
+    ApiSummary {
+        collection: c.collection,
+        slug: c.slug,
+        title: c.title,
+        summary: c.summary,
+        url: site.absolute(&c.url),
+        api_url: format!("/api/v1/{}/{}.json", c.collection, c.slug),
+        review: &p.review,
+    }
+}
+
+fn api(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Vec<(String, Vec<u8>)> {
+    let config = site.library.config();
+    let collections: Vec<Value> = Collection::ALL
+        .iter()
+        .map(|c| {
+            json!({
+                "name": c.as_str(),
+                "title": collection_title(*c),
+                "count": prepared.iter().filter(|p| p.item.collection() == *c).count(),
+                "api_url": format!("/api/v1/{c}.json"),
+            })
+        })
+        .collect();
+    let index = json!({
+        "version": API_VERSION,
+        "edition": site.edition.as_str(),
+        "site": { "title": config.title, "base_url": site.absolute("/"), "language": config.language },
+        "collections": collections,
+    });
+    let mut files = vec![("api/v1/index.json".to_owned(), to_json(&index))];
+    for c in Collection::ALL {
+        let items: Vec<ApiSummary<'_>> =
+            prepared.iter().filter(|p| p.item.collection() == c).map(|p| api_summary(site, p)).collect();
+        let list =
+            json!({ "version": API_VERSION, "collection": c.as_str(), "title": collection_title(c), "items": items });
+        files.push((format!("api/v1/{c}.json"), to_json(&list)));
+    }
+    for p in prepared {
+        let meta = p.item.meta();
+        let fields = match p.item {
+            AnyItem::Style(i) => serde_json::to_value(&i.kind),
+            AnyItem::Strategy(i) => serde_json::to_value(&i.kind),
+            AnyItem::Therapy(i) => serde_json::to_value(&i.kind),
+            AnyItem::Guide(i) => serde_json::to_value(&i.kind),
+        }
+        .unwrap_or(Value::Null);
+        let author = site
+            .library
+            .person(&meta.author)
+            .map(|a| json!({ "id": a.id, "name": a.name, "url": site.absolute(&person_url(a)) }));
+        let doc = json!({
+            "version": API_VERSION,
+            "collection": p.item.collection(),
+            "slug": meta.slug,
+            "url": site.absolute(&item_url(&p.item.reference())),
+            "title": meta.title,
+            "summary": meta.summary,
+            "author": author,
+            "created": meta.created.to_string(),
+            "key_takeaways": meta.key_takeaways,
+            "related": meta.related,
+            "sources": meta.sources,
+            "fields": fields,
+            "body_markdown": meta.body,
+            "body_html": p.context.body_html,
+            "review": p.review,
+        });
+        files.push((format!("api/v1/{}/{}.json", p.item.collection(), meta.slug), to_json(&doc)));
+    }
+    files
+}

@@ -1,0 +1,285 @@
+//! Markdown to safe HTML: pulldown-cmark with the extensions editors expect,
+//! heading anchors and a table of contents, highlighted code, links checked
+//! against the published site, and ammonia over the result.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use serde::Serialize;
+
+use crate::highlight;
+
+/// One heading of a page, for its table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TocEntry {
+    /// 2 for `##`, 3 for `###`, ...
+    pub level: u8,
+    /// The anchor id.
+    pub id: String,
+    /// The heading's text.
+    pub text: String,
+}
+
+/// Rendered Markdown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    /// Sanitised HTML.
+    pub html: String,
+    /// Headings of level 2 and 3, in order.
+    pub toc: Vec<TocEntry>,
+    /// Whether a code block was highlighted (the page needs the highlight stylesheet).
+    pub has_code: bool,
+    /// The plain text, for the search index.
+    pub text: String,
+}
+
+/// Link schemes that may appear in output; everything else (`javascript:`,
+/// `data:`, `vbscript:`, `file:` ...) is removed, keeping the link's text.
+pub const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel", "sms"];
+
+/// Ids the templates use, which headings must not take.
+const RESERVED_IDS: &[&str] = &["main", "search-input", "search-status", "search-results"];
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_generic_attributes(["id", "class"])
+        .add_tags(["input"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .url_schemes(SAFE_SCHEMES.iter().copied().collect())
+        .link_rel(None);
+    builder
+});
+
+/// Whether `url` uses a scheme that is safe to publish (or none at all).
+pub fn is_safe_url(url: &str) -> bool {
+    let cleaned: String = url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
+    match cleaned.find([':', '/', '?', '#']) {
+        Some(i) if cleaned.as_bytes()[i] == b':' => {
+            let scheme = cleaned[..i].to_ascii_lowercase();
+            SAFE_SCHEMES.contains(&scheme.as_str())
+        }
+        _ => true,
+    }
+}
+
+/// Renders `markdown`. `link_ok` is asked about every site-internal link
+/// (one starting with `/`); a link it refuses becomes plain text, so a page
+/// never links to one that is not published.
+pub fn render(markdown: &str, link_ok: &dyn Fn(&str) -> bool) -> Rendered {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    let mut out = Rendered::default();
+    let mut ids: BTreeSet<String> = RESERVED_IDS.iter().map(|s| (*s).to_owned()).collect();
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut dropped_links = Vec::new();
+    let mut parser = Parser::new_ext(markdown, options);
+    while let Some(event) = parser.next() {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                let inner: Vec<Event<'_>> =
+                    parser.by_ref().take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_)))).collect();
+                let text = plain_text(&inner);
+                let id = unique_id(id.map(|i| slugify(&i)).unwrap_or_else(|| slugify(&text)), &mut ids);
+                let n = heading_number(level);
+                if (2..=3).contains(&n) {
+                    out.toc.push(TocEntry { level: n, id: id.clone(), text: text.clone() });
+                }
+                push_text(&mut out.text, &text);
+                events.push(Event::Html(format!("<h{n} id=\"{id}\">").into()));
+                events.extend(inner);
+                events.push(Event::Html(format!("</h{n}>\n").into()));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let code: String = parser
+                    .by_ref()
+                    .take_while(|e| !matches!(e, Event::End(TagEnd::CodeBlock)))
+                    .filter_map(|e| if let Event::Text(t) = e { Some(t.into_string()) } else { None })
+                    .collect();
+                let lang = match &kind {
+                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or_default().to_owned(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                out.has_code = true;
+                push_text(&mut out.text, &code);
+                events.push(Event::Html(highlight::code_block(&code, &lang).into()));
+            }
+            Event::Start(Tag::Link { dest_url, .. })
+                if !is_safe_url(&dest_url) || (dest_url.starts_with('/') && !link_ok(&dest_url)) =>
+            {
+                dropped_links.push(events.len());
+                events.push(Event::Html("<span class=\"unlinked\">".into()));
+            }
+            Event::Start(Tag::Image { dest_url, .. }) if !dest_url.starts_with('/') || dest_url.starts_with("//") => {
+                // Images from other hosts would leak the reader's visit; keep the alt text only.
+                let alt: Vec<Event<'_>> =
+                    parser.by_ref().take_while(|e| !matches!(e, Event::End(TagEnd::Image))).collect();
+                events.push(Event::Text(plain_text(&alt).into()));
+            }
+            Event::End(TagEnd::Link) if is_dropped_link_end(&events, &dropped_links) => {
+                dropped_links.pop();
+                events.push(Event::Html("</span>".into()));
+            }
+            Event::Text(ref t) | Event::Code(ref t) => {
+                push_text(&mut out.text, t);
+                events.push(event);
+            }
+            other => events.push(other),
+        }
+    }
+    out.text = out.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut raw, events.into_iter());
+    out.html = SANITIZER.clean(&raw).to_string();
+    out
+}
+
+/// Whether the link now ending is one that was dropped: links do not nest,
+/// so it is the last one dropped if no kept link opened after it.
+fn is_dropped_link_end(events: &[Event<'_>], dropped: &[usize]) -> bool {
+    let Some(&start) = dropped.last() else { return false };
+    !events[start + 1..].iter().any(|e| matches!(e, Event::Start(Tag::Link { .. })))
+}
+
+fn heading_number(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn plain_text(events: &[Event<'_>]) -> String {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            Event::SoftBreak | Event::HardBreak => Some(" "),
+            _ => None,
+        })
+        .collect()
+}
+
+fn push_text(text: &mut String, more: &str) {
+    if !text.is_empty() {
+        text.push(' ');
+    }
+    text.push_str(more);
+}
+
+/// A URL fragment from heading text: lowercase letters and digits joined by hyphens.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() { "section".to_owned() } else { slug.to_owned() }
+}
+
+fn unique_id(base: String, ids: &mut BTreeSet<String>) -> String {
+    let mut id = base.clone();
+    let mut n = 2;
+    while ids.contains(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    ids.insert(id.clone());
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(_: &str) -> bool {
+        true
+    }
+
+    #[test]
+    fn headings_get_unique_anchors_and_a_toc() {
+        let r = render("## What it is\n\ntext\n\n## What it is\n\n### Main\n", &all);
+        assert!(r.html.contains("<h2 id=\"what-it-is\">What it is</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"what-it-is-2\">"), "{}", r.html);
+        assert!(r.html.contains("<h3 id=\"main-2\">"), "{}", r.html);
+        let ids: Vec<&str> = r.toc.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["what-it-is", "what-it-is-2", "main-2"]);
+    }
+
+    #[test]
+    fn explicit_heading_ids_are_kept() {
+        let r = render("## Steps {#first-steps}\n", &all);
+        assert!(r.html.contains("<h2 id=\"first-steps\">Steps</h2>"), "{}", r.html);
+    }
+
+    #[test]
+    fn extensions_are_on() {
+        let r = render(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ \"quoted\"\n\n- [x] done\n\nNote[^1]\n\n[^1]: A footnote.\n",
+            &all,
+        );
+        assert!(r.html.contains("<table>"), "{}", r.html);
+        assert!(r.html.contains("<del>old</del>"), "{}", r.html);
+        assert!(r.html.contains("\u{201c}quoted\u{201d}"), "{}", r.html);
+        assert!(r.html.contains("type=\"checkbox\""), "{}", r.html);
+        assert!(r.html.contains("footnote-definition"), "{}", r.html);
+    }
+
+    #[test]
+    fn raw_html_is_sanitised() {
+        let r = render(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n<a href=\"javascript:alert(1)\">x</a>\n",
+            &all,
+        );
+        assert!(!r.html.contains("<script"), "{}", r.html);
+        assert!(!r.html.contains("onerror"), "{}", r.html);
+        assert!(!r.html.contains("javascript:"), "{}", r.html);
+    }
+
+    #[test]
+    fn unsafe_and_unpublished_links_become_text() {
+        let published = |url: &str| url == "/styles/secure/";
+        let md = "[a](javascript:alert(1)) [b](<JaVa\tScRiPt:x>) [c](data:text/html,x) [d](vbscript:x) [e](/styles/secure/) [f](/styles/avoidant/) [g](https://example.org/)";
+        let r = render(md, &published);
+        for bad in ["javascript", "JaVa", "data:", "vbscript", "/styles/avoidant/"] {
+            assert!(!r.html.contains(&format!("href=\"{bad}")), "{bad} in {}", r.html);
+        }
+        assert!(r.html.contains("href=\"/styles/secure/\""), "{}", r.html);
+        assert!(r.html.contains("href=\"https://example.org/\""), "{}", r.html);
+        assert!(r.html.contains(">f</span>"), "{}", r.html);
+    }
+
+    #[test]
+    fn images_from_other_hosts_keep_only_their_alt_text() {
+        let r = render("![a tracker](https://tracker.example/p.gif) ![local](/assets/icon.svg)", &all);
+        assert!(!r.html.contains("tracker.example"), "{}", r.html);
+        assert!(r.html.contains("a tracker"), "{}", r.html);
+        assert!(r.html.contains("src=\"/assets/icon.svg\""), "{}", r.html);
+    }
+
+    #[test]
+    fn code_is_highlighted_into_classes() {
+        let r = render("```rust\nfn main() {}\n```\n", &all);
+        assert!(r.has_code);
+        assert!(r.html.contains("class=\"hl-"), "{}", r.html);
+        assert!(!r.html.contains("style="), "{}", r.html);
+    }
+
+    #[test]
+    fn plain_text_collects_words_for_search() {
+        let r = render("## Title\n\nSome *emphasis* and `code`.", &all);
+        assert_eq!(r.text, "Title Some emphasis and code .");
+    }
+}

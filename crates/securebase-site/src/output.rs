@@ -1,0 +1,152 @@
+//! Writing the site: into a temporary sibling folder, swapped in only when
+//! every file is written, so a failed or killed build leaves the previous
+//! site as it was. Refuses output folders that would overwrite the project.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::SiteError;
+
+/// The file that marks a folder as securebase output, safe to replace.
+pub const MARKER: &str = ".securebase-output";
+
+/// Checks that `out` is a folder the generator may replace, and returns it
+/// as an absolute path.
+pub fn guard(root: &Path, out: &Path) -> Result<PathBuf, SiteError> {
+    let refuse = |reason: &str| SiteError::UnsafeOutput { path: out.to_path_buf(), reason: reason.to_owned() };
+    let absolute = std::path::absolute(out).map_err(SiteError::io(out))?;
+    let name = match absolute.components().next_back() {
+        Some(Component::Normal(name)) => name.to_owned(),
+        _ => return Err(refuse("name a folder, not the file-system root or `..`")),
+    };
+    let parent = absolute.parent().ok_or_else(|| refuse("name a folder inside another one"))?;
+    fs::create_dir_all(parent).map_err(SiteError::io(parent))?;
+    let out = parent.canonicalize().map_err(SiteError::io(parent))?.join(name);
+    let out = if out.is_symlink() { out.canonicalize().map_err(SiteError::io(&out))? } else { out };
+    let root = root.canonicalize().map_err(SiteError::io(root))?;
+    if root.starts_with(&out) {
+        return Err(refuse("it is the project folder or one of its parents; use a folder such as public/"));
+    }
+    for protected in ["content", "themes", "templates", "static", ".git"] {
+        if out.starts_with(root.join(protected)) {
+            return Err(refuse(&format!("it is inside {protected}/, which holds the project's sources")));
+        }
+    }
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(refuse("it is a file"));
+        }
+        let empty = fs::read_dir(&out).map_err(SiteError::io(&out))?.next().is_none();
+        if !empty && !out.join(MARKER).is_file() {
+            return Err(refuse("it is a folder that securebase did not build; delete it or choose another --out"));
+        }
+    }
+    Ok(out)
+}
+
+/// Writes `files` (path inside the site, bytes) as the new content of
+/// `out`, which [`guard`] has checked, replacing what was there only once
+/// every file is written.
+pub fn publish(out: &Path, files: Vec<(String, Vec<u8>)>) -> Result<(), SiteError> {
+    let parent = out.parent().unwrap_or(Path::new("."));
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    recover(parent, &name, out)?;
+    let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    fs::create_dir_all(&staging).map_err(SiteError::io(&staging))?;
+    let written = write_all(&staging, files);
+    if let Err(e) = written {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
+    if out.exists() {
+        fs::rename(out, &retired).map_err(SiteError::io(out))?;
+    }
+    fs::rename(&staging, out).map_err(SiteError::io(out))?;
+    if retired.exists() {
+        fs::remove_dir_all(&retired).map_err(SiteError::io(&retired))?;
+    }
+    Ok(())
+}
+
+/// Cleans up after a build that was killed: a retired site whose
+/// replacement never arrived is put back, and staging folders are removed.
+fn recover(parent: &Path, name: &str, out: &Path) -> Result<(), SiteError> {
+    let staging_prefix = format!(".{name}.tmp-");
+    let retired_prefix = format!(".{name}.old-");
+    for entry in fs::read_dir(parent).map_err(SiteError::io(parent))?.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if file_name.starts_with(&retired_prefix) && !out.exists() {
+            fs::rename(&path, out).map_err(SiteError::io(&path))?;
+        } else if file_name.starts_with(&staging_prefix) || file_name.starts_with(&retired_prefix) {
+            fs::remove_dir_all(&path).map_err(SiteError::io(&path))?;
+        }
+    }
+    Ok(())
+}
+
+fn write_all(staging: &Path, mut files: Vec<(String, Vec<u8>)>) -> Result<(), SiteError> {
+    files.push((MARKER.to_owned(), b"This folder is built by securebase and replaced by each build.\n".to_vec()));
+    let mut dirs: Vec<PathBuf> =
+        files.iter().filter_map(|(p, _)| Path::new(p).parent().map(Path::to_path_buf)).collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        let dir = staging.join(dir);
+        fs::create_dir_all(&dir).map_err(SiteError::io(&dir))?;
+    }
+    files.into_par_iter().try_for_each(|(path, bytes)| {
+        let path = staging.join(path);
+        let mut file = fs::File::create(&path).map_err(SiteError::io(&path))?;
+        file.write_all(&bytes).map_err(SiteError::io(&path))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_the_project_its_parents_and_its_sources() {
+        let project = tempfile::TempDir::new().unwrap();
+        let root = project.path();
+        fs::create_dir_all(root.join("content")).unwrap();
+        for bad in
+            [root.to_path_buf(), root.join(".."), root.join("content"), root.join("content/x"), root.join("themes")]
+        {
+            assert!(matches!(guard(root, &bad), Err(SiteError::UnsafeOutput { .. })), "{}", bad.display());
+        }
+        assert!(guard(root, &root.join("public")).is_ok());
+    }
+
+    #[test]
+    fn refuses_a_folder_it_did_not_build() {
+        let project = tempfile::TempDir::new().unwrap();
+        let docs = project.path().join("docs");
+        fs::create_dir_all(&docs).unwrap();
+        fs::write(docs.join("notes.txt"), "keep me").unwrap();
+        assert!(matches!(guard(project.path(), &docs), Err(SiteError::UnsafeOutput { .. })));
+    }
+
+    #[test]
+    fn publishes_and_replaces_and_recovers() {
+        let project = tempfile::TempDir::new().unwrap();
+        let out = guard(project.path(), &project.path().join("public")).unwrap();
+        publish(&out, vec![("a/index.html".into(), b"one".to_vec())]).unwrap();
+        assert_eq!(fs::read(out.join("a/index.html")).unwrap(), b"one");
+        publish(&out, vec![("b.html".into(), b"two".to_vec())]).unwrap();
+        assert!(!out.join("a").exists());
+        // A build killed between its two renames leaves only the retired site.
+        let retired = project.path().join(".public.old-1");
+        fs::rename(&out, &retired).unwrap();
+        fs::create_dir_all(project.path().join(".public.tmp-1/x")).unwrap();
+        recover(project.path(), "public", &out).unwrap();
+        assert_eq!(fs::read(out.join("b.html")).unwrap(), b"two");
+        assert!(!retired.exists());
+        assert!(!project.path().join(".public.tmp-1").exists());
+    }
+}

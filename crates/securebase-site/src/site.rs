@@ -1,0 +1,143 @@
+//! [`Site`]: one edition of a library, ready to render.
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+use securebase::{AnyItem, Collection, ItemRef, Library, Person};
+use serde::Serialize;
+
+use crate::markdown::{self, Rendered};
+use crate::pages::{self, ItemContext, ReviewBlock};
+use crate::theme::Theme;
+use crate::{Edition, SiteError, highlight, machine};
+
+/// The Content-Security-Policy every page carries: nothing from other
+/// hosts, no inline script (the JSON-LD data block is not executed).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+     font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'";
+
+/// The pages that are not items.
+pub(crate) const FIXED_PAGES: &[&str] = &["/", "/people/", "/editorial-process/", "/search/", "/404.html"];
+
+/// An edition of a library with its theme loaded: everything needed to
+/// render, computed once.
+pub struct Site<'a> {
+    pub(crate) library: &'a Library,
+    pub(crate) edition: Edition,
+    pub(crate) theme: Theme,
+    /// The site's address without a trailing slash.
+    pub(crate) base_url: String,
+    /// Every page URL this build writes; links to anything else are dropped.
+    pub(crate) urls: BTreeSet<String>,
+}
+
+/// An item with its Markdown rendered, shared by its page, the API and the
+/// search index.
+pub(crate) struct Prepared<'a> {
+    pub item: AnyItem<'a>,
+    pub context: ItemContext<'a>,
+    pub review: ReviewBlock,
+    /// Plain text of the body, for the search index.
+    pub text: String,
+    pub has_code: bool,
+}
+
+/// The global site values every template sees as `site`.
+#[derive(Serialize)]
+struct SiteGlobals<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: &'a str,
+    language: &'a str,
+    crisis: &'a [securebase::CrisisResource],
+    care: &'a securebase::Care,
+    edition: &'static str,
+    noindex: bool,
+    csp: &'static str,
+}
+
+impl<'a> Site<'a> {
+    /// Prepares `library` as `edition`, loading the theme named in site.toml.
+    pub fn new(library: &'a Library, edition: Edition) -> Result<Self, SiteError> {
+        let config = library.config();
+        let mut theme = Theme::load(library.root(), &config.theme)?;
+        let base_url = config.base_url.trim_end_matches('/').to_owned();
+        theme.set_global(
+            "site",
+            &SiteGlobals {
+                title: &config.title,
+                description: &config.description,
+                base_url: &base_url,
+                language: &config.language,
+                crisis: &config.crisis,
+                care: &config.care,
+                edition: edition.as_str(),
+                noindex: edition == Edition::Preview,
+                csp: CONTENT_SECURITY_POLICY,
+            },
+        );
+        let mut urls: BTreeSet<String> = FIXED_PAGES.iter().map(|s| (*s).to_owned()).collect();
+        urls.extend(Collection::ALL.iter().map(|c| format!("/{c}/")));
+        urls.extend(library.all_items().map(|i| item_url(&i.reference())));
+        urls.extend(library.people().iter().map(person_url));
+        Ok(Site { library, edition, theme, base_url, urls })
+    }
+
+    /// Whether a site-internal link (`/styles/avoidant/#signs`) points at a
+    /// page this build writes.
+    pub fn is_published(&self, url: &str) -> bool {
+        let path = url.split(['#', '?']).next().unwrap_or_default();
+        self.urls.contains(path) || (path.starts_with("/assets/") || path.starts_with("/api/")) || path == "/feed.xml"
+    }
+
+    /// Renders Markdown from this site's content, dropping links to pages it
+    /// does not publish.
+    pub(crate) fn markdown(&self, source: &str) -> Rendered {
+        markdown::render(source, &|url| self.is_published(url))
+    }
+
+    /// Renders every page and output, in parallel, as (path, bytes) pairs in
+    /// a stable order.
+    pub fn render(&self) -> Result<Vec<(String, Vec<u8>)>, SiteError> {
+        let items: Vec<AnyItem<'_>> = self.library.all_items().collect();
+        let prepared: Vec<Prepared<'_>> = items.into_par_iter().map(|item| pages::prepare(self, item)).collect();
+        let mut files: Vec<(String, Vec<u8>)> = prepared
+            .par_iter()
+            .map(|p| Ok((page_file(&item_url(&p.item.reference())), pages::item_page(self, p)?.into_bytes())))
+            .collect::<Result<_, SiteError>>()?;
+        files.extend(pages::other_pages(self, &prepared)?);
+        files.extend(machine::outputs(self, &prepared));
+        if prepared.iter().any(|p| p.has_code) {
+            files.push(("assets/highlight.css".into(), highlight::stylesheet().into_bytes()));
+        }
+        for (path, source) in self.theme.statics() {
+            let file = self.library.root().join(source);
+            let bytes = std::fs::read(&file).map_err(SiteError::io(source))?;
+            files.push((path.to_owned(), bytes));
+        }
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files.dedup_by(|later, earlier| later.0 == earlier.0);
+        Ok(files)
+    }
+
+    /// An absolute URL for a site path.
+    pub(crate) fn absolute(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+}
+
+/// The URL of an item's page.
+pub fn item_url(r: &ItemRef) -> String {
+    format!("/{}/{}/", r.collection, r.slug)
+}
+
+/// The URL of a person's page.
+pub fn person_url(person: &Person) -> String {
+    format!("/people/{}/", person.id)
+}
+
+/// The file a page URL is written to.
+pub(crate) fn page_file(url: &str) -> String {
+    let path = url.trim_start_matches('/');
+    if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_owned() }
+}
