@@ -26,6 +26,23 @@ pub fn copy_fixture(name: &str) -> TempDir {
     dir
 }
 
+/// A copy of the fixture site `name` with the project's default theme, as a
+/// site with its own `themes/` folder has.
+pub fn copy_fixture_with_theme(name: &str) -> TempDir {
+    let dir = copy_fixture(name);
+    copy_dir(&project_root().join("themes/default"), &dir.path().join("themes/default"));
+    dir
+}
+
+/// Every file under `root`, as `/`-separated paths relative to it.
+pub fn files_under(root: &Path) -> Vec<String> {
+    walkdir(root)
+        .into_iter()
+        .filter(|p| p.is_file())
+        .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
+        .collect()
+}
+
 /// Copies a folder tree.
 pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir(from) {

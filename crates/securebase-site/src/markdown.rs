@@ -34,9 +34,9 @@ pub struct Rendered {
     pub text: String,
 }
 
-/// Link schemes that may appear in output; everything else (`javascript:`,
-/// `data:`, `vbscript:`, `file:` ...) is removed, keeping the link's text.
-pub const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel", "sms"];
+// Link schemes that may appear in output; everything else (`javascript:`,
+// `data:`, `vbscript:`, `file:` ...) is removed, keeping the link's text.
+use securebase::SAFE_SCHEMES;
 
 /// Ids the templates use, which headings must not take.
 const RESERVED_IDS: &[&str] = &["main", "search-input", "search-status", "search-results"];
@@ -48,7 +48,17 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tags(["input"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
         .url_schemes(SAFE_SCHEMES.iter().copied().collect())
-        .link_rel(None);
+        .link_rel(None)
+        .attribute_filter(|element, attribute, value| {
+            // Images and media load without a click: only from this site.
+            let loads =
+                matches!(attribute, "src" | "srcset" | "poster") || (element == "img" && attribute == "longdesc");
+            if loads && (value.contains(':') || value.trim_start().starts_with("//")) {
+                None
+            } else {
+                Some(value.into())
+            }
+        });
     builder
 });
 
@@ -263,7 +273,10 @@ mod tests {
 
     #[test]
     fn images_from_other_hosts_keep_only_their_alt_text() {
-        let r = render("![a tracker](https://tracker.example/p.gif) ![local](/assets/icon.svg)", &all);
+        let r = render(
+            "![a tracker](https://tracker.example/p.gif) ![local](/assets/icon.svg) <img src=\"//tracker.example/q.gif\"> <img src=\"https://tracker.example/r.gif\">",
+            &all,
+        );
         assert!(!r.html.contains("tracker.example"), "{}", r.html);
         assert!(r.html.contains("a tracker"), "{}", r.html);
         assert!(r.html.contains("src=\"/assets/icon.svg\""), "{}", r.html);

@@ -174,6 +174,11 @@ impl<'a> Locator<'a> {
         self.find(range, &needle).unwrap_or(at)
     }
 
+    /// Where `needle` first appears anywhere in the text, else the start.
+    pub fn text(&self, needle: &str) -> Position {
+        self.find(0..usize::MAX, needle).unwrap_or_else(|| self.start())
+    }
+
     /// Moves a parser's position onto the value a message quotes in
     /// backticks, searching forward from `at` (the parser often reports the
     /// start of the enclosing mapping or sequence). For a duplicate key, the

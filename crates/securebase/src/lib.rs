@@ -43,4 +43,4 @@ pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity};
 pub use library::Library;
 pub use load::{MAX_FILE_BYTES, suggest_slug};
 pub use model::*;
-pub use validate::{MAX_SUMMARY_CHARS, MIN_SUMMARY_CHARS};
+pub use validate::{MAX_SUMMARY_CHARS, MIN_SUMMARY_CHARS, SAFE_SCHEMES, is_safe_address};

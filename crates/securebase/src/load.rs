@@ -180,7 +180,8 @@ enum Place {
 
 /// Walks `root` and loads `site.toml` and everything under `content/`.
 pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Loaded {
-    let mut loaded = Loaded { config: load_config(root, diags), ..Loaded::default() };
+    let mut loaded = Loaded::default();
+    loaded.config = load_config(root, diags, &mut loaded.sources);
     let content = root.join("content");
     if !content.is_dir() {
         diags.push(
@@ -487,7 +488,7 @@ fn text_error(rel: &Path, e: TextError) -> Diagnostic {
 }
 
 /// Reads and parses `site.toml`.
-fn load_config(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
+fn load_config(root: &Path, diags: &mut Diagnostics, sources: &mut Sources) -> Option<SiteConfig> {
     let path = root.join("site.toml");
     let rel = PathBuf::from("site.toml");
     if !path.is_file() {
@@ -498,7 +499,7 @@ fn load_config(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
         return None;
     }
     let text = read_text(&path, &rel, diags)?;
-    toml::from_str(&text)
+    let parsed = toml::from_str(&text)
         .map_err(|e| {
             let at = e.span().map_or(Position::START, |s| frontmatter::position_at(&text, s.start));
             let message = e.message().trim().to_owned();
@@ -514,7 +515,12 @@ fn load_config(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
                     .with_hint("see site.toml in the securebase README for every setting"),
             );
         })
-        .ok()
+        .ok();
+    if let Some(config) = &parsed {
+        crate::validate::config(config, &rel, Locator::new(&text, 0), diags);
+    }
+    sources.files.insert(rel, Source { yaml: 0..text.len(), text, yaml_line_offset: 0 });
+    parsed
 }
 
 #[cfg(test)]

@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::config::SiteConfig;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position};
+use crate::frontmatter::Locator;
 use crate::library::Library;
 use crate::load::Sources;
 use crate::model::*;
@@ -435,6 +437,49 @@ impl Checker<'_> {
     }
 }
 
+/// Link schemes allowed in site.toml addresses; paths starting with `/` are
+/// pages of the site.
+pub const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel", "sms"];
+
+/// Whether an address from configuration is a site path or uses a safe scheme.
+pub fn is_safe_address(url: &str) -> bool {
+    let url = url.trim();
+    if url.starts_with('/') {
+        return !url.starts_with("//");
+    }
+    url.split_once(':').is_some_and(|(scheme, _)| SAFE_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()))
+}
+
+/// Checks the addresses in `site.toml`: the base URL and every link.
+pub(crate) fn config(config: &SiteConfig, file: &Path, loc: Locator<'_>, diags: &mut Diagnostics) {
+    let base = config.base_url.trim();
+    if !(base.starts_with("https://") || base.starts_with("http://")) || base.contains(char::is_whitespace) {
+        diags.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                file,
+                loc.text("base_url"),
+                format!("`base_url = \"{base}\"` is not a web address"),
+            )
+            .with_hint("write the public address, such as https://example.org"),
+        );
+    }
+    let links = config.crisis.iter().filter_map(|c| c.url.as_deref()).chain(config.care.url.as_deref());
+    for url in links {
+        if !is_safe_address(url) {
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    file,
+                    loc.text(url),
+                    format!("`{url}` is not an address a page may link to"),
+                )
+                .with_hint("use a page of the site (/guides/...), or an https:, tel:, sms: or mailto: address"),
+            );
+        }
+    }
+}
+
 /// The Levenshtein distance between two short strings, for suggestions.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -453,7 +498,17 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::edit_distance;
+    use super::{edit_distance, is_safe_address};
+
+    #[test]
+    fn configured_addresses_must_be_pages_or_safe_schemes() {
+        for ok in ["/guides/x/", "https://988lifeline.org", "tel:988", "SMS:741741", "mailto:a@b.example"] {
+            assert!(is_safe_address(ok), "{ok}");
+        }
+        for bad in ["javascript:alert(1)", "//evil.example", "data:text/html,x", "vbscript:x", "relative/path"] {
+            assert!(!is_safe_address(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn edit_distance_counts_single_character_edits() {
