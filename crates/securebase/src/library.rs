@@ -35,10 +35,17 @@ impl Library {
     /// Every problem found, errors and warnings, sorted by file and line,
     /// when there is at least one error.
     pub fn load(root: impl AsRef<Path>) -> Result<Library, Diagnostics> {
-        let root = root.as_ref();
+        Self::load_selected(root.as_ref(), &mut |_, bytes| Some(bytes))
+    }
+
+    /// Loads like [`load`](Self::load), with each item file's bytes passed
+    /// through `select`, which may replace them (with an approved version)
+    /// or withhold the item (`None`). References to withheld items are not
+    /// errors.
+    pub(crate) fn load_selected(root: &Path, select: load::Select<'_>) -> Result<Library, Diagnostics> {
         let mut diags = Diagnostics::new();
         let Loaded { config, mut styles, mut strategies, mut therapies, mut guides, mut people, mut ledgers, sources } =
-            load::load(root, &mut diags);
+            load::load(root, &mut diags, select);
         styles.sort_by(|a, b| a.meta.slug.cmp(&b.meta.slug));
         strategies.sort_by(|a, b| a.meta.slug.cmp(&b.meta.slug));
         therapies.sort_by(|a, b| a.meta.slug.cmp(&b.meta.slug));

@@ -27,9 +27,10 @@ pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 #[derive(Debug, Default)]
 pub(crate) struct Sources {
     files: BTreeMap<PathBuf, Source>,
-    /// Items and people whose files exist but did not load; references to
-    /// them are not reported again as dangling.
-    broken: BTreeSet<String>,
+    /// Items and people whose files exist but are not in the library: they
+    /// failed to load (and are reported already) or the edition withholds
+    /// them. References to them are not dangling.
+    absent: BTreeSet<String>,
 }
 
 #[derive(Debug)]
@@ -49,9 +50,9 @@ impl Sources {
     }
 
     /// Whether `id` (`collection/slug`, or a person id) names a file that
-    /// exists but failed to load, so is already reported.
-    pub fn is_broken(&self, id: &str) -> bool {
-        self.broken.contains(id)
+    /// exists but is not in the library (see `absent`).
+    pub fn is_absent(&self, id: &str) -> bool {
+        self.absent.contains(id)
     }
 }
 
@@ -79,6 +80,7 @@ struct MetaParts {
     slug: Slug,
     body: String,
     body_line: usize,
+    blob: BlobId,
     path: PathBuf,
 }
 
@@ -117,6 +119,7 @@ macro_rules! front_matter {
                         sources: self.sources,
                         body: parts.body,
                         body_line: parts.body_line,
+                        blob: parts.blob,
                         path: parts.path,
                     },
                     kind: $kind { $( $field: self.$field, )* },
@@ -178,8 +181,13 @@ enum Place {
     Ledger(Collection),
 }
 
-/// Walks `root` and loads `site.toml` and everything under `content/`.
-pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Loaded {
+/// Chooses the bytes of each item file: the file's own (`Some(bytes)`),
+/// another version of it, or none (`None`: the item is withheld).
+pub(crate) type Select<'s> = &'s mut dyn FnMut(&ItemRef, Vec<u8>) -> Option<Vec<u8>>;
+
+/// Walks `root` and loads `site.toml` and everything under `content/`,
+/// passing each item file's bytes through `select`.
+pub(crate) fn load(root: &Path, diags: &mut Diagnostics, select: Select<'_>) -> Loaded {
     let mut loaded = Loaded::default();
     loaded.config = load_config(root, diags, &mut loaded.sources);
     let content = root.join("content");
@@ -232,7 +240,7 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Loaded {
             continue;
         };
         match place(inside) {
-            Some(place) => load_file(entry.path(), rel, place, &mut loaded, diags),
+            Some(place) => load_file(entry.path(), rel, place, &mut loaded, diags, select),
             None => diags.push(
                 Diagnostic::warning(Code::IgnoredFile, rel, Position::START, "this file is not loaded")
                     .with_hint("items are content/<styles|strategies|therapies|guides>/<slug>.md, people content/people/<id>.yaml, ledgers content/reviews/<collection>/<slug>.yaml"),
@@ -254,23 +262,38 @@ fn place(inside: &Path) -> Option<Place> {
     }
 }
 
-fn load_file(path: &Path, rel: PathBuf, place: Place, loaded: &mut Loaded, diags: &mut Diagnostics) {
+fn load_file(path: &Path, rel: PathBuf, place: Place, loaded: &mut Loaded, diags: &mut Diagnostics, select: Select<'_>) {
     let Some(slug) = file_id(&rel, diags) else { return };
     let id = match place {
         Place::Item(collection) => Some(ItemRef::new(collection, slug.clone()).to_string()),
         Place::Person => Some(slug.to_string()),
         Place::Ledger(_) => None,
     };
+    let Some(bytes) = read_bytes(path, &rel, diags) else {
+        loaded.sources.absent.extend(id);
+        return;
+    };
+    let bytes = match place {
+        Place::Item(collection) => match select(&ItemRef::new(collection, slug.clone()), bytes) {
+            Some(bytes) => bytes,
+            None => {
+                loaded.sources.absent.extend(id);
+                return;
+            }
+        },
+        _ => bytes,
+    };
     let errors_before = diags.error_count();
-    load_parsed(path, rel, slug, place, loaded, diags);
+    load_parsed(bytes, rel, slug, place, loaded, diags);
     if let Some(id) = id.filter(|_| diags.error_count() > errors_before) {
-        loaded.sources.broken.insert(id);
+        loaded.sources.absent.insert(id);
     }
 }
 
 /// Reads and parses one file whose place and id are known.
-fn load_parsed(path: &Path, rel: PathBuf, slug: Slug, place: Place, loaded: &mut Loaded, diags: &mut Diagnostics) {
-    let Some(text) = read_text(path, &rel, diags) else { return };
+fn load_parsed(bytes: Vec<u8>, rel: PathBuf, slug: Slug, place: Place, loaded: &mut Loaded, diags: &mut Diagnostics) {
+    let blob = BlobId::of(&bytes);
+    let Some(text) = decode_text(&bytes, &rel, diags) else { return };
     match place {
         Place::Item(collection) => {
             let split = match frontmatter::split(&text) {
@@ -278,7 +301,7 @@ fn load_parsed(path: &Path, rel: PathBuf, slug: Slug, place: Place, loaded: &mut
                 Err(e) => return diags.push(text_error(&rel, e)),
             };
             let yaml = byte_range(&text, split.yaml);
-            let parts = MetaParts { slug, body: split.body.to_owned(), body_line: split.body_line, path: rel.clone() };
+            let parts = MetaParts { slug, body: split.body.to_owned(), body_line: split.body_line, blob, path: rel.clone() };
             let offset = split.yaml_line_offset;
             match collection {
                 Collection::Styles => {
@@ -321,37 +344,30 @@ fn load_parsed(path: &Path, rel: PathBuf, slug: Slug, place: Place, loaded: &mut
     }
 }
 
-/// Reads a file as UTF-8 text, refusing huge files.
-fn read_text(path: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<String> {
+/// Reads a file's bytes, refusing huge files.
+fn read_bytes(path: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<Vec<u8>> {
     let io_error =
         |e: std::io::Error| Diagnostic::error(Code::Io, rel, Position::START, format!("cannot read the file: {e}"));
     match fs::metadata(path) {
         Ok(m) if m.len() > MAX_FILE_BYTES => {
+            let message = format!("the file is {} bytes, over the limit of {MAX_FILE_BYTES}", m.len());
             diags.push(
-                Diagnostic::error(
-                    Code::Io,
-                    rel,
-                    Position::START,
-                    format!("the file is {} bytes, over the limit of {MAX_FILE_BYTES}", m.len()),
-                )
-                .with_hint("split the item into smaller ones; a page this long cannot be reviewed as a unit"),
+                Diagnostic::error(Code::Io, rel, Position::START, message)
+                    .with_hint("split the item into smaller ones; a page this long cannot be reviewed as a unit"),
             );
-            return None;
+            None
         }
-        Ok(_) => {}
+        Ok(_) => fs::read(path).map_err(io_error).map_err(|d| diags.push(d)).ok(),
         Err(e) => {
             diags.push(io_error(e));
-            return None;
-        }
-    }
-    let bytes = fs::read(path).map_err(io_error).map_err(|d| diags.push(d)).ok()?;
-    match frontmatter::decode(&bytes) {
-        Ok(text) => Some(text.to_owned()),
-        Err(e) => {
-            diags.push(text_error(rel, e));
             None
         }
     }
+}
+
+/// Decodes bytes as UTF-8 text, reporting where they are not.
+fn decode_text(bytes: &[u8], rel: &Path, diags: &mut Diagnostics) -> Option<String> {
+    frontmatter::decode(bytes).map(str::to_owned).map_err(|e| diags.push(text_error(rel, e))).ok()
 }
 
 /// The id a file's stem gives, if it is a valid slug.
@@ -498,7 +514,8 @@ fn load_config(root: &Path, diags: &mut Diagnostics, sources: &mut Sources) -> O
         );
         return None;
     }
-    let text = read_text(&path, &rel, diags)?;
+    let bytes = read_bytes(&path, &rel, diags)?;
+    let text = decode_text(&bytes, &rel, diags)?;
     let parsed = toml::from_str(&text)
         .map_err(|e| {
             let at = e.span().map_or(Position::START, |s| frontmatter::position_at(&text, s.start));

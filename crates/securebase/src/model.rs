@@ -212,6 +212,15 @@ pub struct BlobId(String);
 pub struct InvalidBlobId(pub String);
 
 impl BlobId {
+    /// The git blob id of `bytes`: what `git hash-object` prints for a file
+    /// holding them.
+    pub fn of(bytes: &[u8]) -> BlobId {
+        let mut hasher = sha1_smol::Sha1::new();
+        hasher.update(format!("blob {}\0", bytes.len()).as_bytes());
+        hasher.update(bytes);
+        BlobId(hasher.digest().to_string())
+    }
+
     /// The id as 40 hexadecimal digits.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -389,6 +398,8 @@ pub struct Meta {
     pub body: String,
     /// The 1-based line of the file where the body starts.
     pub body_line: usize,
+    /// The git blob id of the file's bytes as loaded (its version).
+    pub blob: BlobId,
     /// The file, relative to the project root.
     pub path: PathBuf,
 }
@@ -700,6 +711,13 @@ mod tests {
         assert!(matches!("avoidant".parse::<ItemRef>(), Err(InvalidRef::Form(_))));
         assert!(matches!("style/avoidant".parse::<ItemRef>(), Err(InvalidRef::Collection(_))));
         assert!(matches!("styles/Avoidant".parse::<ItemRef>(), Err(InvalidRef::Slug(_))));
+    }
+
+    #[test]
+    fn blob_ids_match_git_hash_object() {
+        // `printf 'hello\n' | git hash-object --stdin` and `git hash-object /dev/null`.
+        assert_eq!(BlobId::of(b"hello\n").as_str(), "ce013625030ba8dba906f756967f9e9ca394464a");
+        assert_eq!(BlobId::of(b"").as_str(), "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
     }
 
     #[test]

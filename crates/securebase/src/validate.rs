@@ -92,7 +92,7 @@ impl Checker<'_> {
     fn item_references(&mut self, item: AnyItem<'_>) {
         let meta = item.meta();
         let loc = self.sources.locator(&meta.path);
-        if self.library.person(&meta.author).is_none() && !self.sources.is_broken(meta.author.as_str()) {
+        if self.library.person(&meta.author).is_none() && !self.sources.is_absent(meta.author.as_str()) {
             let message = format!("the author `{}` does not exist", meta.author);
             self.error(
                 Code::DanglingReference,
@@ -128,7 +128,7 @@ impl Checker<'_> {
     }
 
     fn reference_exists(&mut self, file: &Path, at: Position, field: &str, r: &ItemRef) {
-        if self.library.item(r).is_none() && !self.sources.is_broken(&r.to_string()) {
+        if self.library.item(r).is_none() && !self.sources.is_absent(&r.to_string()) {
             let message = format!("`{field}` refers to {r}, which does not exist");
             let hint = match self.library.slugs(r.collection).min_by_key(|s| edit_distance(s, r.slug.as_str())) {
                 Some(near) => format!(
@@ -362,7 +362,7 @@ impl Checker<'_> {
         let loc = self.sources.locator(&ledger.path);
         let path = &ledger.path;
         let item = self.library.item(&ledger.item);
-        if item.is_none() && !self.sources.is_broken(&ledger.item.to_string()) {
+        if item.is_none() && !self.sources.is_absent(&ledger.item.to_string()) {
             let message = format!("this ledger is for {}, which does not exist", ledger.item);
             self.error(
                 Code::DanglingReference,
@@ -379,7 +379,7 @@ impl Checker<'_> {
         for (i, record) in ledger.records.iter().enumerate() {
             let reviewer_at = loc.entry_key(i, "reviewer");
             match self.library.person(&record.reviewer) {
-                None if self.sources.is_broken(record.reviewer.as_str()) => {}
+                None if self.sources.is_absent(record.reviewer.as_str()) => {}
                 None => {
                     let message = format!("the reviewer `{}` does not exist", record.reviewer);
                     self.error(
