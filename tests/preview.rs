@@ -4,11 +4,13 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
-use common::{copy_dir, copy_fixture_with_theme, files_under, project_root, securebase};
+use common::{
+    attribute_names, attributes, check_links, copy_dir, copy_fixture_with_theme, files_under, html_unescape,
+    json_ld_blocks, project_root, securebase, tags,
+};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -19,79 +21,6 @@ fn preview(root: &Path, out: &Path) -> std::process::Output {
 fn build_ok(root: &Path, out: &Path) {
     let output = preview(root, out);
     assert!(output.status.success(), "preview failed: {}", String::from_utf8_lossy(&output.stderr));
-}
-
-/// Every value of `attr="..."` in `html`.
-fn attributes<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
-    let needle = format!(" {attr}=\"");
-    html.match_indices(&needle)
-        .filter_map(|(i, _)| {
-            let rest = &html[i + needle.len()..];
-            rest.find('"').map(|end| &rest[..end])
-        })
-        .collect()
-}
-
-/// The contents of every `<script type="application/ld+json">` block.
-fn json_ld_blocks(html: &str) -> Vec<&str> {
-    let open = "<script type=\"application/ld+json\">";
-    html.match_indices(open)
-        .filter_map(|(i, _)| {
-            let rest = &html[i + open.len()..];
-            rest.find("</script>").map(|end| &rest[..end])
-        })
-        .collect()
-}
-
-/// The inside of every tag (`<...>`) of `html`. Text from content is
-/// escaped, so every `<` that remains opens a real tag.
-fn tags(html: &str) -> Vec<&str> {
-    html.split('<').skip(1).filter_map(|rest| rest.find('>').map(|end| &rest[..end])).collect()
-}
-
-/// The attribute names of a tag's inside (`a href="x" class='y' hidden`).
-fn attribute_names(tag: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut chars = tag.chars().skip_while(|c| !c.is_whitespace()).peekable();
-    while let Some(c) = chars.next() {
-        if c.is_whitespace() || c == '/' {
-            continue;
-        }
-        let mut name = String::from(c);
-        while let Some(&n) = chars.peek() {
-            if n == '=' || n.is_whitespace() || n == '/' {
-                break;
-            }
-            name.push(n);
-            chars.next();
-        }
-        if chars.peek() == Some(&'=') {
-            chars.next();
-            match chars.peek().copied() {
-                Some(q @ ('"' | '\'')) => {
-                    chars.next();
-                    for v in chars.by_ref() {
-                        if v == q {
-                            break;
-                        }
-                    }
-                }
-                _ => while chars.next_if(|v| !v.is_whitespace()).is_some() {},
-            }
-        }
-        names.push(name);
-    }
-    names
-}
-
-fn html_unescape(s: &str) -> String {
-    s.replace("&amp;", "&").replace("&#39;", "'").replace("&quot;", "\"")
-}
-
-/// The file an internal URL resolves to.
-fn resolve(out: &Path, url: &str) -> std::path::PathBuf {
-    let path = url.trim_start_matches('/');
-    if path.is_empty() || path.ends_with('/') { out.join(path).join("index.html") } else { out.join(path) }
 }
 
 #[test]
@@ -133,35 +62,9 @@ fn the_shipped_content_renders_a_complete_site_with_working_links() {
     }
 
     // Every internal link and anchor resolves; pages make no request to another host.
-    let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let checked = check_links(&site);
     for file in files.iter().filter(|f| f.ends_with(".html")) {
         let html = fs::read_to_string(site.join(file)).unwrap();
-        ids.insert(file.clone(), attributes(&html, "id").into_iter().map(String::from).collect());
-    }
-    let mut checked = 0;
-    for file in files.iter().filter(|f| f.ends_with(".html")) {
-        let html = fs::read_to_string(site.join(file)).unwrap();
-        for src in attributes(&html, "src") {
-            assert!(src.starts_with('/') && !src.starts_with("//"), "{file} loads {src} from another host");
-        }
-        for href in attributes(&html, "href").into_iter().map(html_unescape) {
-            if href.starts_with("https://")
-                || href.starts_with("tel:")
-                || href.starts_with("sms:")
-                || href.starts_with("mailto:")
-            {
-                continue;
-            }
-            assert!(href.starts_with('/') || href.starts_with('#'), "{file}: unexpected link {href}");
-            let (path, anchor) = href.split_once('#').map_or((href.as_str(), None), |(p, a)| (p, Some(a)));
-            let target = if path.is_empty() { site.join(file) } else { resolve(&site, path) };
-            assert!(target.is_file(), "{file} links to {href}, which does not exist");
-            if let Some(anchor) = anchor {
-                let rel = target.strip_prefix(&site).unwrap().to_string_lossy().into_owned();
-                assert!(ids[&rel].contains(anchor), "{file} links to {href}, but #{anchor} is not in {rel}");
-            }
-            checked += 1;
-        }
         for block in json_ld_blocks(&html) {
             let ld: Value =
                 serde_json::from_str(block).unwrap_or_else(|e| panic!("{file}: JSON-LD does not parse: {e}"));

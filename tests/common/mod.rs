@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -76,4 +77,111 @@ pub fn securebase() -> Command {
     let mut cmd = Command::cargo_bin("securebase").expect("the securebase binary");
     cmd.env("NO_COLOR", "1").env_remove("SOURCE_DATE_EPOCH");
     cmd
+}
+
+/// Every value of `attr="..."` in `html`.
+pub fn attributes<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let needle = format!(" {attr}=\"");
+    html.match_indices(&needle)
+        .filter_map(|(i, _)| {
+            let rest = &html[i + needle.len()..];
+            rest.find('"').map(|end| &rest[..end])
+        })
+        .collect()
+}
+
+/// The contents of every `<script type="application/ld+json">` block.
+pub fn json_ld_blocks(html: &str) -> Vec<&str> {
+    let open = "<script type=\"application/ld+json\">";
+    html.match_indices(open)
+        .filter_map(|(i, _)| {
+            let rest = &html[i + open.len()..];
+            rest.find("</script>").map(|end| &rest[..end])
+        })
+        .collect()
+}
+
+/// The inside of every tag (`<...>`) of `html`. Text from content is
+/// escaped, so every `<` that remains opens a real tag.
+pub fn tags(html: &str) -> Vec<&str> {
+    html.split('<').skip(1).filter_map(|rest| rest.find('>').map(|end| &rest[..end])).collect()
+}
+
+/// The attribute names of a tag's inside (`a href="x" class='y' hidden`).
+pub fn attribute_names(tag: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut chars = tag.chars().skip_while(|c| !c.is_whitespace()).peekable();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() || c == '/' {
+            continue;
+        }
+        let mut name = String::from(c);
+        while let Some(&n) = chars.peek() {
+            if n == '=' || n.is_whitespace() || n == '/' {
+                break;
+            }
+            name.push(n);
+            chars.next();
+        }
+        if chars.peek() == Some(&'=') {
+            chars.next();
+            match chars.peek().copied() {
+                Some(q @ ('"' | '\'')) => {
+                    chars.next();
+                    for v in chars.by_ref() {
+                        if v == q {
+                            break;
+                        }
+                    }
+                }
+                _ => while chars.next_if(|v| !v.is_whitespace()).is_some() {},
+            }
+        }
+        names.push(name);
+    }
+    names
+}
+
+pub fn html_unescape(s: &str) -> String {
+    s.replace("&amp;", "&").replace("&#39;", "'").replace("&quot;", "\"")
+}
+
+/// The file an internal URL resolves to.
+pub fn resolve(out: &Path, url: &str) -> std::path::PathBuf {
+    let path = url.trim_start_matches('/');
+    if path.is_empty() || path.ends_with('/') { out.join(path).join("index.html") } else { out.join(path) }
+}
+
+/// Checks every link and anchor in every HTML page of the site at `out`:
+/// internal ones resolve to files (and ids) that exist, nothing loads from
+/// another host. Returns how many links were checked.
+pub fn check_links(out: &Path) -> usize {
+    let files = files_under(out);
+    let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in files.iter().filter(|f| f.ends_with(".html")) {
+        let html = fs::read_to_string(out.join(file)).unwrap();
+        ids.insert(file.clone(), attributes(&html, "id").into_iter().map(String::from).collect());
+    }
+    let mut checked = 0;
+    for file in files.iter().filter(|f| f.ends_with(".html")) {
+        let html = fs::read_to_string(out.join(file)).unwrap();
+        for src in attributes(&html, "src") {
+            assert!(src.starts_with('/') && !src.starts_with("//"), "{file} loads {src} from another host");
+        }
+        for href in attributes(&html, "href").into_iter().map(html_unescape) {
+            if ["https://", "tel:", "sms:", "mailto:"].iter().any(|p| href.starts_with(p)) {
+                continue;
+            }
+            assert!(href.starts_with('/') || href.starts_with('#'), "{file}: unexpected link {href}");
+            let (path, anchor) = href.split_once('#').map_or((href.as_str(), None), |(p, a)| (p, Some(a)));
+            let target = if path.is_empty() { out.join(file) } else { resolve(out, path) };
+            assert!(target.is_file(), "{file} links to {href}, which does not exist");
+            if let Some(anchor) = anchor {
+                let rel = target.strip_prefix(out).unwrap().to_string_lossy().into_owned();
+                assert!(ids[&rel].contains(anchor), "{file} links to {href}, but #{anchor} is not in {rel}");
+            }
+            checked += 1;
+        }
+    }
+    checked
 }

@@ -1,33 +1,75 @@
-//! `securebase preview`: load, validate and render a site.
+//! `securebase build` and `securebase preview`: load, validate, select the
+//! edition, read git once, render.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use securebase::Library;
-use securebase_site::{BuildOptions, Edition};
+use securebase::git::Repo;
+use securebase::{Date, Library};
+use securebase_site::{BuildOptions, Edition, GitInputs};
 
 use crate::EXIT_ERRORS;
 
-/// Builds `edition` of the project at `root` into `out` (default `root/public`).
-pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
-    let library = match Library::load(root) {
-        Ok(library) => library,
+/// The date reviews are judged against: SOURCE_DATE_EPOCH's (UTC) when it is
+/// set, so that builds are reproducible, else today's.
+pub fn today() -> anyhow::Result<Date> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(epoch) => {
+            let seconds: i64 = epoch
+                .trim()
+                .parse()
+                .with_context(|| format!("SOURCE_DATE_EPOCH={epoch:?} is not a number of seconds"))?;
+            let timestamp = jiff::Timestamp::from_second(seconds).context("SOURCE_DATE_EPOCH is out of range")?;
+            Ok(timestamp.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+        }
+        Err(_) => Ok(jiff::ZonedDateTime::now().date()),
+    }
+}
+
+/// Loads the working tree, printing every problem when it has errors.
+pub fn load_or_report(root: &Path) -> Option<Library> {
+    match Library::load(root) {
+        Ok(library) => {
+            for warning in library.warnings() {
+                eprintln!("{warning}");
+            }
+            Some(library)
+        }
         Err(diagnostics) => {
             for d in &diagnostics {
                 eprintln!("{d}");
             }
-            eprintln!("build failed: {} error(s); the previous output is unchanged", diagnostics.error_count());
-            return Ok(ExitCode::from(EXIT_ERRORS));
+            eprintln!("failed: {} error(s); nothing was written", diagnostics.error_count());
+            None
+        }
+    }
+}
+
+/// Builds `edition` of the project at `root` into `out` (default `root/public`).
+pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let Some(working) = load_or_report(root) else { return Ok(ExitCode::from(EXIT_ERRORS)) };
+    let repo = Repo::open(root);
+    let (library, git) = match edition {
+        Edition::Production => {
+            let repo = repo?;
+            let production = working.production(&repo)?;
+            let git = GitInputs { commit: repo.head(), history: repo.history()?, ..GitInputs::default() };
+            (production, git)
+        }
+        _ => {
+            let git = match &repo {
+                Ok(repo) => preview_git(&working, repo)?,
+                Err(_) => GitInputs::default(),
+            };
+            (working, git)
         }
     };
-    for warning in library.warnings() {
-        eprintln!("{warning}");
-    }
     let out = out.unwrap_or_else(|| root.join("public"));
-    let report = securebase_site::build(&library, &BuildOptions { out: out.clone(), edition })
+    let options = BuildOptions { out: out.clone(), edition, today: today()?, git };
+    let report = securebase_site::build(&library, &options)
         .with_context(|| format!("cannot build the {} edition into {}", edition.as_str(), out.display()))?;
     println!(
         "built the {} edition: {} pages, {} files in {} ({:.2} s)",
@@ -38,4 +80,30 @@ pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition) -> anyhow::Resul
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the preview reads from git: the history, and the text of each
+/// item's latest approved version where the working text differs (one
+/// `git log` and one `git cat-file --batch`).
+fn preview_git(library: &Library, repo: &Repo) -> anyhow::Result<GitInputs> {
+    let approved = library.approved_blobs();
+    let wanted: Vec<_> = approved
+        .iter()
+        .filter_map(|(r, blob)| {
+            let meta = library.item(r)?.meta();
+            (meta.blob != **blob).then(|| ((*blob).clone(), meta.path.clone()))
+        })
+        .collect();
+    let blobs = match repo.read_blobs(&wanted) {
+        Ok(blobs) => blobs,
+        Err(e) => {
+            eprintln!("warning: the review dashboard will show no diffs: {e}");
+            Default::default()
+        }
+    };
+    let approved_texts = approved
+        .into_iter()
+        .filter_map(|(r, blob)| Some((r, String::from_utf8_lossy(blobs.get(blob)?).into_owned())))
+        .collect();
+    Ok(GitInputs { commit: repo.head(), history: repo.history()?, approved_texts })
 }

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod build;
 mod check;
+mod review;
 
 /// Exit code when the content or build has errors.
 const EXIT_ERRORS: u8 = 1;
@@ -41,6 +42,28 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Render the production edition: each item's latest approved version, read from git.
+    #[command(
+        after_help = "Only approved versions are published; items never approved are withheld, and links to them \
+become plain text. Fails, saying what to do, when nothing is approved.\n\nExamples:\n  securebase build\n  securebase build --out /srv/www/site\n\n\
+Exit codes: 0 built, 1 content, git, template or output errors (the previous output is left as it was), 2 usage errors."
+    )]
+    Build {
+        /// The project folder (holding site.toml and content/), inside a git repository.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The output folder [default: <root>/public].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Review workflow: the queue, approvals, change requests, diffs, history, verification.
+    Review {
+        /// The project folder (holding site.toml and content/).
+        #[arg(long, default_value = ".", global = true)]
+        root: PathBuf,
+        #[command(subcommand)]
+        command: review::ReviewCommand,
+    },
     /// Render every item of the working tree, reviewed or not, into a static site.
     #[command(after_help = "The preview edition shows the working text of every page with its review state, \
 and asks search engines not to index it.\n\nExamples:\n  securebase preview\n  securebase preview --root path/to/site --out /tmp/preview\n\n\
@@ -69,6 +92,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check { root, format } => check::run(&root, format),
         Command::Preview { root, out } => build::run(&root, out, securebase_site::Edition::Preview),
+        Command::Build { root, out } => build::run(&root, out, securebase_site::Edition::Production),
+        Command::Review { root, command } => review::run(&root, command),
     };
     match result {
         Ok(code) => code,

@@ -35,9 +35,12 @@ pub use theme::Theme;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Edition {
-    /// The working tree, every item, each page marked with its review state;
-    /// not for search engines.
+    /// The working tree, every item, each page marked with its review state,
+    /// with the review dashboard; not for search engines.
     Preview,
+    /// Each item's latest approved version only (the library passed in is
+    /// [`Library::production`](securebase::Library::production)).
+    Production,
 }
 
 impl Edition {
@@ -45,17 +48,35 @@ impl Edition {
     pub fn as_str(self) -> &'static str {
         match self {
             Edition::Preview => "preview",
+            Edition::Production => "production",
         }
     }
 }
 
-/// What to build and where.
+/// What to build and where, and what git knows about the content.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
     /// The output folder (created or replaced).
     pub out: PathBuf,
     /// Which edition to build.
     pub edition: Edition,
+    /// The date reviews are judged overdue against (SOURCE_DATE_EPOCH's, or
+    /// today's).
+    pub today: securebase::Date,
+    /// History and approved texts from git; empty outside a repository.
+    pub git: GitInputs,
+}
+
+/// What a build reads from git, gathered in one pass by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct GitInputs {
+    /// The commit the build is made from, for the manifest.
+    pub commit: Option<String>,
+    /// Every content file's history, for "last updated".
+    pub history: securebase::git::History,
+    /// The text of each item's latest approved version, where it differs
+    /// from the working tree: the preview dashboard diffs against it.
+    pub approved_texts: std::collections::BTreeMap<securebase::ItemRef, String>,
 }
 
 /// What a build wrote.
@@ -78,7 +99,7 @@ pub struct BuildReport {
 /// error the previous output is untouched.
 pub fn build(library: &securebase::Library, options: &BuildOptions) -> Result<BuildReport, SiteError> {
     let out = output::guard(library.root(), &options.out)?;
-    let site = Site::new(library, options.edition)?;
+    let site = Site::new(library, options)?;
     let files = site.render()?;
     let pages = files.iter().filter(|(path, _)| path.ends_with(".html")).count();
     let count = files.len();

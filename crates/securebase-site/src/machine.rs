@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::Edition;
 use crate::escape::html as xml;
-use crate::pages::{PersonContext, ReviewBlock, collection_title};
+use crate::pages::{ReviewBlock, VersionEntry, collection_title};
 use crate::site::{FIXED_PAGES, Prepared, Site, item_url, person_url};
 
 /// The version of the JSON API and search index shapes.
@@ -78,6 +78,7 @@ pub(crate) fn outputs(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Vec<(String
         ("feed.xml".to_owned(), feed(site, prepared).into_bytes()),
         ("robots.txt".to_owned(), robots(site).into_bytes()),
         ("search-index.json".to_owned(), to_json(&search_index(prepared))),
+        ("manifest.json".to_owned(), to_json(&manifest(site, prepared))),
     ];
     files.extend(api(site, prepared));
     files
@@ -114,46 +115,74 @@ fn sitemap(site: &Site<'_>, prepared: &[Prepared<'_>]) -> String {
     xml_out
 }
 
+/// Every approved version of every published item, newest first: the
+/// "What changed" page and the feed.
+pub(crate) fn approved_versions<'p>(prepared: &'p [Prepared<'p>]) -> Vec<(&'p Prepared<'p>, &'p VersionEntry)> {
+    let mut versions: Vec<_> = prepared.iter().flat_map(|p| p.review.history.iter().map(move |v| (p, v))).collect();
+    versions.sort_by(|a, b| {
+        b.1.date.cmp(&a.1.date).then_with(|| a.0.context.url.cmp(&b.0.context.url)).then(b.1.number.cmp(&a.1.number))
+    });
+    versions
+}
+
 fn feed(site: &Site<'_>, prepared: &[Prepared<'_>]) -> String {
     let config = site.library.config();
-    let mut entries: Vec<&Prepared<'_>> = prepared.iter().collect();
-    entries.sort_by(|a, b| content_date(b).cmp(&content_date(a)).then_with(|| a.context.url.cmp(&b.context.url)));
-    let updated = entries.first().map_or_else(|| "1970-01-01".to_owned(), |p| content_date(p));
+    let versions = approved_versions(prepared);
+    let updated = versions.first().map_or_else(|| "1970-01-01".to_owned(), |(_, v)| v.date.clone());
     let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <subtitle>{}</subtitle>\n  <id>{}</id>\n  <link rel=\"self\" href=\"{}\"/>\n  <link href=\"{}\"/>\n  <updated>{updated}T00:00:00Z</updated>\n",
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}: newly reviewed pages</title>\n  <subtitle>{}</subtitle>\n  <id>{}</id>\n  <link rel=\"self\" href=\"{}\"/>\n  <link href=\"{}\"/>\n  <updated>{updated}T00:00:00Z</updated>\n  <author><name>{}</name></author>\n",
         xml(&config.title),
         xml(&config.description),
         xml(&site.absolute("/")),
         xml(&site.absolute("/feed.xml")),
-        xml(&site.absolute("/")),
+        xml(&site.absolute("/changes/")),
+        xml(&config.title),
     );
-    for p in entries {
+    for (p, v) in versions {
         let meta = p.item.meta();
-        let author = p.context.author.as_ref().map_or(config.title.as_str(), |a: &PersonContext| a.name.as_str());
         let url = site.absolute(&p.context.url);
-        let status = match &p.review.version {
-            Some(v) => format!("Version {v}"),
-            None => p.review.label.clone(),
-        };
         out.push_str(&format!(
-            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{}T00:00:00Z</updated>\n    <author><name>{}</name></author>\n    <category term=\"{}\"/>\n    <summary>{} ({})</summary>\n  </entry>\n",
+            "  <entry>\n    <title>{}, version {}</title>\n    <id>{}#version-{}</id>\n    <link href=\"{}\"/>\n    <updated>{}T00:00:00Z</updated>\n    <category term=\"{}\"/>\n    <summary>{} (Clinically reviewed by {}.)</summary>\n  </entry>\n",
             xml(&meta.title),
+            v.number,
             xml(&url),
+            v.number,
             xml(&url),
-            content_date(p),
-            xml(author),
+            v.date,
             p.item.collection(),
-            xml(&meta.summary),
-            xml(&status),
+            xml(&v.summary),
+            xml(&v.reviewer),
         ));
     }
     out.push_str("</feed>\n");
     out
 }
 
+/// The audit record of a build: the commit, and each published item's
+/// version, blob, reviewer and review date.
+fn manifest(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Value {
+    let items: Vec<Value> = prepared
+        .iter()
+        .map(|p| {
+            let meta = p.item.meta();
+            json!({
+                "item": p.item.reference().to_string(),
+                "path": meta.path.to_string_lossy().replace('\\', "/"),
+                "blob": meta.blob,
+                "state": p.review.state,
+                "version": p.review.version,
+                "reviewer": p.review.reviewer.as_ref().map(|r| &r.name),
+                "last_reviewed": p.review.last_reviewed,
+            })
+        })
+        .collect();
+    json!({ "version": API_VERSION, "edition": site.edition.as_str(), "commit": site.git.commit, "items": items })
+}
+
 fn robots(site: &Site<'_>) -> String {
     match site.edition {
         Edition::Preview => "# Preview edition: not for search engines.\nUser-agent: *\nDisallow: /\n".to_owned(),
+        Edition::Production => format!("User-agent: *\nAllow: /\nSitemap: {}\n", site.absolute("/sitemap.xml")),
     }
 }
 

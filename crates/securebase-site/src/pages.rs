@@ -45,6 +45,21 @@ pub(crate) struct ReviewBlock {
     pub next_review_text: Option<String>,
     pub last_updated: Option<String>,
     pub last_updated_text: Option<String>,
+    /// Every approved version, newest first.
+    pub history: Vec<VersionEntry>,
+    /// In preview, the warning shown at the top of a page whose text is not
+    /// an approved version.
+    pub banner: Option<String>,
+}
+
+/// One approved version in a page's history.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct VersionEntry {
+    pub number: u32,
+    pub date: String,
+    pub date_text: String,
+    pub reviewer: String,
+    pub summary: String,
 }
 
 impl ReviewBlock {
@@ -62,8 +77,85 @@ impl ReviewBlock {
             next_review_text: None,
             last_updated: None,
             last_updated_text: None,
+            history: Vec::new(),
+            banner: None,
         }
     }
+}
+
+fn dated(date: Option<Date>) -> (Option<String>, Option<String>) {
+    (date.map(|d| d.to_string()), date.map(date_text))
+}
+
+fn reviewer_name(site: &Site<'_>, id: &securebase::PersonId) -> String {
+    site.library.person(id).map_or_else(
+        || id.to_string(),
+        |p| {
+            let creds: Vec<&str> = p.credentials.iter().map(|c| c.abbreviation.as_str()).collect();
+            if creds.is_empty() { p.name.clone() } else { format!("{}, {}", p.name, creds.join(", ")) }
+        },
+    )
+}
+
+/// The review block of an item: derived from its ledger, its text's blob
+/// and the build date.
+pub(crate) fn review_block(site: &Site<'_>, item: AnyItem<'_>) -> ReviewBlock {
+    use securebase::State;
+    let meta = item.meta();
+    let Some(review) = site.library.review(&item.reference(), site.today) else { return ReviewBlock::not_reviewed() };
+    let mut block = ReviewBlock::not_reviewed();
+    block.history = review
+        .versions
+        .iter()
+        .rev()
+        .map(|v| VersionEntry {
+            number: v.number,
+            date: v.approval.date.to_string(),
+            date_text: date_text(v.approval.date),
+            reviewer: reviewer_name(site, &v.approval.reviewer),
+            summary: v.approval.summary.clone().unwrap_or_default(),
+        })
+        .collect();
+    (block.last_updated, block.last_updated_text) = dated(site.git.history.written(&meta.path, &meta.blob));
+    (block.last_reviewed, block.last_reviewed_text) = dated(review.last_reviewed);
+    (block.next_review, block.next_review_text) = dated(review.next_review_due);
+    match (review.state, review.current_version(), review.latest()) {
+        (State::Approved, Some(version), _) => {
+            block.version = Some(version.number);
+            block.reviewer = site.library.person(&version.last_approval.reviewer).map(|p| person_context(site, p));
+            (block.last_reviewed, block.last_reviewed_text) = dated(Some(version.last_approval.date));
+            if review.overdue {
+                block.state = "overdue";
+                block.label = "Clinical review overdue".into();
+                block.detail = format!(
+                    "A licensed clinician approved this version, but its regular review was due on {}. It is being scheduled.",
+                    block.next_review_text.clone().unwrap_or_default()
+                );
+            } else {
+                block.state = "approved";
+                block.label = "Clinically reviewed".into();
+                block.detail = "A licensed clinician approved this exact version of the page.".into();
+            }
+        }
+        (State::ChangedSinceApproval, _, Some(latest)) => {
+            block.state = "changed";
+            block.label = format!("Changed since version {}, not yet reviewed", latest.number);
+            block.detail = format!(
+                "The text has been edited since a clinician approved version {}. The changes have not been reviewed yet.",
+                latest.number
+            );
+        }
+        (State::ChangesRequested, _, _) => {
+            block.state = "changes_requested";
+            block.label = "Changes requested in clinical review".into();
+            block.detail = "A clinical reviewer asked for changes to this text. It has not been approved.".into();
+        }
+        _ => {}
+    }
+    if site.edition == crate::Edition::Preview && !matches!(block.state, "approved" | "overdue") {
+        block.banner = Some(block.label.clone());
+    }
+    block
 }
 
 /// Everything an item template sees as `item`.
@@ -174,21 +266,20 @@ pub(crate) fn person_context(site: &Site<'_>, person: &Person) -> PersonContext 
     }
 }
 
-/// A link to the item `r`, or its title alone if this edition withholds it.
-pub(crate) fn link(site: &Site<'_>, r: &ItemRef) -> Link {
+/// A link to the item `r`; `None` when this edition withholds it (its
+/// title is unapproved text too).
+pub(crate) fn link(site: &Site<'_>, r: &ItemRef) -> Option<Link> {
+    let item = site.library.item(r)?;
     let url = item_url(r);
-    match site.library.item(r) {
-        Some(item) => Link {
-            title: item.meta().title.clone(),
-            url: site.is_published(&url).then_some(url),
-            summary: Some(item.meta().summary.clone()),
-        },
-        None => Link { title: r.to_string(), url: None, summary: None },
-    }
+    Some(Link {
+        title: item.meta().title.clone(),
+        url: site.is_published(&url).then_some(url),
+        summary: Some(item.meta().summary.clone()),
+    })
 }
 
 fn links<'i, T: securebase::Kind + 'i>(site: &Site<'_>, items: impl Iterator<Item = &'i Item<T>>) -> Vec<Link> {
-    items.map(|i| link(site, &i.reference())).collect()
+    items.filter_map(|i| link(site, &i.reference())).collect()
 }
 
 /// A citation in APA style, as HTML.
@@ -253,7 +344,7 @@ pub(crate) fn prepare<'a>(site: &Site<'a>, item: AnyItem<'a>) -> Prepared<'a> {
         created_text: date_text(meta.created),
         body_html: body.html,
         toc: if collection == Collection::Guides { body.toc } else { Vec::new() },
-        related: meta.related.iter().map(|r| link(site, r)).collect(),
+        related: meta.related.iter().filter_map(|r| link(site, r)).collect(),
         sources: meta.sources.iter().map(citation_html).collect(),
         author: site.library.person(&meta.author).map(|p| person_context(site, p)),
         also_known_as: &[],
@@ -301,7 +392,7 @@ pub(crate) fn prepare<'a>(site: &Site<'a>, item: AnyItem<'a>) -> Prepared<'a> {
         }
         AnyItem::Guide(_) => {}
     }
-    Prepared { item, context, review: ReviewBlock::not_reviewed(), text: body.text, has_code: body.has_code }
+    Prepared { item, context, review: review_block(site, item), text: body.text, has_code: body.has_code }
 }
 
 /// What every page's `page` is.
@@ -387,6 +478,69 @@ struct EditorialContext {
     guide: Option<Link>,
 }
 
+/// One approved version on the "What changed" page.
+#[derive(Serialize)]
+struct ChangeEntry {
+    title: String,
+    url: String,
+    version: VersionEntry,
+}
+
+/// One row of the review dashboard, with the diff since its last approved version.
+#[derive(Serialize)]
+struct QueueEntry<'a> {
+    item: String,
+    anchor: String,
+    title: &'a str,
+    url: &'a str,
+    review: &'a ReviewBlock,
+    latest_version: Option<u32>,
+    diff_html: Option<String>,
+}
+
+/// How urgent a review state is on the dashboard (lower first).
+fn urgency(state: &str) -> u8 {
+    match state {
+        "changes_requested" => 0,
+        "changed" => 1,
+        "overdue" => 2,
+        "not_reviewed" => 3,
+        _ => 4,
+    }
+}
+
+/// The review queue, most urgent first, with a highlighted unified diff for
+/// each item changed since its last approved version.
+fn dashboard<'a>(site: &Site<'_>, prepared: &'a [Prepared<'a>]) -> Vec<QueueEntry<'a>> {
+    let mut queue: Vec<QueueEntry<'a>> = prepared
+        .iter()
+        .map(|p| {
+            let r = p.item.reference();
+            let diff_html = site.git.approved_texts.get(&r).and_then(|approved| {
+                let working = std::fs::read_to_string(site.library.root().join(&p.item.meta().path)).ok()?;
+                let latest = p.review.history.first().map_or(0, |v| v.number);
+                let diff = similar::TextDiff::from_lines(approved.as_str(), working.as_str())
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&format!("version {latest} (approved)"), "working text")
+                    .to_string();
+                Some(crate::highlight::code_block(&diff, "diff"))
+            });
+            QueueEntry {
+                anchor: format!("{}-{}", r.collection, r.slug),
+                item: r.to_string(),
+                title: p.context.title,
+                url: &p.context.url,
+                review: &p.review,
+                latest_version: p.review.history.first().map(|v| v.number),
+                diff_html,
+            }
+        })
+        .collect();
+    queue.sort_by_key(|q| urgency(q.review.state));
+    queue
+}
+
 fn role_text(role: Role) -> &'static str {
     match role {
         Role::Author => "Author",
@@ -427,9 +581,7 @@ pub(crate) fn other_pages(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<
         Ok(())
     };
 
-    let guide_link = |slug: &str| {
-        library.get::<securebase::Guide>(slug).map(|g| link(site, &g.reference())).filter(|l| l.url.is_some())
-    };
+    let guide_link = |slug: &str| library.get::<securebase::Guide>(slug).and_then(|g| link(site, &g.reference()));
     let mut ctx = context(
         site,
         &config.title,
@@ -441,7 +593,7 @@ pub(crate) fn other_pages(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<
     let start: Vec<Link> = library
         .guides()
         .iter()
-        .map(|g| link(site, &g.reference()))
+        .filter_map(|g| link(site, &g.reference()))
         .chain(Collection::ALL[1..3].iter().map(|c| Link {
             title: collection_title(*c).to_owned(),
             url: Some(format!("/{c}/")),
@@ -452,7 +604,7 @@ pub(crate) fn other_pages(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<
         "home",
         &HomeContext {
             overview: guide_link("understanding-attachment")
-                .or_else(|| library.guides().first().map(|g| link(site, &g.reference()))),
+                .or_else(|| library.guides().first().and_then(|g| link(site, &g.reference()))),
             styles: links(site, library.styles().iter()),
             start,
         },
@@ -461,8 +613,11 @@ pub(crate) fn other_pages(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<
 
     for c in Collection::ALL {
         let url = format!("/{c}/");
-        let items: Vec<Link> =
-            prepared.iter().filter(|p| p.item.collection() == c).map(|p| link(site, &p.item.reference())).collect();
+        let items: Vec<Link> = prepared
+            .iter()
+            .filter(|p| p.item.collection() == c)
+            .filter_map(|p| link(site, &p.item.reference()))
+            .collect();
         let mut ctx = context(site, collection_title(c), collection_intro(c), &url, false, None);
         ctx.insert(
             "collection",
@@ -486,7 +641,7 @@ pub(crate) fn other_pages(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<
                 roles: person.roles.iter().map(|r| role_text(*r)).collect(),
                 licence: person.licence.clone(),
                 bio_html: site.markdown(&person.bio).html,
-                items: library.written_by(&person.id).map(|i| link(site, &i.reference())).collect(),
+                items: library.written_by(&person.id).filter_map(|i| link(site, &i.reference())).collect(),
             },
         );
         page(&url, "person.html", ctx)?;
@@ -517,6 +672,30 @@ pub(crate) fn other_pages(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<
         },
     );
     page("/editorial-process/", "editorial.html", ctx)?;
+
+    let changes: Vec<ChangeEntry> = machine::approved_versions(prepared)
+        .into_iter()
+        .map(|(p, v)| ChangeEntry { title: p.context.title.to_owned(), url: p.context.url.clone(), version: v.clone() })
+        .collect();
+    let mut ctx = context(
+        site,
+        "What changed",
+        "Every clinically approved version of every page, newest first.",
+        "/changes/",
+        false,
+        None,
+    );
+    ctx.insert("changes", &changes);
+    page("/changes/", "changes.html", ctx)?;
+
+    if site.edition == crate::Edition::Preview {
+        let queue = dashboard(site, prepared);
+        let has_diffs = queue.iter().any(|q| q.diff_html.is_some());
+        let description = "The review queue and what changed since each approved version.";
+        let mut ctx = context(site, "Review dashboard", description, "/review/", has_diffs, None);
+        ctx.insert("queue", &queue);
+        page("/review/", "dashboard.html", ctx)?;
+    }
 
     page(
         "/search/",

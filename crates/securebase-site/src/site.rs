@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::markdown::{self, Rendered};
 use crate::pages::{self, ItemContext, ReviewBlock};
 use crate::theme::Theme;
-use crate::{Edition, SiteError, highlight, machine};
+use crate::{BuildOptions, Edition, GitInputs, SiteError, highlight, machine};
 
 /// The Content-Security-Policy every page carries: nothing from other
 /// hosts, no inline script (the JSON-LD data block is not executed).
@@ -17,13 +17,15 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
      font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'";
 
 /// The pages that are not items.
-pub(crate) const FIXED_PAGES: &[&str] = &["/", "/people/", "/editorial-process/", "/search/", "/404.html"];
+pub(crate) const FIXED_PAGES: &[&str] = &["/", "/people/", "/editorial-process/", "/changes/", "/search/", "/404.html"];
 
 /// An edition of a library with its theme loaded: everything needed to
 /// render, computed once.
 pub struct Site<'a> {
     pub(crate) library: &'a Library,
     pub(crate) edition: Edition,
+    pub(crate) today: securebase::Date,
+    pub(crate) git: &'a GitInputs,
     pub(crate) theme: Theme,
     /// The site's address without a trailing slash.
     pub(crate) base_url: String,
@@ -57,8 +59,9 @@ struct SiteGlobals<'a> {
 }
 
 impl<'a> Site<'a> {
-    /// Prepares `library` as `edition`, loading the theme named in site.toml.
-    pub fn new(library: &'a Library, edition: Edition) -> Result<Self, SiteError> {
+    /// Prepares `library` as `options.edition`, loading the theme named in site.toml.
+    pub fn new(library: &'a Library, options: &'a BuildOptions) -> Result<Self, SiteError> {
+        let edition = options.edition;
         let config = library.config();
         let mut theme = Theme::load(library.root(), &config.theme)?;
         let base_url = config.base_url.trim_end_matches('/').to_owned();
@@ -80,7 +83,10 @@ impl<'a> Site<'a> {
         urls.extend(Collection::ALL.iter().map(|c| format!("/{c}/")));
         urls.extend(library.all_items().map(|i| item_url(&i.reference())));
         urls.extend(library.people().iter().map(person_url));
-        Ok(Site { library, edition, theme, base_url, urls })
+        if edition == Edition::Preview {
+            urls.insert("/review/".to_owned());
+        }
+        Ok(Site { library, edition, today: options.today, git: &options.git, theme, base_url, urls })
     }
 
     /// Whether a site-internal link (`/styles/avoidant/#signs`) points at a
@@ -107,9 +113,7 @@ impl<'a> Site<'a> {
             .collect::<Result<_, SiteError>>()?;
         files.extend(pages::other_pages(self, &prepared)?);
         files.extend(machine::outputs(self, &prepared));
-        if prepared.iter().any(|p| p.has_code) {
-            files.push(("assets/highlight.css".into(), highlight::stylesheet().into_bytes()));
-        }
+        files.push(("assets/highlight.css".into(), highlight::stylesheet().into_bytes()));
         for (path, source) in self.theme.statics() {
             let file = self.library.root().join(source);
             let bytes = std::fs::read(&file).map_err(SiteError::io(source))?;

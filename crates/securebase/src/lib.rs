@@ -32,15 +32,20 @@
 
 mod config;
 mod diagnostic;
+mod edition;
 mod frontmatter;
+pub mod git;
 mod library;
 mod load;
 mod model;
+mod review;
 mod validate;
 
 pub use config::{Care, CrisisResource, ReviewPolicy, SiteConfig, default_crisis};
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity};
+pub use edition::EditionError;
 pub use library::Library;
 pub use load::{MAX_FILE_BYTES, suggest_slug};
 pub use model::*;
+pub use review::{Review, State, Version, approval_refusal};
 pub use validate::{MAX_SUMMARY_CHARS, MIN_SUMMARY_CHARS, SAFE_SCHEMES, is_safe_address};

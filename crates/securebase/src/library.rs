@@ -6,6 +6,7 @@ use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostics;
 use crate::load::{self, Loaded};
 use crate::model::*;
+use crate::review::{self, Review};
 use crate::validate;
 
 /// Every item, person and ledger of a project, validated, with the warnings
@@ -201,6 +202,18 @@ impl Library {
                 || style.kind.strategies.contains(&item)
                 || style.kind.therapies.contains(&item)
         })
+    }
+
+    /// The review of an item as of `today`: its state, versions and dates,
+    /// derived from its ledger and the blob of its loaded text.
+    pub fn review(&self, item: &ItemRef, today: Date) -> Option<Review<'_>> {
+        let blob = &self.item(item)?.meta().blob;
+        Some(review::review(self, item.clone(), blob, today))
+    }
+
+    /// The review of every item, in collection and slug order.
+    pub fn reviews(&self, today: Date) -> impl Iterator<Item = Review<'_>> {
+        self.all_items().map(move |i| review::review(self, i.reference(), &i.meta().blob, today))
     }
 
     /// Items that list `target` as related: the reverse of `related`.

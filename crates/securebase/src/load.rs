@@ -262,7 +262,14 @@ fn place(inside: &Path) -> Option<Place> {
     }
 }
 
-fn load_file(path: &Path, rel: PathBuf, place: Place, loaded: &mut Loaded, diags: &mut Diagnostics, select: Select<'_>) {
+fn load_file(
+    path: &Path,
+    rel: PathBuf,
+    place: Place,
+    loaded: &mut Loaded,
+    diags: &mut Diagnostics,
+    select: Select<'_>,
+) {
     let Some(slug) = file_id(&rel, diags) else { return };
     let id = match place {
         Place::Item(collection) => Some(ItemRef::new(collection, slug.clone()).to_string()),
@@ -301,7 +308,8 @@ fn load_parsed(bytes: Vec<u8>, rel: PathBuf, slug: Slug, place: Place, loaded: &
                 Err(e) => return diags.push(text_error(&rel, e)),
             };
             let yaml = byte_range(&text, split.yaml);
-            let parts = MetaParts { slug, body: split.body.to_owned(), body_line: split.body_line, blob, path: rel.clone() };
+            let parts =
+                MetaParts { slug, body: split.body.to_owned(), body_line: split.body_line, blob, path: rel.clone() };
             let offset = split.yaml_line_offset;
             match collection {
                 Collection::Styles => {

@@ -394,11 +394,18 @@ impl Checker<'_> {
                     let message = format!("{} does not hold the clinical_reviewer role, so cannot review", person.id);
                     self.error(Code::Role, path, reviewer_at, message, "only licensed clinicians with the clinical_reviewer role may review; ask one to review this item");
                 }
-                Some(person)
-                    if item.is_some_and(|i| i.meta().author == person.id) && record.decision == Decision::Approved =>
-                {
-                    let message = format!("{} approved an item they wrote", person.id);
-                    self.error(Code::Role, path, reviewer_at, message, "a different clinical reviewer must approve it");
+                Some(_) if record.decision == Decision::Approved => {
+                    if let Some(reason) =
+                        crate::review::approval_refusal(self.library, &ledger.item, &record.reviewer, record.date)
+                    {
+                        self.error(
+                            Code::Role,
+                            path,
+                            reviewer_at,
+                            reason,
+                            "a licensed clinical reviewer who did not write the item must approve it",
+                        );
+                    }
                 }
                 Some(_) => {}
             }

@@ -1,0 +1,283 @@
+//! Reading git: one `git cat-file --batch` process for any number of blobs,
+//! one `git log` process for the history of every content file. Never a
+//! process per file.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::model::{BlobId, Date};
+
+/// Why git could not give what was asked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GitError {
+    /// The project is not inside a git work tree.
+    #[error(
+        "{0} is not in a git repository; reviews are recorded against git blobs, so run `git init` and commit the content"
+    )]
+    NotARepository(PathBuf),
+    /// A blob the ledger names is not in the repository.
+    #[error("the approved version {blob} of {file} is not in this repository{shallow}")]
+    MissingBlob {
+        /// The blob.
+        blob: BlobId,
+        /// The item file it is a version of.
+        file: PathBuf,
+        /// Advice that depends on whether the clone is shallow.
+        shallow: &'static str,
+    },
+    /// Running git failed.
+    #[error("`git {command}` failed: {message}")]
+    Command {
+        /// The git subcommand and arguments.
+        command: String,
+        /// What git said.
+        message: String,
+    },
+}
+
+/// Advice for a missing blob in a shallow clone.
+const SHALLOW_HINT: &str = "; this is a shallow clone, so older versions are missing: run `git fetch --unshallow` (in CI, check out with full history, e.g. `fetch-depth: 0`)";
+/// Advice for a missing blob in a full clone.
+const FULL_HINT: &str = "; was the approved version ever committed? `securebase review approve` refuses uncommitted files, so check that the ledger was not edited by hand";
+
+/// A git work tree holding a securebase project.
+#[derive(Debug, Clone)]
+pub struct Repo {
+    root: PathBuf,
+}
+
+/// How a file stands against the last commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileStatus {
+    /// Committed, with no changes since.
+    Clean,
+    /// Committed, with changes (staged or not) since.
+    Modified,
+    /// Not committed at all.
+    Untracked,
+}
+
+/// One commit's change to one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The commit id.
+    pub commit: String,
+    /// The commit (committer) date.
+    pub date: Date,
+    /// The author's email.
+    pub email: String,
+    /// The file's blob after the commit (`None` when it was deleted).
+    pub blob: Option<BlobId>,
+}
+
+/// The history of every file under `content/`, from one `git log`.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    changes: BTreeMap<PathBuf, Vec<Change>>,
+}
+
+impl History {
+    /// The changes to `path` (relative to the project root), oldest first.
+    pub fn changes(&self, path: &Path) -> &[Change] {
+        self.changes.get(path).map_or(&[], Vec::as_slice)
+    }
+
+    /// The date of the last commit that changed `path`.
+    pub fn last_updated(&self, path: &Path) -> Option<Date> {
+        self.changes(path).last().map(|c| c.date)
+    }
+
+    /// The date of the first commit in which `path` held `blob`: when that
+    /// version's text was written.
+    pub fn written(&self, path: &Path, blob: &BlobId) -> Option<Date> {
+        self.changes(path).iter().find(|c| c.blob.as_ref() == Some(blob)).map(|c| c.date)
+    }
+}
+
+/// One ledger record's addition, from the ledger's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordAddition {
+    /// The ledger file, relative to the project root.
+    pub ledger: PathBuf,
+    /// The record's position in the ledger (0 for the first).
+    pub index: usize,
+    /// The commit that added it.
+    pub commit: String,
+    /// That commit's author email.
+    pub email: String,
+}
+
+impl Repo {
+    /// The repository holding `root`.
+    pub fn open(root: &Path) -> Result<Repo, GitError> {
+        let repo = Repo { root: root.to_path_buf() };
+        match repo.run(&["rev-parse", "--is-inside-work-tree"]) {
+            Ok(out) if out.trim() == "true" => Ok(repo),
+            _ => Err(GitError::NotARepository(root.to_path_buf())),
+        }
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = Command::new("git");
+        cmd.arg("-C").arg(&self.root).env("LC_ALL", "C").env_remove("GIT_DIR").env_remove("GIT_WORK_TREE");
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Result<String, GitError> {
+        let failed = |message: String| GitError::Command { command: args.join(" "), message };
+        let out = self.command().args(args).stderr(Stdio::piped()).output().map_err(|e| failed(e.to_string()))?;
+        if !out.status.success() {
+            return Err(failed(String::from_utf8_lossy(&out.stderr).trim().to_owned()));
+        }
+        String::from_utf8(out.stdout).map_err(|e| failed(e.to_string()))
+    }
+
+    /// Whether the clone is shallow (has no full history).
+    pub fn is_shallow(&self) -> bool {
+        self.run(&["rev-parse", "--is-shallow-repository"]).is_ok_and(|s| s.trim() == "true")
+    }
+
+    /// The commit checked out, if there is one.
+    pub fn head(&self) -> Option<String> {
+        self.run(&["rev-parse", "--verify", "--quiet", "HEAD"]).ok().map(|s| s.trim().to_owned())
+    }
+
+    /// How `path` (relative to the project root) stands against HEAD.
+    pub fn status(&self, path: &Path) -> Result<FileStatus, GitError> {
+        let path = path.to_string_lossy();
+        let out = self.run(&["status", "--porcelain", "--untracked-files=all", "--", &path])?;
+        Ok(match out.lines().next() {
+            None => FileStatus::Clean,
+            Some(line) if line.starts_with("??") => FileStatus::Untracked,
+            Some(_) => FileStatus::Modified,
+        })
+    }
+
+    /// Reads blobs with one `git cat-file --batch`. `wanted` pairs each blob
+    /// with the file it is a version of, for the error when one is missing.
+    pub fn read_blobs(&self, wanted: &[(BlobId, PathBuf)]) -> Result<BTreeMap<BlobId, Vec<u8>>, GitError> {
+        let mut blobs = BTreeMap::new();
+        if wanted.is_empty() {
+            return Ok(blobs);
+        }
+        let failed = |message: String| GitError::Command { command: "cat-file --batch".into(), message };
+        let mut child = self
+            .command()
+            .args(["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| failed(e.to_string()))?;
+        let mut stdin = child.stdin.take().ok_or_else(|| failed("no stdin".into()))?;
+        let ids: String = wanted.iter().map(|(b, _)| format!("{b}\n")).collect();
+        let writer = std::thread::spawn(move || stdin.write_all(ids.as_bytes()));
+        let mut out = BufReader::new(child.stdout.take().ok_or_else(|| failed("no stdout".into()))?);
+        for (blob, file) in wanted {
+            let mut header = String::new();
+            out.read_line(&mut header).map_err(|e| failed(e.to_string()))?;
+            let fields: Vec<&str> = header.split_whitespace().collect();
+            match fields.as_slice() {
+                [_, "blob", size] => {
+                    let size: usize = size.parse().map_err(|_| failed(format!("bad header {header:?}")))?;
+                    let mut bytes = vec![0; size + 1];
+                    out.read_exact(&mut bytes).map_err(|e| failed(e.to_string()))?;
+                    bytes.truncate(size);
+                    blobs.insert(blob.clone(), bytes);
+                }
+                _ => {
+                    let _ = child.kill();
+                    let shallow = if self.is_shallow() { SHALLOW_HINT } else { FULL_HINT };
+                    return Err(GitError::MissingBlob { blob: blob.clone(), file: file.clone(), shallow });
+                }
+            }
+        }
+        let _ = writer.join();
+        let _ = child.wait();
+        Ok(blobs)
+    }
+
+    /// The history of every file under `content/`, with one `git log`.
+    pub fn history(&self) -> Result<History, GitError> {
+        if self.head().is_none() {
+            return Ok(History::default());
+        }
+        let out = self.run(&[
+            "log",
+            "--reverse",
+            "--raw",
+            "--no-abbrev",
+            "--no-renames",
+            "--relative",
+            "--format=%x01%H%x09%cs%x09%ae",
+            "--",
+            "content",
+        ])?;
+        let mut history = History::default();
+        let mut current: Option<(String, Date, String)> = None;
+        for line in out.lines() {
+            if let Some(header) = line.strip_prefix('\u{1}') {
+                let mut parts = header.split('\t');
+                let (Some(commit), Some(date), Some(email)) = (parts.next(), parts.next(), parts.next()) else {
+                    continue;
+                };
+                current = date.parse().ok().map(|d| (commit.to_owned(), d, email.to_owned()));
+            } else if let (Some(raw), Some((commit, date, email))) = (line.strip_prefix(':'), &current) {
+                // :100644 100644 <old> <new> M\t<path>
+                let Some((meta, path)) = raw.split_once('\t') else { continue };
+                let new = meta.split_whitespace().nth(3).unwrap_or_default();
+                let blob = if new.bytes().all(|b| b == b'0') { None } else { BlobId::try_from(new.to_owned()).ok() };
+                let change = Change { commit: commit.clone(), date: *date, email: email.clone(), blob };
+                history.changes.entry(PathBuf::from(path)).or_default().push(change);
+            }
+        }
+        Ok(history)
+    }
+
+    /// For every record in every ledger, the commit that added it, from one
+    /// `git log -p` over `content/reviews/`. Ledgers are append-only, so the
+    /// Nth `- blob:` line ever added to a file is its Nth record.
+    pub fn record_additions(&self) -> Result<Vec<RecordAddition>, GitError> {
+        if self.head().is_none() {
+            return Ok(Vec::new());
+        }
+        let out = self.run(&[
+            "log",
+            "--reverse",
+            "-p",
+            "--unified=0",
+            "--no-renames",
+            "--relative",
+            "--format=%x01%H%x09%ae",
+            "--",
+            "content/reviews",
+        ])?;
+        let mut additions = Vec::new();
+        let mut counts: BTreeMap<PathBuf, usize> = BTreeMap::new();
+        let mut commit = (String::new(), String::new());
+        let mut file: Option<PathBuf> = None;
+        for line in out.lines() {
+            if let Some(header) = line.strip_prefix('\u{1}') {
+                let (h, e) = header.split_once('\t').unwrap_or((header, ""));
+                commit = (h.to_owned(), e.to_owned());
+            } else if let Some(path) = line.strip_prefix("+++ b/") {
+                file = Some(PathBuf::from(path));
+            } else if line.starts_with("+++ ") {
+                file = None;
+            } else if let (true, Some(ledger)) = (line.starts_with("+- blob:"), &file) {
+                let index = counts.entry(ledger.clone()).or_default();
+                additions.push(RecordAddition {
+                    ledger: ledger.clone(),
+                    index: *index,
+                    commit: commit.0.clone(),
+                    email: commit.1.clone(),
+                });
+                *index += 1;
+            }
+        }
+        Ok(additions)
+    }
+}
