@@ -7,10 +7,12 @@
 //!
 //! ```no_run
 //! use securebase::Library;
-//! use securebase_site::{BuildOptions, Edition};
+//! use securebase_site::{BuildOptions, Edition, GitInputs};
 //!
 //! let library = Library::load(".").expect("valid content");
-//! let report = securebase_site::build(&library, &BuildOptions { out: "public".into(), edition: Edition::Preview })?;
+//! let today = "2026-11-28".parse().expect("a date");
+//! let options = BuildOptions { out: "public".into(), edition: Edition::Preview, today, git: GitInputs::default() };
+//! let report = securebase_site::build(&library, &options)?;
 //! println!("{} pages in {}", report.pages, report.out.display());
 //! # Ok::<(), securebase_site::SiteError>(())
 //! ```

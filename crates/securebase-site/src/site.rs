@@ -44,6 +44,16 @@ pub(crate) struct Prepared<'a> {
     pub has_code: bool,
 }
 
+/// The care call-to-action; its link is dropped when it points at a page
+/// this edition does not publish.
+#[derive(Serialize)]
+struct Care<'a> {
+    heading: &'a str,
+    text: &'a str,
+    link_text: Option<&'a str>,
+    url: Option<&'a str>,
+}
+
 /// The global site values every template sees as `site`.
 #[derive(Serialize)]
 struct SiteGlobals<'a> {
@@ -52,7 +62,7 @@ struct SiteGlobals<'a> {
     base_url: &'a str,
     language: &'a str,
     crisis: &'a [securebase::CrisisResource],
-    care: &'a securebase::Care,
+    care: Care<'a>,
     edition: &'static str,
     noindex: bool,
     csp: &'static str,
@@ -65,6 +75,14 @@ impl<'a> Site<'a> {
         let config = library.config();
         let mut theme = Theme::load(library.root(), &config.theme)?;
         let base_url = config.base_url.trim_end_matches('/').to_owned();
+        let mut urls: BTreeSet<String> = FIXED_PAGES.iter().map(|s| (*s).to_owned()).collect();
+        urls.extend(Collection::ALL.iter().map(|c| format!("/{c}/")));
+        urls.extend(library.all_items().map(|i| item_url(&i.reference())));
+        urls.extend(library.people().iter().map(person_url));
+        if edition == Edition::Preview {
+            urls.insert("/review/".to_owned());
+        }
+        let care_url = config.care.url.as_deref().filter(|u| !u.starts_with('/') || urls.contains(*u));
         theme.set_global(
             "site",
             &SiteGlobals {
@@ -73,19 +91,17 @@ impl<'a> Site<'a> {
                 base_url: &base_url,
                 language: &config.language,
                 crisis: &config.crisis,
-                care: &config.care,
+                care: Care {
+                    heading: &config.care.heading,
+                    text: &config.care.text,
+                    link_text: config.care.link_text.as_deref(),
+                    url: care_url,
+                },
                 edition: edition.as_str(),
                 noindex: edition == Edition::Preview,
                 csp: CONTENT_SECURITY_POLICY,
             },
         );
-        let mut urls: BTreeSet<String> = FIXED_PAGES.iter().map(|s| (*s).to_owned()).collect();
-        urls.extend(Collection::ALL.iter().map(|c| format!("/{c}/")));
-        urls.extend(library.all_items().map(|i| item_url(&i.reference())));
-        urls.extend(library.people().iter().map(person_url));
-        if edition == Edition::Preview {
-            urls.insert("/review/".to_owned());
-        }
         Ok(Site { library, edition, today: options.today, git: &options.git, theme, base_url, urls })
     }
 
