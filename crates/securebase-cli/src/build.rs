@@ -1,6 +1,7 @@
 //! `securebase build` and `securebase preview`: load, validate, select the
 //! edition, read git once, render.
 
+use crate::say;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -71,7 +72,7 @@ pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition) -> anyhow::Resul
     let options = BuildOptions { out: out.clone(), edition, today: today()?, git };
     let report = securebase_site::build(&library, &options)
         .with_context(|| format!("cannot build the {} edition into {}", edition.as_str(), out.display()))?;
-    println!(
+    say!(
         "built the {} edition: {} pages, {} files in {} ({:.2} s)",
         edition.as_str(),
         report.pages,

@@ -11,7 +11,21 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod build;
 mod check;
+mod new;
 mod review;
+mod schema;
+
+/// Prints a line to stdout; when the reader has gone (a closed pipe, as
+/// with `| head`), exits quietly instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout().lock(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+pub(crate) use say;
 
 /// Exit code when the content or build has errors.
 const EXIT_ERRORS: u8 = 1;
@@ -64,6 +78,36 @@ Exit codes: 0 built, 1 content, git, template or output errors (the previous out
         #[command(subcommand)]
         command: review::ReviewCommand,
     },
+    /// Write a skeleton item that passes `check` at once, with placeholders marked TODO.
+    #[command(
+        after_help = "Examples:\n  securebase new strategies journaling\n  securebase new guides talking-to-family --root my-site\n\nNever overwrites a file. Exit codes: 0 written, 1 refused, 2 usage errors."
+    )]
+    New {
+        /// The collection: styles, strategies, therapies or guides.
+        collection: securebase::Collection,
+        /// The new item's id: lowercase letters, digits and hyphens.
+        slug: String,
+        /// The project folder (holding site.toml and content/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Write JSON Schema files for front matter, people, ledgers and site.toml.
+    #[command(
+        after_help = "Examples:\n  securebase schema\n  securebase schema --out .vscode/schemas\n\nSee the README for pointing an editor at them."
+    )]
+    Schema {
+        /// The folder to write them to.
+        #[arg(long, default_value = "schemas")]
+        out: PathBuf,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  securebase completions bash > ~/.local/share/bash-completion/completions/securebase\n  securebase completions zsh > ~/.zfunc/_securebase"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Render every item of the working tree, reviewed or not, into a static site.
     #[command(after_help = "The preview edition shows the working text of every page with its review state, \
 and asks search engines not to index it.\n\nExamples:\n  securebase preview\n  securebase preview --root path/to/site --out /tmp/preview\n\n\
@@ -94,6 +138,17 @@ fn main() -> ExitCode {
         Command::Preview { root, out } => build::run(&root, out, securebase_site::Edition::Preview),
         Command::Build { root, out } => build::run(&root, out, securebase_site::Edition::Production),
         Command::Review { root, command } => review::run(&root, command),
+        Command::New { collection, slug, root } => new::run(&root, collection, &slug),
+        Command::Schema { out } => schema::run(&out),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "securebase",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,

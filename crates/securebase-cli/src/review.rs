@@ -1,6 +1,7 @@
 //! `securebase review`: the queue, approvals and change requests, diffs,
 //! history and verification against git.
 
+use crate::say;
 use std::fs::OpenOptions;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -150,10 +151,10 @@ fn status(library: &Library, today: Date, format: StatusFormat) -> anyhow::Resul
             }
             for row in [&header].into_iter().chain(&rows) {
                 let line: Vec<String> = row.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
-                println!("{}", line.join("  ").trim_end());
+                say!("{}", line.join("  ").trim_end());
             }
             let approved = reviews.iter().filter(|r| r.state == State::Approved).count();
-            println!(
+            say!(
                 "\n{approved} of {} items approved; {} overdue",
                 reviews.len(),
                 reviews.iter().filter(|r| r.overdue).count()
@@ -175,7 +176,7 @@ fn status(library: &Library, today: Date, format: StatusFormat) -> anyhow::Resul
                     })
                 })
                 .collect();
-            println!(
+            say!(
                 "{}",
                 serde_json::to_string_pretty(&json!({ "version": 1, "today": today.to_string(), "items": items }))?
             );
@@ -184,7 +185,7 @@ fn status(library: &Library, today: Date, format: StatusFormat) -> anyhow::Resul
             for r in reviews.iter().filter(|r| r.state != State::Approved || r.overdue) {
                 let path = library.item(&r.item).map(|i| i.meta().path.display().to_string()).unwrap_or_default();
                 let level = if r.state == State::ChangesRequested { "error" } else { "warning" };
-                println!("::{level} file={path},line=1,title=Clinical review::{} is {}", r.item, state_text(r));
+                say!("::{level} file={path},line=1,title=Clinical review::{} is {}", r.item, state_text(r));
             }
         }
     }
@@ -273,9 +274,9 @@ fn record(
                 .iter()
                 .find(|v| *v.blob == meta.blob)
                 .map_or(review.versions.len() + 1, |v| v.number as usize);
-            println!("approved {item} as version {number} (blob {short}); commit {} to publish it", ledger.display());
+            say!("approved {item} as version {number} (blob {short}); commit {} to publish it", ledger.display());
         }
-        _ => println!("recorded a change request for {item} (blob {short}); commit {}", ledger.display()),
+        _ => say!("recorded a change request for {item} (blob {short}); commit {}", ledger.display()),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -284,11 +285,11 @@ fn diff(library: &Library, item: &ItemRef, today: Date) -> anyhow::Result<ExitCo
     let review = review_of(library, item, today)?;
     let meta = library.item(item).map(|i| i.meta()).context("no such item")?;
     let Some(latest) = review.latest() else {
-        println!("{item} has no approved version yet; all of its text is new to review");
+        say!("{item} has no approved version yet; all of its text is new to review");
         return Ok(ExitCode::SUCCESS);
     };
     if *latest.blob == meta.blob {
-        println!("{item} is unchanged since version {}", latest.number);
+        say!("{item} is unchanged since version {}", latest.number);
         return Ok(ExitCode::SUCCESS);
     }
     let repo = Repo::open(library.root())?;
@@ -312,8 +313,8 @@ fn diff(library: &Library, item: &ItemRef, today: Date) -> anyhow::Result<ExitCo
             _ => None,
         };
         match code {
-            Some(code) => println!("\x1b[{code}m{line}\x1b[0m"),
-            None => println!("{line}"),
+            Some(code) => say!("\x1b[{code}m{line}\x1b[0m"),
+            None => say!("{line}"),
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -323,27 +324,27 @@ fn history(library: &Library, item: &ItemRef, today: Date) -> anyhow::Result<Exi
     let review = review_of(library, item, today)?;
     let ledger = library.ledger(item).map_or(&[][..], |l| l.records.as_slice());
     if ledger.is_empty() {
-        println!("{item} has never been reviewed");
+        say!("{item} has never been reviewed");
     }
     for record in ledger {
         let who = library.person(&record.reviewer).map_or_else(|| record.reviewer.to_string(), |p| p.name.clone());
         match record.decision {
             Decision::Approved => {
                 let number = review.versions.iter().find(|v| v.blob == &record.blob).map_or(0, |v| v.number);
-                println!(
+                say!(
                     "version {number}  {}  approved by {who}: {}",
                     record.date,
                     record.summary.as_deref().unwrap_or_default()
                 );
             }
-            _ => println!(
+            _ => say!(
                 "           {}  changes requested by {who}: {}",
                 record.date,
                 record.notes.as_deref().unwrap_or_default()
             ),
         }
     }
-    println!("current state: {}", state_text(&review));
+    say!("current state: {}", state_text(&review));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -354,7 +355,7 @@ fn verify(library: &Library) -> anyhow::Result<ExitCode> {
     for ledger in library.ledgers() {
         for (index, record) in ledger.records.iter().enumerate() {
             let Some(addition) = additions.iter().find(|a| a.ledger == ledger.path && a.index == index) else {
-                println!(
+                say!(
                     "{}: record {} ({} by {}) is not committed yet",
                     ledger.path.display(),
                     index + 1,
@@ -368,7 +369,7 @@ fn verify(library: &Library) -> anyhow::Result<ExitCode> {
             let expected = library.person(&record.reviewer).map(|p| p.email.trim().to_lowercase()).unwrap_or_default();
             if addition.email.trim().to_lowercase() != expected {
                 mismatches += 1;
-                println!(
+                say!(
                     "{}: record {} names {} <{expected}>, but commit {} that added it was authored by <{}>",
                     ledger.path.display(),
                     index + 1,
@@ -379,6 +380,6 @@ fn verify(library: &Library) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    println!("verified {checked} committed record(s): {mismatches} mismatch(es), {uncommitted} not committed");
+    say!("verified {checked} committed record(s): {mismatches} mismatch(es), {uncommitted} not committed");
     Ok(if mismatches > 0 { ExitCode::from(EXIT_ERRORS) } else { ExitCode::SUCCESS })
 }

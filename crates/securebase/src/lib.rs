@@ -39,6 +39,8 @@ mod library;
 mod load;
 mod model;
 mod review;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod validate;
 
 pub use config::{Care, CrisisResource, ReviewPolicy, SiteConfig, default_crisis};

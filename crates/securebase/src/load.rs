@@ -89,16 +89,25 @@ struct MetaParts {
 macro_rules! front_matter {
     ($name:ident => $kind:ident { $( $(#[$attr:meta])* $field:ident : $ty:ty ),* $(,)? }) => {
         #[derive(Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(deny_unknown_fields)]
-        struct $name {
+        pub(crate) struct $name {
+            /// The page title.
             title: String,
+            /// One or two sentences (at most 300 characters); also the meta description.
             summary: String,
+            /// The author's person id (a file in content/people/).
             author: PersonId,
+            /// When the item was first written (YYYY-MM-DD).
+            #[cfg_attr(feature = "schema", schemars(with = "crate::schema::DateSchema"))]
             created: Date,
+            /// Points to take away, shown at the top.
             #[serde(default)]
             key_takeaways: Vec<String>,
+            /// Other items worth reading next (collection/slug).
             #[serde(default)]
             related: Vec<ItemRef>,
+            /// The works the item draws on (at least one).
             #[serde(default)]
             sources: Vec<Citation>,
             $( $(#[$attr])* $field: $ty, )*
@@ -158,8 +167,9 @@ front_matter!(GuideFrontMatter => Guide {});
 /// A person file: every [`Person`] field but the id and path, which come from
 /// the file name.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-struct PersonFile {
+pub(crate) struct PersonFile {
     name: String,
     #[serde(default)]
     kind: PersonKind,

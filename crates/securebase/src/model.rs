@@ -11,7 +11,11 @@ use std::str::FromStr;
 pub use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "schema")]
+use crate::schema;
+
 /// The four collections of items, each a folder under `content/`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Collection {
@@ -124,6 +128,16 @@ macro_rules! slug_newtype {
                 f.write_str(&self.0)
             }
         }
+
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string", "pattern": schema::SLUG_PATTERN })
+            }
+        }
     };
 }
 
@@ -140,6 +154,30 @@ impl From<Slug> for PersonId {
     /// A person id with the same text (both are slugs).
     fn from(slug: Slug) -> PersonId {
         PersonId(slug.0)
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for ItemRef {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ItemRef".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": format!("^(styles|strategies|therapies|guides)/{}", &schema::SLUG_PATTERN[1..]),
+            "description": "A reference to an item: collection/slug, for example styles/avoidant",
+        })
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for BlobId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlobId".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": "^[0-9a-f]{40}$", "description": "A git blob id (git hash-object)" })
     }
 }
 
@@ -251,6 +289,7 @@ impl fmt::Display for BlobId {
 }
 
 /// A published work an item draws on.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -291,6 +330,7 @@ pub struct Citation {
 }
 
 /// Whether an attachment style is secure.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Security {
@@ -301,6 +341,7 @@ pub enum Security {
 }
 
 /// A position on one of the two attachment dimensions.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
@@ -312,6 +353,7 @@ pub enum Level {
 
 /// Where a style sits on the two dimensions of adult attachment
 /// (Bartholomew & Horowitz 1991; Fraley, Waller & Brennan 2000).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Dimensions {
@@ -554,6 +596,7 @@ impl<'a> AnyItem<'a> {
 }
 
 /// Whether a person record is a person or an organisation.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PersonKind {
@@ -565,6 +608,7 @@ pub enum PersonKind {
 }
 
 /// What a person may do in the editorial process.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -588,6 +632,7 @@ impl Role {
 }
 
 /// A credential and what it stands for ("LPC", "Licensed Professional Counselor").
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Credential {
@@ -598,6 +643,7 @@ pub struct Credential {
 }
 
 /// A professional licence.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Licence {
@@ -611,6 +657,7 @@ pub struct Licence {
     pub number: Option<String>,
     /// When it expires, if it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<schema::DateSchema>"))]
     pub expires: Option<Date>,
 }
 
@@ -646,6 +693,7 @@ impl Person {
 }
 
 /// A reviewer's decision on one version.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
@@ -656,6 +704,7 @@ pub enum Decision {
 }
 
 /// One entry of a review ledger.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -665,6 +714,7 @@ pub struct LedgerRecord {
     /// Who reviewed it.
     pub reviewer: PersonId,
     /// When.
+    #[cfg_attr(feature = "schema", schemars(with = "schema::DateSchema"))]
     pub date: Date,
     /// Approved or changes requested.
     pub decision: Decision,
