@@ -33,6 +33,8 @@
 mod config;
 mod diagnostic;
 mod edition;
+#[cfg(feature = "embedded")]
+mod embedded;
 mod frontmatter;
 pub mod git;
 mod library;
@@ -46,6 +48,8 @@ mod validate;
 pub use config::{Care, CrisisResource, ReviewPolicy, SiteConfig, default_crisis};
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity};
 pub use edition::EditionError;
+#[cfg(feature = "embedded")]
+pub use embedded::embedded;
 pub use library::Library;
 pub use load::{MAX_FILE_BYTES, suggest_slug};
 pub use model::*;

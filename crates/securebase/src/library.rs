@@ -45,8 +45,29 @@ impl Library {
     /// errors.
     pub(crate) fn load_selected(root: &Path, select: load::Select<'_>) -> Result<Library, Diagnostics> {
         let mut diags = Diagnostics::new();
+        let loaded = load::load(root, &mut diags, select);
+        Self::checked(root, loaded, diags)
+    }
+
+    /// Loads a project held in memory: the bytes of `site.toml`, and every
+    /// file under `content/` as (path inside `content/`, bytes), such as
+    /// (`"styles/avoidant.md"`, ...). Checked exactly as [`load`](Self::load)
+    /// checks files on disk; [`root`](Self::root) is empty.
+    ///
+    /// # Errors
+    ///
+    /// Every problem found, when there is at least one error.
+    pub fn from_memory(site_toml: &[u8], files: &[(&str, &[u8])]) -> Result<Library, Diagnostics> {
+        let mut diags = Diagnostics::new();
+        let loaded = load::load_memory(site_toml, files, &mut diags);
+        Self::checked(Path::new(""), loaded, diags)
+    }
+
+    /// Sorts what loaded, runs the reference and rule passes, and hands out
+    /// the library only when there are no errors.
+    fn checked(root: &Path, loaded: Loaded, mut diags: Diagnostics) -> Result<Library, Diagnostics> {
         let Loaded { config, mut styles, mut strategies, mut therapies, mut guides, mut people, mut ledgers, sources } =
-            load::load(root, &mut diags, select);
+            loaded;
         styles.sort_by(|a, b| a.meta.slug.cmp(&b.meta.slug));
         strategies.sort_by(|a, b| a.meta.slug.cmp(&b.meta.slug));
         therapies.sort_by(|a, b| a.meta.slug.cmp(&b.meta.slug));

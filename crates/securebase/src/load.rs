@@ -191,6 +191,22 @@ enum Place {
     Ledger(Collection),
 }
 
+/// Loads a project held in memory: the bytes of `site.toml`, and each file
+/// under `content/` as (path inside `content/`, bytes), for example
+/// (`styles/avoidant.md`, ...).
+pub(crate) fn load_memory(site_toml: &[u8], files: &[(&str, &[u8])], diags: &mut Diagnostics) -> Loaded {
+    let mut loaded = Loaded::default();
+    loaded.config = parse_config(site_toml, diags, &mut loaded.sources);
+    for (inside, bytes) in files {
+        let rel = Path::new("content").join(inside);
+        match place(Path::new(inside)) {
+            Some(place) => load_file(rel, place, Some(bytes.to_vec()), &mut loaded, diags, &mut |_, b| Some(b)),
+            None => diags.push(Diagnostic::warning(Code::IgnoredFile, rel, Position::START, "this file is not loaded")),
+        }
+    }
+    loaded
+}
+
 /// Chooses the bytes of each item file: the file's own (`Some(bytes)`),
 /// another version of it, or none (`None`: the item is withheld).
 pub(crate) type Select<'s> = &'s mut dyn FnMut(&ItemRef, Vec<u8>) -> Option<Vec<u8>>;
@@ -250,7 +266,10 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics, select: Select<'_>) -> 
             continue;
         };
         match place(inside) {
-            Some(place) => load_file(entry.path(), rel, place, &mut loaded, diags, select),
+            Some(place) => {
+                let bytes = read_bytes(entry.path(), &rel, diags);
+                load_file(rel, place, bytes, &mut loaded, diags, select);
+            }
             None => diags.push(
                 Diagnostic::warning(Code::IgnoredFile, rel, Position::START, "this file is not loaded")
                     .with_hint("items are content/<styles|strategies|therapies|guides>/<slug>.md, people content/people/<id>.yaml, ledgers content/reviews/<collection>/<slug>.yaml"),
@@ -272,10 +291,12 @@ fn place(inside: &Path) -> Option<Place> {
     }
 }
 
+/// Loads one file, given its bytes (`None` when they could not be read,
+/// which is already reported).
 fn load_file(
-    path: &Path,
     rel: PathBuf,
     place: Place,
+    bytes: Option<Vec<u8>>,
     loaded: &mut Loaded,
     diags: &mut Diagnostics,
     select: Select<'_>,
@@ -286,7 +307,7 @@ fn load_file(
         Place::Person => Some(slug.to_string()),
         Place::Ledger(_) => None,
     };
-    let Some(bytes) = read_bytes(path, &rel, diags) else {
+    let Some(bytes) = bytes else {
         loaded.sources.absent.extend(id);
         return;
     };
@@ -533,7 +554,13 @@ fn load_config(root: &Path, diags: &mut Diagnostics, sources: &mut Sources) -> O
         return None;
     }
     let bytes = read_bytes(&path, &rel, diags)?;
-    let text = decode_text(&bytes, &rel, diags)?;
+    parse_config(&bytes, diags, sources)
+}
+
+/// Parses and checks the text of `site.toml`.
+fn parse_config(bytes: &[u8], diags: &mut Diagnostics, sources: &mut Sources) -> Option<SiteConfig> {
+    let rel = PathBuf::from("site.toml");
+    let text = decode_text(bytes, &rel, diags)?;
     let parsed = toml::from_str(&text)
         .map_err(|e| {
             let at = e.span().map_or(Position::START, |s| frontmatter::position_at(&text, s.start));
