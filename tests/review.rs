@@ -194,7 +194,7 @@ fn approved_versions_are_published_and_later_edits_are_not() {
     assert_eq!(avoidant["version"], 2);
 
     let verify = sb_ok(root, &["review", "verify"]);
-    assert!(verify.contains("verified 2 committed record(s): 0 mismatch(es)"), "{verify}");
+    assert!(verify.contains("verified 2 committed record(s): 0 problem(s)"), "{verify}");
 }
 
 #[test]
@@ -300,6 +300,51 @@ fn verify_catches_a_record_committed_by_someone_else() {
 }
 
 #[test]
+fn verify_catches_rewritten_and_uncommitted_records() {
+    let site = repo();
+    let root = site.path();
+    approve(root, "styles/avoidant", "First");
+    let ledger = root.join("content/reviews/styles/avoidant.yaml");
+    fs::write(&ledger, read(&ledger).replace("summary: First", "summary: Rewritten later")).unwrap();
+    commit_as(root, "riley@fixture.example", "Rewrite history");
+    sb_ok(root, &["review", "approve", "styles/avoidant", "--reviewer", "riley-example", "--summary", "Again"]);
+    let out = sb(root, &["review", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("changed or removed existing records"), "{stdout}");
+    assert!(stdout.contains("is not committed"), "{stdout}");
+}
+
+#[test]
+fn production_refuses_uncommitted_ledgers_and_foreign_blobs() {
+    let site = repo();
+    let root = site.path();
+    sb_ok(root, &["review", "approve", "styles/avoidant", "--reviewer", "riley-example", "--summary", "First"]);
+    let out = sb(root, &["build", "--out", root.join("out").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("commit the review ledgers"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    commit_as(root, "riley@fixture.example", "Review");
+    // A hand-edited ledger that approves the blob of another file.
+    let other = git(root, &["hash-object", "content/therapies/cbt.md"]);
+    let ledger = root.join("content/reviews/styles/avoidant.yaml");
+    let text = read(&ledger);
+    let blob = text.lines().find_map(|l| l.strip_prefix("- blob: ")).unwrap().to_owned();
+    fs::write(&ledger, text.replace(&blob, other.trim())).unwrap();
+    commit_as(root, "riley@fixture.example", "Forged");
+    let out = sb(root, &["build", "--out", root.join("out").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("was never a version of content/styles/avoidant.md"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn a_shallow_clone_gives_a_clear_error() {
     let site = repo();
     let root = site.path();
@@ -329,7 +374,7 @@ fn the_readme_walkthrough_runs() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("Clinically reviewed by Riley Example (fictional)"), "{stdout}");
-    assert!(stdout.contains("0 mismatch(es)"), "{stdout}");
+    assert!(stdout.contains("0 problem(s)"), "{stdout}");
     let page = read(scratch.path().join("site/public/styles/avoidant/index.html"));
     assert!(!page.contains("written after the approval"));
 }

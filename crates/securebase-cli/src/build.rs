@@ -56,8 +56,21 @@ pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition) -> anyhow::Resul
     let (library, git) = match edition {
         Edition::Production => {
             let repo = repo?;
-            let production = working.production(&repo)?;
-            let git = GitInputs { commit: repo.head(), history: repo.history()?, ..GitInputs::default() };
+            let history = repo.history()?;
+            let production = match working.production(&repo, &history) {
+                Ok(production) => production,
+                Err(securebase::EditionError::Content(diagnostics)) => {
+                    for d in &diagnostics {
+                        eprintln!("{d}");
+                    }
+                    eprintln!(
+                        "failed: the approved versions do not load (the lines are those of the approved versions); nothing was written"
+                    );
+                    return Ok(ExitCode::from(EXIT_ERRORS));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let git = GitInputs { commit: repo.head(), history, ..GitInputs::default() };
             (production, git)
         }
         _ => {

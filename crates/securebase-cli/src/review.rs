@@ -234,6 +234,14 @@ fn record(
             return Ok(ExitCode::from(EXIT_ERRORS));
         }
     }
+    if repo.head_blob(&meta.path).as_ref() != Some(&meta.blob) {
+        eprintln!(
+            "refused: the committed version of {} differs from its bytes on disk (a git filter or line-ending conversion?); \
+             the approved blob must be the one in git",
+            meta.path.display()
+        );
+        return Ok(ExitCode::from(EXIT_ERRORS));
+    }
     let (summary, notes) = match decision {
         Decision::Approved => (Some(text.trim()), None),
         _ => (None, Some(text.trim())),
@@ -350,25 +358,33 @@ fn history(library: &Library, item: &ItemRef, today: Date) -> anyhow::Result<Exi
 
 fn verify(library: &Library) -> anyhow::Result<ExitCode> {
     let repo = Repo::open(library.root())?;
-    let additions = repo.record_additions()?;
-    let (mut checked, mut mismatches, mut uncommitted) = (0, 0, 0);
+    let history = repo.ledger_history()?;
+    let (mut checked, mut problems) = (0, 0);
+    for (ledger, commit, email) in &history.rewrites {
+        problems += 1;
+        let short = &commit[..12.min(commit.len())];
+        say!(
+            "{}: commit {short} by <{email}> changed or removed existing records; ledgers are append-only",
+            ledger.display()
+        );
+    }
     for ledger in library.ledgers() {
         for (index, record) in ledger.records.iter().enumerate() {
-            let Some(addition) = additions.iter().find(|a| a.ledger == ledger.path && a.index == index) else {
+            let Some(addition) = history.additions.iter().find(|a| a.ledger == ledger.path && a.index == index) else {
+                problems += 1;
                 say!(
-                    "{}: record {} ({} by {}) is not committed yet",
+                    "{}: record {} ({} by {}) is not committed, so who added it cannot be verified",
                     ledger.path.display(),
                     index + 1,
                     record.date,
                     record.reviewer
                 );
-                uncommitted += 1;
                 continue;
             };
             checked += 1;
             let expected = library.person(&record.reviewer).map(|p| p.email.trim().to_lowercase()).unwrap_or_default();
             if addition.email.trim().to_lowercase() != expected {
-                mismatches += 1;
+                problems += 1;
                 say!(
                     "{}: record {} names {} <{expected}>, but commit {} that added it was authored by <{}>",
                     ledger.path.display(),
@@ -380,6 +396,6 @@ fn verify(library: &Library) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    say!("verified {checked} committed record(s): {mismatches} mismatch(es), {uncommitted} not committed");
-    Ok(if mismatches > 0 { ExitCode::from(EXIT_ERRORS) } else { ExitCode::SUCCESS })
+    say!("verified {checked} committed record(s): {problems} problem(s)");
+    Ok(if problems > 0 { ExitCode::from(EXIT_ERRORS) } else { ExitCode::SUCCESS })
 }

@@ -120,7 +120,9 @@ pub(crate) fn review_block(site: &Site<'_>, item: AnyItem<'_>) -> ReviewBlock {
     (block.last_reviewed, block.last_reviewed_text) = dated(review.last_reviewed);
     (block.next_review, block.next_review_text) = dated(review.next_review_due);
     match (review.state, review.current_version(), review.latest()) {
-        (State::Approved, Some(version), _) => {
+        // Production publishes only approved versions, so its text is one
+        // even when a later change request is open.
+        (state, Some(version), _) if state == State::Approved || site.edition == crate::Edition::Production => {
             block.version = Some(version.number);
             block.reviewer = site.library.person(&version.last_approval.reviewer).map(|p| person_context(site, p));
             (block.last_reviewed, block.last_reviewed_text) = dated(Some(version.last_approval.date));

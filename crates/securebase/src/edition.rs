@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::Diagnostics;
-use crate::git::{GitError, Repo};
+use crate::git::{FileStatus, GitError, History, Repo};
 use crate::library::Library;
 use crate::model::{BlobId, Decision, ItemRef};
 
@@ -27,8 +27,28 @@ pub enum EditionError {
     /// Git could not provide an approved version.
     #[error(transparent)]
     Git(#[from] GitError),
-    /// An approved version no longer loads against today's people or items.
-    #[error("the approved versions do not load: {0}")]
+    /// The ledgers have uncommitted changes, so the build would not be
+    /// reproducible from git.
+    #[error(
+        "content/reviews/ has uncommitted changes; commit the review ledgers first, so that what is published is recorded in git"
+    )]
+    UncommittedLedgers,
+    /// A ledger approves a blob that the item's file never held.
+    #[error(
+        "{item}: the approved blob {blob} was never a version of {file}; ledgers record only blobs the file held in a commit (`securebase review approve` does this)"
+    )]
+    ForeignBlob {
+        /// The item.
+        item: ItemRef,
+        /// The approved blob.
+        blob: BlobId,
+        /// The item's file.
+        file: std::path::PathBuf,
+    },
+    /// An approved version no longer loads against today's people or items;
+    /// the diagnostics name the file, but the lines are those of the
+    /// approved version (`git show <blob>`).
+    #[error("the approved versions do not load ({0}); the lines below are those of the approved versions")]
     Content(Diagnostics),
 }
 
@@ -47,10 +67,23 @@ impl Library {
     /// The production edition of this (working-tree) library: every item at
     /// its latest approved version, read from `repo` in one pass; items with
     /// no approved version are withheld.
-    pub fn production(&self, repo: &Repo) -> Result<Library, EditionError> {
+    pub fn production(&self, repo: &Repo, history: &History) -> Result<Library, EditionError> {
         let approved = self.approved_blobs();
         if approved.is_empty() {
             return Err(EditionError::NothingApproved);
+        }
+        if repo.status(std::path::Path::new("content/reviews"))? != FileStatus::Clean {
+            return Err(EditionError::UncommittedLedgers);
+        }
+        for (item, blob) in &approved {
+            let Some(file) = self.item(item).map(|i| i.meta().path.clone()) else { continue };
+            if !history.changes(&file).iter().any(|c| c.blob.as_ref() == Some(*blob)) {
+                if repo.is_shallow() {
+                    let shallow = crate::git::SHALLOW_HINT;
+                    return Err(GitError::MissingBlob { blob: (*blob).clone(), file, shallow }.into());
+                }
+                return Err(EditionError::ForeignBlob { item: item.clone(), blob: (*blob).clone(), file });
+            }
         }
         let wanted: Vec<(BlobId, std::path::PathBuf)> = approved
             .iter()

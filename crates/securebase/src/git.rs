@@ -39,7 +39,7 @@ pub enum GitError {
 }
 
 /// Advice for a missing blob in a shallow clone.
-const SHALLOW_HINT: &str = "; this is a shallow clone, so older versions are missing: run `git fetch --unshallow` (in CI, check out with full history, e.g. `fetch-depth: 0`)";
+pub(crate) const SHALLOW_HINT: &str = "; this is a shallow clone, so older versions are missing: run `git fetch --unshallow` (in CI, check out with full history, e.g. `fetch-depth: 0`)";
 /// Advice for a missing blob in a full clone.
 const FULL_HINT: &str = "; was the approved version ever committed? `securebase review approve` refuses uncommitted files, so check that the ledger was not edited by hand";
 
@@ -95,6 +95,17 @@ impl History {
     pub fn written(&self, path: &Path, blob: &BlobId) -> Option<Date> {
         self.changes(path).iter().find(|c| c.blob.as_ref() == Some(blob)).map(|c| c.date)
     }
+}
+
+/// What the ledgers' history shows: which commit added each record, and any
+/// commit that changed or removed a record (ledgers are append-only).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LedgerHistory {
+    /// Every record's addition, in order.
+    pub additions: Vec<RecordAddition>,
+    /// (ledger, commit, author email) for every commit that removed or
+    /// rewrote a line of a ledger.
+    pub rewrites: Vec<(PathBuf, String, String)>,
 }
 
 /// One ledger record's addition, from the ledger's history.
@@ -239,23 +250,30 @@ impl Repo {
 
     /// For every record in every ledger, the commit that added it, from one
     /// `git log -p` over `content/reviews/`. Ledgers are append-only, so the
-    /// Nth `- blob:` line ever added to a file is its Nth record.
-    pub fn record_additions(&self) -> Result<Vec<RecordAddition>, GitError> {
+    /// Nth record start (`- ` at the left margin) ever added to a file is its
+    /// Nth record; a removed line is a rewrite, reported as such.
+    pub fn ledger_history(&self) -> Result<LedgerHistory, GitError> {
         if self.head().is_none() {
-            return Ok(Vec::new());
+            return Ok(LedgerHistory::default());
         }
         let out = self.run(&[
+            "-c",
+            "core.quotePath=false",
             "log",
             "--reverse",
             "-p",
             "--unified=0",
             "--no-renames",
+            "--no-color",
+            "--no-ext-diff",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
             "--relative",
             "--format=%x01%H%x09%ae",
             "--",
             "content/reviews",
         ])?;
-        let mut additions = Vec::new();
+        let mut history = LedgerHistory::default();
         let mut counts: BTreeMap<PathBuf, usize> = BTreeMap::new();
         let mut commit = (String::new(), String::new());
         let mut file: Option<PathBuf> = None;
@@ -265,19 +283,29 @@ impl Repo {
                 commit = (h.to_owned(), e.to_owned());
             } else if let Some(path) = line.strip_prefix("+++ b/") {
                 file = Some(PathBuf::from(path));
-            } else if line.starts_with("+++ ") {
-                file = None;
-            } else if let (true, Some(ledger)) = (line.starts_with("+- blob:"), &file) {
-                let index = counts.entry(ledger.clone()).or_default();
-                additions.push(RecordAddition {
-                    ledger: ledger.clone(),
-                    index: *index,
-                    commit: commit.0.clone(),
-                    email: commit.1.clone(),
-                });
-                *index += 1;
+            } else if line.starts_with("+++ ") || line.starts_with("--- ") || line.starts_with("diff ") {
+                if line.starts_with("diff ") {
+                    file = None;
+                }
+            } else if let Some(ledger) = &file {
+                if line.starts_with("+- ") || line == "+-" {
+                    let index = counts.entry(ledger.clone()).or_default();
+                    let (commit, email) = commit.clone();
+                    history.additions.push(RecordAddition { ledger: ledger.clone(), index: *index, commit, email });
+                    *index += 1;
+                } else if line.starts_with('-') {
+                    history.rewrites.push((ledger.clone(), commit.0.clone(), commit.1.clone()));
+                }
             }
         }
-        Ok(additions)
+        history.rewrites.dedup();
+        Ok(history)
+    }
+
+    /// The blob `path` has in the HEAD commit, if it is committed.
+    pub fn head_blob(&self, path: &Path) -> Option<BlobId> {
+        let spec = format!("HEAD:./{}", path.to_string_lossy().replace('\\', "/"));
+        let out = self.run(&["rev-parse", "--verify", "--quiet", &spec]).ok()?;
+        BlobId::try_from(out.trim().to_owned()).ok()
     }
 }

@@ -63,8 +63,11 @@ pub struct Review<'a> {
     pub overdue: bool,
     /// Every approved version, oldest first.
     pub versions: Vec<Version<'a>>,
-    /// The version number of the current text, if it is approved.
+    /// The version number of the current text, if it is an approved version
+    /// (even if a change request on it came later).
     pub current: Option<u32>,
+    /// The version the production edition publishes: the one approved last.
+    pub published: Option<u32>,
     /// The date of the latest approval of any version.
     pub last_reviewed: Option<Date>,
     /// When the next review falls due: the last approval plus the interval.
@@ -74,12 +77,14 @@ pub struct Review<'a> {
 }
 
 impl<'a> Review<'a> {
-    /// The latest approved version.
+    /// The version the production edition publishes: the one approved last
+    /// (usually the highest-numbered; an older one if a reviewer approved a
+    /// return to it).
     pub fn latest(&self) -> Option<&Version<'a>> {
-        self.versions.last()
+        self.published.and_then(|n| self.versions.get(n as usize - 1))
     }
 
-    /// The version the current text is, if approved.
+    /// The version the current text is, if it is an approved version.
     pub fn current_version(&self) -> Option<&Version<'a>> {
         self.current.and_then(|n| self.versions.get(n as usize - 1))
     }
@@ -109,14 +114,15 @@ pub(crate) fn review<'a>(library: &'a Library, item: ItemRef, blob: &BlobId, tod
         (None, true, Some(Decision::ChangesRequested)) => State::ChangesRequested,
         (None, true, _) => State::NeverReviewed,
     };
-    let current =
-        if state == State::Approved { versions.iter().find(|v| v.blob == blob).map(|v| v.number) } else { None };
+    let number_of = |b: &BlobId| versions.iter().find(|v| v.blob == b).map(|v| v.number);
+    let current = number_of(blob);
+    let published = records.iter().rev().find(|r| r.decision == Decision::Approved).and_then(|r| number_of(&r.blob));
     let last_reviewed = records.iter().filter(|r| r.decision == Decision::Approved).map(|r| r.date).max();
     let interval = i64::from(library.config().review.interval_days);
     let next_review_due = last_reviewed.and_then(|d| d.checked_add(jiff::Span::new().days(interval)).ok());
     let overdue = next_review_due.is_some_and(|due| due < today);
     let open_request = last_decision.filter(|r| r.decision == Decision::ChangesRequested);
-    Review { item, state, overdue, versions, current, last_reviewed, next_review_due, open_request }
+    Review { item, state, overdue, versions, current, published, last_reviewed, next_review_due, open_request }
 }
 
 /// Why a person may not approve an item; `None` when they may.
@@ -140,5 +146,75 @@ pub fn approval_refusal(library: &Library, item: &ItemRef, reviewer: &PersonId, 
             Some(format!("{} wrote {item}; a different clinical reviewer must approve it", person.name))
         }
         Some(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SITE: &[u8] =
+        b"title = \"T\"\ndescription = \"D\"\nbase_url = \"https://t.example\"\n[review]\ninterval_days = 30\n";
+    const TEAM: &[u8] = b"name: Team\nkind: organisation\nroles: [author]\nemail: team@t.example\n";
+    const RILEY: &[u8] = b"name: Riley Example (fictional)\ncredentials:\n  - abbreviation: LCSW\n    meaning: Licensed Clinical Social Worker\nroles: [clinical_reviewer]\nemail: riley@t.example\n";
+    const GUIDE: &[u8] = b"---\ntitle: A guide\nsummary: A fictional guide used to test how review states are derived.\nauthor: team\ncreated: 2026-01-01\nsources:\n  - authors: [\"A, B.\"]\n    year: 2000\n    title: T\n    publisher: P\n---\nBody\n";
+
+    fn record(blob: &BlobId, date: &str, decision: &str) -> String {
+        let text = if decision == "approved" { "summary: s" } else { "notes: n" };
+        format!("- blob: {blob}\n  reviewer: riley\n  date: {date}\n  decision: {decision}\n  {text}\n")
+    }
+
+    fn library(ledger: &str) -> Library {
+        let files: Vec<(&str, &[u8])> = vec![
+            ("people/team.yaml", TEAM),
+            ("people/riley.yaml", RILEY),
+            ("guides/a.md", GUIDE),
+            ("reviews/guides/a.yaml", ledger.as_bytes()),
+        ];
+        Library::from_memory(SITE, &files).unwrap_or_else(|d| panic!("{d:?}"))
+    }
+
+    fn review_on<'a>(library: &'a Library, date: &str) -> Review<'a> {
+        library.review(&"guides/a".parse().unwrap(), date.parse().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn states_follow_the_ledger_and_the_current_blob() {
+        let current = BlobId::of(GUIDE);
+        let other = BlobId::of(b"an older text");
+        let lib = library("[]");
+        assert_eq!(review_on(&lib, "2026-02-01").state, State::NeverReviewed);
+
+        let lib = library(&record(&current, "2026-01-10", "approved"));
+        let r = review_on(&lib, "2026-02-01");
+        assert_eq!((r.state, r.current, r.overdue), (State::Approved, Some(1), false));
+        assert_eq!(r.next_review_due, Some("2026-02-09".parse().unwrap()));
+        assert!(review_on(&lib, "2026-02-10").overdue, "30 days after the approval");
+
+        let lib = library(&record(&other, "2026-01-10", "approved"));
+        let r = review_on(&lib, "2026-02-01");
+        assert_eq!((r.state, r.current, r.latest().map(|v| v.number)), (State::ChangedSinceApproval, None, Some(1)));
+
+        let lib = library(&record(&current, "2026-01-10", "changes_requested"));
+        assert_eq!(review_on(&lib, "2026-02-01").state, State::ChangesRequested);
+    }
+
+    #[test]
+    fn a_return_to_an_older_version_is_published_under_its_own_number() {
+        let current = BlobId::of(GUIDE);
+        let other = BlobId::of(b"a second text");
+        let ledger = [
+            record(&current, "2026-01-10", "approved"),
+            record(&other, "2026-01-11", "approved"),
+            record(&current, "2026-01-12", "approved"),
+        ]
+        .concat();
+        let lib = library(&ledger);
+        let r = review_on(&lib, "2026-01-20");
+        assert_eq!(r.versions.len(), 2, "versions are distinct blobs");
+        assert_eq!(r.latest().map(|v| v.number), Some(1), "the last approval is of version 1");
+        assert_eq!(r.current, Some(1));
+        assert_eq!(r.current_version().map(|v| v.last_approval.date), Some("2026-01-12".parse().unwrap()));
+        assert_eq!(lib.approved_blobs().values().next().copied(), Some(&current));
     }
 }
