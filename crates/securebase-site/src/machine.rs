@@ -283,13 +283,23 @@ fn api(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Vec<(String, Vec<u8>)> {
     }
     for p in prepared {
         let meta = p.item.meta();
-        let fields = match p.item {
+        let mut fields = match p.item {
             AnyItem::Style(i) => serde_json::to_value(&i.kind),
             AnyItem::Strategy(i) => serde_json::to_value(&i.kind),
             AnyItem::Therapy(i) => serde_json::to_value(&i.kind),
             AnyItem::Guide(i) => serde_json::to_value(&i.kind),
         }
         .unwrap_or(Value::Null);
+        // References name only items this edition publishes.
+        let published =
+            |r: &Value| r.as_str().and_then(|r| r.parse().ok()).is_some_and(|r| site.library.item(&r).is_some());
+        for key in ["strategies", "therapies", "helps_with"] {
+            if let Some(refs) = fields.get_mut(key).and_then(Value::as_array_mut) {
+                refs.retain(published);
+            }
+        }
+        let related: Vec<&securebase::ItemRef> =
+            meta.related.iter().filter(|r| site.library.item(r).is_some()).collect();
         let author = site
             .library
             .person(&meta.author)
@@ -304,7 +314,7 @@ fn api(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Vec<(String, Vec<u8>)> {
             "author": author,
             "created": meta.created.to_string(),
             "key_takeaways": meta.key_takeaways,
-            "related": meta.related,
+            "related": related,
             "sources": meta.sources,
             "fields": fields,
             "body_markdown": meta.body,

@@ -3,6 +3,7 @@
 //! against the published site, and ammonia over the result.
 
 use std::collections::BTreeSet;
+
 use std::sync::LazyLock;
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
@@ -41,22 +42,38 @@ use securebase::SAFE_SCHEMES;
 /// Ids the templates use, which headings must not take.
 const RESERVED_IDS: &[&str] = &["main", "search-input", "search-status", "search-results"];
 
+/// The scheme-like prefix that marks a site path a Markdown link was checked
+/// against the published pages; the sanitiser removes it.
+const CHECKED: &str = "securebase-checked:";
+
+/// The sanitiser: ammonia's defaults plus heading ids, classes and task-list
+/// checkboxes; images only from this site; site paths only when the
+/// Markdown pass checked them (raw HTML links to the site are unlinked,
+/// since they may point at pages the edition withholds).
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
+    let mut schemes: std::collections::HashSet<&str> = SAFE_SCHEMES.iter().copied().collect();
+    schemes.insert(CHECKED.trim_end_matches(':'));
     builder
         .add_generic_attributes(["id", "class"])
         .add_tags(["input"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
-        .url_schemes(SAFE_SCHEMES.iter().copied().collect())
+        .url_schemes(schemes)
         .link_rel(None)
         .attribute_filter(|element, attribute, value| {
             // Images and media load without a click: only from this site.
             let loads =
                 matches!(attribute, "src" | "srcset" | "poster") || (element == "img" && attribute == "longdesc");
             if loads && (value.contains(':') || value.trim_start().starts_with("//")) {
-                None
-            } else {
-                Some(value.into())
+                return None;
+            }
+            if attribute != "href" {
+                return Some(value.into());
+            }
+            match value.strip_prefix(CHECKED) {
+                Some(path) => Some(path.to_owned().into()),
+                None if value.starts_with('#') || value.contains(':') => Some(value.into()),
+                None => None,
             }
         });
     builder
@@ -74,10 +91,17 @@ pub fn is_safe_url(url: &str) -> bool {
     }
 }
 
-/// Renders `markdown`. `link_ok` is asked about every site-internal link
-/// (one starting with `/`); a link it refuses becomes plain text, so a page
-/// never links to one that is not published.
-pub fn render(markdown: &str, link_ok: &dyn Fn(&str) -> bool) -> Rendered {
+/// Whether a link may stay: a fragment on the same page, or a safe URL that
+/// `link_ok` accepts.
+fn link_allowed(url: &str, link_ok: &(dyn Fn(&str) -> bool + Sync)) -> bool {
+    url.starts_with('#') || (is_safe_url(url) && link_ok(url))
+}
+
+/// Renders `markdown`. `link_ok` is asked about every link but same-page
+/// fragments, whether written in Markdown or raw HTML, in a heading or not;
+/// a link it refuses becomes plain text, so a page never links to one that
+/// is not published (or, for the caller to decide, to a relative path).
+pub fn render(markdown: &str, link_ok: &(dyn Fn(&str) -> bool + Sync)) -> Rendered {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -87,13 +111,12 @@ pub fn render(markdown: &str, link_ok: &dyn Fn(&str) -> bool) -> Rendered {
     let mut out = Rendered::default();
     let mut ids: BTreeSet<String> = RESERVED_IDS.iter().map(|s| (*s).to_owned()).collect();
     let mut events: Vec<Event<'_>> = Vec::new();
-    let mut dropped_links = Vec::new();
-    let mut parser = Parser::new_ext(markdown, options);
-    while let Some(event) = parser.next() {
+    let mut source = checked_links(Parser::new_ext(markdown, options), link_ok).into_iter();
+    while let Some(event) = source.next() {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 let inner: Vec<Event<'_>> =
-                    parser.by_ref().take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_)))).collect();
+                    source.by_ref().take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_)))).collect();
                 let text = plain_text(&inner);
                 let id = unique_id(id.map(|i| slugify(&i)).unwrap_or_else(|| slugify(&text)), &mut ids);
                 let n = heading_number(level);
@@ -106,7 +129,7 @@ pub fn render(markdown: &str, link_ok: &dyn Fn(&str) -> bool) -> Rendered {
                 events.push(Event::Html(format!("</h{n}>\n").into()));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                let code: String = parser
+                let code: String = source
                     .by_ref()
                     .take_while(|e| !matches!(e, Event::End(TagEnd::CodeBlock)))
                     .filter_map(|e| if let Event::Text(t) = e { Some(t.into_string()) } else { None })
@@ -119,21 +142,11 @@ pub fn render(markdown: &str, link_ok: &dyn Fn(&str) -> bool) -> Rendered {
                 push_text(&mut out.text, &code);
                 events.push(Event::Html(highlight::code_block(&code, &lang).into()));
             }
-            Event::Start(Tag::Link { dest_url, .. })
-                if !is_safe_url(&dest_url) || (dest_url.starts_with('/') && !link_ok(&dest_url)) =>
-            {
-                dropped_links.push(events.len());
-                events.push(Event::Html("<span class=\"unlinked\">".into()));
-            }
             Event::Start(Tag::Image { dest_url, .. }) if !dest_url.starts_with('/') || dest_url.starts_with("//") => {
                 // Images from other hosts would leak the reader's visit; keep the alt text only.
                 let alt: Vec<Event<'_>> =
-                    parser.by_ref().take_while(|e| !matches!(e, Event::End(TagEnd::Image))).collect();
+                    source.by_ref().take_while(|e| !matches!(e, Event::End(TagEnd::Image))).collect();
                 events.push(Event::Text(plain_text(&alt).into()));
-            }
-            Event::End(TagEnd::Link) if is_dropped_link_end(&events, &dropped_links) => {
-                dropped_links.pop();
-                events.push(Event::Html("</span>".into()));
             }
             Event::Text(ref t) | Event::Code(ref t) => {
                 push_text(&mut out.text, t);
@@ -149,11 +162,38 @@ pub fn render(markdown: &str, link_ok: &dyn Fn(&str) -> bool) -> Rendered {
     out
 }
 
-/// Whether the link now ending is one that was dropped: links do not nest,
-/// so it is the last one dropped if no kept link opened after it.
-fn is_dropped_link_end(events: &[Event<'_>], dropped: &[usize]) -> bool {
-    let Some(&start) = dropped.last() else { return false };
-    !events[start + 1..].iter().any(|e| matches!(e, Event::Start(Tag::Link { .. })))
+/// The events with every Markdown link checked: a refused link becomes a
+/// `<span class="unlinked">` around its text; an accepted site path is
+/// marked with [`CHECKED`] so that the sanitiser can tell it from a link
+/// written in raw HTML, which it cannot check and so unlinks.
+fn checked_links<'e>(
+    events: impl Iterator<Item = Event<'e>>,
+    link_ok: &(dyn Fn(&str) -> bool + Sync),
+) -> Vec<Event<'e>> {
+    let mut out = Vec::new();
+    let mut open: Vec<bool> = Vec::new();
+    for event in events {
+        match event {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let allowed = link_allowed(&dest_url, link_ok);
+                open.push(allowed);
+                if !allowed {
+                    out.push(Event::Html("<span class=\"unlinked\">".into()));
+                } else if dest_url.starts_with('/') {
+                    let dest_url = format!("{CHECKED}{dest_url}").into();
+                    out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                } else {
+                    out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                }
+            }
+            Event::End(TagEnd::Link) => match open.pop() {
+                Some(false) => out.push(Event::Html("</span>".into())),
+                _ => out.push(Event::End(TagEnd::Link)),
+            },
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn heading_number(level: HeadingLevel) -> u8 {
@@ -219,6 +259,21 @@ mod tests {
     }
 
     #[test]
+    fn links_in_headings_and_raw_html_are_checked_too() {
+        let published = |url: &str| url == "/styles/secure/" || url.starts_with("https:");
+        let r = render(
+            "## See [avoidant](/styles/avoidant/) and [secure](/styles/secure/)\n\n<a href=\"/styles/secure/\">raw</a> <a href=\"https://example.org/\">out</a> [rel](relative/page)",
+            &published,
+        );
+        assert!(!r.html.contains("/styles/avoidant/"), "{}", r.html);
+        assert!(r.html.contains("<a href=\"/styles/secure/\">secure</a>"), "{}", r.html);
+        assert!(!r.html.contains("href=\"/styles/secure/\">raw"), "raw HTML site links are unlinked: {}", r.html);
+        assert!(r.html.contains("href=\"https://example.org/\""), "{}", r.html);
+        assert!(!r.html.contains("relative/page"), "{}", r.html);
+        assert!(!r.html.contains(CHECKED), "{}", r.html);
+    }
+
+    #[test]
     fn headings_get_unique_anchors_and_a_toc() {
         let r = render("## What it is\n\ntext\n\n## What it is\n\n### Main\n", &all);
         assert!(r.html.contains("<h2 id=\"what-it-is\">What it is</h2>"), "{}", r.html);
@@ -260,7 +315,7 @@ mod tests {
 
     #[test]
     fn unsafe_and_unpublished_links_become_text() {
-        let published = |url: &str| url == "/styles/secure/";
+        let published = |url: &str| url == "/styles/secure/" || url.starts_with("https:");
         let md = "[a](javascript:alert(1)) [b](<JaVa\tScRiPt:x>) [c](data:text/html,x) [d](vbscript:x) [e](/styles/secure/) [f](/styles/avoidant/) [g](https://example.org/)";
         let r = render(md, &published);
         for bad in ["javascript", "JaVa", "data:", "vbscript", "/styles/avoidant/"] {

@@ -53,6 +53,7 @@ pub fn guard(root: &Path, out: &Path) -> Result<PathBuf, SiteError> {
 pub fn publish(out: &Path, files: Vec<(String, Vec<u8>)>) -> Result<(), SiteError> {
     let parent = out.parent().unwrap_or(Path::new("."));
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let _lock = Lock::take(&parent.join(format!(".{name}.lock")), out)?;
     recover(parent, &name, out)?;
     let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     fs::create_dir_all(&staging).map_err(SiteError::io(&staging))?;
@@ -65,11 +66,60 @@ pub fn publish(out: &Path, files: Vec<(String, Vec<u8>)>) -> Result<(), SiteErro
     if out.exists() {
         fs::rename(out, &retired).map_err(SiteError::io(out))?;
     }
-    fs::rename(&staging, out).map_err(SiteError::io(out))?;
+    if let Err(e) = fs::rename(&staging, out) {
+        // Put the previous site back before reporting.
+        let _ = fs::rename(&retired, out);
+        let _ = fs::remove_dir_all(&staging);
+        return Err(SiteError::io(out)(e));
+    }
     if retired.exists() {
         fs::remove_dir_all(&retired).map_err(SiteError::io(&retired))?;
     }
     Ok(())
+}
+
+/// A lock file beside the output, held while a build writes it, so that two
+/// builds into one folder cannot undo each other. A lock left by a killed
+/// build (its process is gone) is taken over.
+struct Lock(PathBuf);
+
+impl Lock {
+    fn take(path: &Path, out: &Path) -> Result<Lock, SiteError> {
+        for _ in 0..2 {
+            match fs::OpenOptions::new().write(true).create_new(true).open(path) {
+                Ok(mut file) => {
+                    file.write_all(std::process::id().to_string().as_bytes()).map_err(SiteError::io(path))?;
+                    return Ok(Lock(path.to_path_buf()));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = fs::read_to_string(path).unwrap_or_default();
+                    let alive =
+                        holder.trim().parse::<u32>().is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+                    if alive && cfg!(target_os = "linux") {
+                        return Err(SiteError::UnsafeOutput {
+                            path: out.to_path_buf(),
+                            reason: format!(
+                                "another build (process {}) is writing it; wait for it to finish",
+                                holder.trim()
+                            ),
+                        });
+                    }
+                    fs::remove_file(path).map_err(SiteError::io(path))?;
+                }
+                Err(e) => return Err(SiteError::io(path)(e)),
+            }
+        }
+        Err(SiteError::UnsafeOutput {
+            path: out.to_path_buf(),
+            reason: format!("cannot take the lock {}", path.display()),
+        })
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.0);
+    }
 }
 
 /// Cleans up after a build that was killed: a retired site whose
@@ -83,6 +133,7 @@ fn recover(parent: &Path, name: &str, out: &Path) -> Result<(), SiteError> {
         if file_name.starts_with(&retired_prefix) && !out.exists() {
             fs::rename(&path, out).map_err(SiteError::io(&path))?;
         } else if file_name.starts_with(&staging_prefix) || file_name.starts_with(&retired_prefix) {
+            // Safe: the lock is held, so no other build is writing these.
             fs::remove_dir_all(&path).map_err(SiteError::io(&path))?;
         }
     }

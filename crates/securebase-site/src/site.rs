@@ -16,6 +16,17 @@ use crate::{BuildOptions, Edition, GitInputs, SiteError, highlight, machine};
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
      font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'";
 
+/// The machine-readable files every build writes.
+pub(crate) const MACHINE_FILES: &[&str] = &[
+    "/feed.xml",
+    "/sitemap.xml",
+    "/robots.txt",
+    "/search-index.json",
+    "/manifest.json",
+    "/api/v1/index.json",
+    "/assets/highlight.css",
+];
+
 /// The pages that are not items.
 pub(crate) const FIXED_PAGES: &[&str] = &["/", "/people/", "/editorial-process/", "/changes/", "/search/", "/404.html"];
 
@@ -82,6 +93,10 @@ impl<'a> Site<'a> {
         if edition == Edition::Preview {
             urls.insert("/review/".to_owned());
         }
+        urls.extend(MACHINE_FILES.iter().map(|f| (*f).to_owned()));
+        urls.extend(Collection::ALL.iter().map(|c| format!("/api/v1/{c}.json")));
+        urls.extend(library.all_items().map(|i| format!("/api/v1/{}/{}.json", i.collection(), i.meta().slug)));
+        urls.extend(theme.statics().map(|(path, _)| format!("/{path}")));
         let care_url = config.care.url.as_deref().filter(|u| !u.starts_with('/') || urls.contains(*u));
         theme.set_global(
             "site",
@@ -105,17 +120,32 @@ impl<'a> Site<'a> {
         Ok(Site { library, edition, today: options.today, git: &options.git, theme, base_url, urls })
     }
 
-    /// Whether a site-internal link (`/styles/avoidant/#signs`) points at a
-    /// page this build writes.
-    pub fn is_published(&self, url: &str) -> bool {
-        let path = url.split(['#', '?']).next().unwrap_or_default();
-        self.urls.contains(path) || (path.starts_with("/assets/") || path.starts_with("/api/")) || path == "/feed.xml"
+    /// Whether a site path (`/styles/avoidant/#signs`) is a file this build
+    /// writes.
+    pub fn is_published(&self, path: &str) -> bool {
+        let path = path.split(['#', '?']).next().unwrap_or_default();
+        self.urls.contains(path)
+    }
+
+    /// Whether content may link to `url`: another site (the scheme is
+    /// checked by the Markdown renderer), or a page of this one that this
+    /// edition publishes, written as a path (`/styles/avoidant/`) or with
+    /// the base URL. Relative paths are refused: they would resolve
+    /// differently on each page.
+    pub fn link_ok(&self, url: &str) -> bool {
+        let path = match url.strip_prefix(self.base_url.as_str()) {
+            Some("") => "/",
+            Some(rest) if rest.starts_with(['/', '#', '?']) => rest,
+            _ if url.starts_with('/') && !url.starts_with("//") => url,
+            _ => return url.contains(':') && !url.starts_with('/'),
+        };
+        self.is_published(path)
     }
 
     /// Renders Markdown from this site's content, dropping links to pages it
     /// does not publish.
     pub(crate) fn markdown(&self, source: &str) -> Rendered {
-        markdown::render(source, &|url| self.is_published(url))
+        markdown::render(source, &|url| self.link_ok(url))
     }
 
     /// Renders every page and output, in parallel, as (path, bytes) pairs in

@@ -184,11 +184,20 @@ impl<'a> Locator<'a> {
     /// start of the enclosing mapping or sequence). For a duplicate key, the
     /// second occurrence.
     pub fn refine(&self, at: Position, message: &str) -> Position {
+        // A missing field is missing: the parser's position (the mapping) is right.
+        if message.contains("missing field") {
+            return at;
+        }
         let Some(quoted) = message.split('`').nth(1).filter(|q| !q.is_empty()) else { return at };
         let first = at.line.saturating_sub(self.line_offset + 1);
-        let needle = if message.contains("duplicate field") { format!("{quoted}:") } else { quoted.to_owned() };
-        let mut hits = self.lines().skip(first).filter_map(|(i, l)| l.find(&needle).map(|b| self.at(i, l, b)));
-        let hit = if message.contains("duplicate field") { hits.nth(1) } else { hits.next() };
+        if message.contains("duplicate field") {
+            // The second key at the parser's indentation.
+            let indent = at.column.saturating_sub(1);
+            let key = format!("{}{quoted}:", " ".repeat(indent));
+            let mut keys = self.lines().skip(first).filter(|(_, l)| l.starts_with(&key));
+            return keys.nth(1).map_or(at, |(i, l)| self.at(i, l, indent));
+        }
+        let hit = self.lines().skip(first).find_map(|(i, l)| l.find(quoted).map(|b| self.at(i, l, b)));
         hit.unwrap_or(at)
     }
 

@@ -471,6 +471,18 @@ pub(crate) fn config(config: &SiteConfig, file: &Path, loc: Locator<'_>, diags: 
             .with_hint("write the public address, such as https://example.org"),
         );
     }
+    let days = config.review.interval_days;
+    if !(1..=3650).contains(&days) {
+        diags.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                file,
+                loc.text("interval_days"),
+                format!("`interval_days = {days}` is not a review interval"),
+            )
+            .with_hint("give the days between reviews, from 1 to 3650; health publishers use 365 to 1095"),
+        );
+    }
     let links = config.crisis.iter().filter_map(|c| c.url.as_deref()).chain(config.care.url.as_deref());
     for url in links {
         if !is_safe_address(url) {
