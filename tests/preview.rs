@@ -82,6 +82,12 @@ fn the_shipped_content_renders_a_complete_site_with_working_links() {
     }
     assert!(checked > 500, "only {checked} links checked");
 
+    // Live reload belongs to `serve` only.
+    for file in &files {
+        let bytes = fs::read(site.join(file)).unwrap();
+        assert!(!String::from_utf8_lossy(&bytes).contains("__securebase"), "{file} has serve's live-reload hook");
+    }
+
     // Item pages carry the honest review block.
     let avoidant = fs::read_to_string(site.join("styles/avoidant/index.html")).unwrap();
     assert!(avoidant.contains("Not yet clinically reviewed"));

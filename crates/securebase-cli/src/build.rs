@@ -99,7 +99,7 @@ pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition) -> anyhow::Resul
 /// What the preview reads from git: the history, and the text of each
 /// item's latest approved version where the working text differs (one
 /// `git log` and one `git cat-file --batch`).
-fn preview_git(library: &Library, repo: &Repo) -> anyhow::Result<GitInputs> {
+pub fn preview_git(library: &Library, repo: &Repo) -> anyhow::Result<GitInputs> {
     let approved = library.approved_blobs();
     let wanted: Vec<_> = approved
         .iter()

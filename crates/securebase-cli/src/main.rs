@@ -14,6 +14,7 @@ mod check;
 mod new;
 mod review;
 mod schema;
+mod serve;
 
 /// Prints a line to stdout; when the reader has gone (a closed pipe, as
 /// with `| head`), exits quietly instead of panicking.
@@ -78,6 +79,22 @@ Exit codes: 0 built, 1 content, git, template or output errors (the previous out
         #[command(subcommand)]
         command: review::ReviewCommand,
     },
+    /// Serve the preview edition, rebuilding and reloading open pages when the sources change.
+    #[command(after_help = "Watches content/, themes/, templates/, static/ and site.toml. A build error is shown \
+over the page, and the last good build stays served until the error is fixed. Nothing is written to disk.\n\n\
+Examples:\n  securebase serve\n  securebase serve --port 8080\n  securebase serve --bind 0.0.0.0   # reachable from other machines: take care\n\n\
+Exit codes: 0 stopped with Ctrl-C, 1 could not start (port in use, no such folder), 2 usage errors.")]
+    Serve {
+        /// The project folder (holding site.toml and content/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The port to listen on.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// The address to listen on (loopback by default).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+    },
     /// Write a skeleton item that passes `check` at once, with placeholders marked TODO.
     #[command(
         after_help = "Examples:\n  securebase new strategies journaling\n  securebase new guides talking-to-family --root my-site\n\nNever overwrites a file. Exit codes: 0 written, 1 refused, 2 usage errors."
@@ -138,6 +155,7 @@ fn main() -> ExitCode {
         Command::Preview { root, out } => build::run(&root, out, securebase_site::Edition::Preview),
         Command::Build { root, out } => build::run(&root, out, securebase_site::Edition::Production),
         Command::Review { root, command } => review::run(&root, command),
+        Command::Serve { root, port, bind } => serve::run(&root, bind, port),
         Command::New { collection, slug, root } => new::run(&root, collection, &slug),
         Command::Schema { out } => schema::run(&out),
         Command::Completions { shell } => {

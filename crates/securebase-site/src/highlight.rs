@@ -29,8 +29,13 @@ pub fn code_block(code: &str, lang: &str) -> String {
 }
 
 /// The stylesheet for highlighted code: a light theme, and a dark one under
-/// `prefers-color-scheme: dark`.
-pub fn stylesheet() -> String {
+/// `prefers-color-scheme: dark`. Computed once.
+pub fn stylesheet() -> &'static str {
+    static STYLESHEET: LazyLock<String> = LazyLock::new(compute_stylesheet);
+    &STYLESHEET
+}
+
+fn compute_stylesheet() -> String {
     let themes = ThemeSet::load_defaults();
     let css = |name: &str| {
         themes.themes.get(name).and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok()).unwrap_or_default()

@@ -159,7 +159,7 @@ impl<'a> Site<'a> {
             .collect::<Result<_, SiteError>>()?;
         files.extend(pages::other_pages(self, &prepared)?);
         files.extend(machine::outputs(self, &prepared));
-        files.push(("assets/highlight.css".into(), highlight::stylesheet().into_bytes()));
+        files.push(("assets/highlight.css".into(), highlight::stylesheet().as_bytes().to_vec()));
         for (path, source) in self.theme.statics() {
             let file = self.library.root().join(source);
             let bytes = std::fs::read(&file).map_err(SiteError::io(source))?;

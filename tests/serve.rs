@@ -1,0 +1,185 @@
+//! `securebase serve`: pages served from memory, rebuilt on edits with a
+//! reload event, an overlay event on errors while the last good build stays
+//! served, and a clean stop on Ctrl-C.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::copy_fixture_with_theme;
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A GET request; returns the status code and the body.
+fn get(port: u16, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+/// Opens the event stream; every line it sends arrives on the channel.
+fn events(port: u16) -> mpsc::Receiver<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(stream, "GET /__securebase/events HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn wait_for_event(rx: &mpsc::Receiver<String>, event: &str) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) {
+            let done = line == format!("event: {event}");
+            seen.push(line);
+            if done {
+                // Collect the data lines that follow.
+                while let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+                    if line.is_empty() {
+                        break;
+                    }
+                    seen.push(line);
+                }
+                return seen;
+            }
+        }
+    }
+    panic!("no `{event}` event; saw {seen:?}");
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(root: &std::path::Path, port: u16) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_securebase"))
+        .args(["serve", "--port", &port.to_string(), "--root"])
+        .arg(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "serve did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Server(child)
+}
+
+#[test]
+fn edits_reload_errors_overlay_and_the_last_good_build_stays() {
+    let site = copy_fixture_with_theme("valid");
+    let root = site.path();
+    let port = free_port();
+    let _server = start(root, port);
+
+    let (status, page) = get(port, "/guides/overview/");
+    assert_eq!(status, 200);
+    assert!(page.contains("Start here"));
+    assert!(page.contains("<script src=\"/__securebase/live.js\"></script>"), "serve injects live reload");
+    assert_eq!(get(port, "/__securebase/live.js").0, 200);
+    assert_eq!(get(port, "/guides/overview").0, 301, "a folder without its slash is redirected");
+    assert_eq!(get(port, "/no/such/page/").0, 404);
+
+    let stream = events(port);
+    wait_for_event(&stream, "ok");
+
+    let guide = root.join("content/guides/overview.md");
+    let original = std::fs::read_to_string(&guide).unwrap();
+    std::fs::write(&guide, original.replace("## Start here", "## Start right here")).unwrap();
+    wait_for_event(&stream, "reload");
+    assert!(get(port, "/guides/overview/").1.contains("Start right here"));
+
+    std::fs::write(&guide, "---\ntitle: [\n---\n").unwrap();
+    let failed = wait_for_event(&stream, "failed");
+    assert!(failed.iter().any(|l| l.contains("content/guides/overview.md:2:")), "{failed:?}");
+    let (status, page) = get(port, "/guides/overview/");
+    assert_eq!(status, 200);
+    assert!(page.contains("Start right here"), "the last good build is still served");
+    // A page opened now learns of the error at once.
+    let late = events(port);
+    wait_for_event(&late, "failed");
+
+    std::fs::write(&guide, &original).unwrap();
+    wait_for_event(&stream, "reload");
+    assert!(
+        get(port, "/guides/overview/").1.contains("## Start here")
+            || get(port, "/guides/overview/").1.contains(">Start here<")
+    );
+    wait_for_event(&events(port), "ok");
+}
+
+#[test]
+fn traversal_and_odd_paths_get_404_and_nothing_outside() {
+    let site = copy_fixture_with_theme("valid");
+    let port = free_port();
+    let _server = start(site.path(), port);
+    for path in [
+        "/../site.toml",
+        "/%2e%2e/site.toml",
+        "/..%2fsite.toml",
+        "/a%5c..%5csite.toml",
+        "/%00",
+        "/content/guides/overview.md",
+        "/%zz",
+    ] {
+        let (status, body) = get(port, path);
+        assert!(status == 404 || status == 400, "{path}: {status}");
+        assert!(!body.contains("base_url"), "{path} served site.toml");
+    }
+}
+
+#[test]
+fn an_occupied_port_gives_a_clear_message_and_ctrl_c_stops_cleanly() {
+    let site = copy_fixture_with_theme("valid");
+    let port = free_port();
+    let mut server = start(site.path(), port);
+    let out = Command::new(env!("CARGO_BIN_EXE_securebase"))
+        .args(["serve", "--port", &port.to_string(), "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is already in use"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let status = Command::new("kill").args(["-INT", &server.0.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = server.0.try_wait().unwrap() {
+            assert!(status.success(), "serve exited with {status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on SIGINT");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
