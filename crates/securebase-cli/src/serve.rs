@@ -299,11 +299,9 @@ async fn file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         Some((path, bytes)) => (StatusCode::OK, path, bytes),
         None => {
             // A folder without the trailing slash: send the reader to it.
-            if let Some(path) = site_path(&format!("{}/", uri.path())) {
-                if snapshot.files.contains_key(&path) {
-                    let location = format!("{}/", uri.path());
-                    return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response();
-                }
+            let folder = format!("{}/", uri.path());
+            if site_path(&folder).is_some_and(|path| snapshot.files.contains_key(&path)) {
+                return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, folder)]).into_response();
             }
             let not_found = snapshot.files.get("404.html").cloned().unwrap_or_default();
             (StatusCode::NOT_FOUND, "404.html".to_owned(), not_found)
