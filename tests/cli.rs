@@ -125,3 +125,34 @@ fn completions_are_printed_for_each_shell() {
     }
     assert_eq!(securebase().args(["completions", "cmd"]).output().unwrap().status.code(), Some(2));
 }
+
+#[test]
+fn quiet_and_verbose_change_only_the_status_lines() {
+    let site = common::copy_fixture_with_theme("valid");
+    let out_dir = site.path().join("public");
+    let run = |flag: &str| {
+        let out = securebase()
+            .args(["preview", flag, "--root"])
+            .arg(site.path())
+            .arg("--out")
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let quiet = run("--quiet");
+    assert!(quiet.is_empty(), "{quiet}");
+    let verbose = run("--verbose");
+    assert!(verbose.contains("built the preview edition") && verbose.contains("loaded and selected"), "{verbose}");
+    let out = securebase().args(["check", "--quiet", "--verbose"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn no_colour_when_output_is_not_a_terminal() {
+    let site = copy_fixture("valid");
+    fs::write(site.path().join("content/guides/overview.md"), "---\ntitle: [\n---\n").unwrap();
+    let out = securebase().args(["check", "--root"]).arg(site.path()).env_remove("NO_COLOR").output().unwrap();
+    assert!(!out.stdout.contains(&0x1b), "escape codes in piped output");
+}

@@ -1,7 +1,6 @@
 //! `securebase build` and `securebase preview`: load, validate, select the
 //! edition, read git once, render.
 
-use crate::say;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -33,8 +32,10 @@ pub fn today() -> anyhow::Result<Date> {
 pub fn load_or_report(root: &Path) -> Option<Library> {
     match Library::load(root) {
         Ok(library) => {
-            for warning in library.warnings() {
-                eprintln!("{warning}");
+            if !crate::terminal().quiet {
+                for warning in library.warnings() {
+                    eprintln!("{warning}");
+                }
             }
             Some(library)
         }
@@ -83,9 +84,12 @@ pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition) -> anyhow::Resul
     };
     let out = out.unwrap_or_else(|| root.join("public"));
     let options = BuildOptions { out: out.clone(), edition, today: today()?, git };
-    let report = securebase_site::build(&library, &options)
+    crate::detail!("loaded and selected the {} edition in {:.3} s", edition.as_str(), started.elapsed().as_secs_f64());
+    let bar = Progress::new(library.all_items().count());
+    let report = securebase_site::build_with(&library, &options, &|done, _| bar.set(done))
         .with_context(|| format!("cannot build the {} edition into {}", edition.as_str(), out.display()))?;
-    say!(
+    bar.finish();
+    crate::note!(
         "built the {} edition: {} pages, {} files in {} ({:.2} s)",
         edition.as_str(),
         report.pages,
@@ -94,6 +98,36 @@ pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition) -> anyhow::Resul
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar for builds that take more than a second, on a terminal
+/// only (and not with --quiet).
+struct Progress {
+    bar: indicatif::ProgressBar,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        let bar = indicatif::ProgressBar::with_draw_target(Some(total as u64), indicatif::ProgressDrawTarget::hidden());
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{spinner} rendering {pos}/{len} pages {wide_bar} {eta}")
+        {
+            bar.set_style(style);
+        }
+        Progress { bar, started: Instant::now() }
+    }
+
+    fn set(&self, done: usize) {
+        if crate::terminal().progress && self.bar.is_hidden() && self.started.elapsed().as_secs() >= 1 {
+            self.bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+        self.bar.set_position(done as u64);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
 }
 
 /// What the preview reads from git: the history, and the text of each

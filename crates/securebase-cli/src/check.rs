@@ -35,8 +35,25 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn human(out: &mut impl Write, library: Option<&Library>, diagnostics: &Diagnostics) -> io::Result<()> {
+    let colour = crate::terminal().colour;
     for d in diagnostics {
-        writeln!(out, "{d}")?;
+        if colour {
+            let (code, word) = if d.is_error() { ("1;31", "error") } else { ("1;33", "warning") };
+            writeln!(
+                out,
+                "\x1b[1m{}:{}:{}\x1b[0m: \x1b[{code}m{word}[{}]\x1b[0m: {}",
+                d.file.display(),
+                d.line,
+                d.column,
+                d.code.as_str(),
+                d.message
+            )?;
+            if let Some(hint) = &d.hint {
+                writeln!(out, "  \x1b[36mhint\x1b[0m: {hint}")?;
+            }
+        } else {
+            writeln!(out, "{d}")?;
+        }
     }
     let problems = format!(
         "{}, {}",

@@ -31,14 +31,61 @@ pub(crate) use say;
 /// Exit code when the content or build has errors.
 const EXIT_ERRORS: u8 = 1;
 
+/// How chatty the command is, and whether it may use colour.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Terminal {
+    /// `--quiet`: errors and requested output only.
+    pub quiet: bool,
+    /// `--verbose`: timings and counts for each step.
+    pub verbose: bool,
+    /// Colour on stdout: a terminal, and NO_COLOR unset.
+    pub colour: bool,
+    /// Progress bars on stderr: a terminal and not quiet.
+    pub progress: bool,
+}
+
+static TERMINAL: std::sync::OnceLock<Terminal> = std::sync::OnceLock::new();
+
+/// The terminal settings for this run.
+pub fn terminal() -> Terminal {
+    TERMINAL.get().copied().unwrap_or_default()
+}
+
+/// Prints a status line to stderr unless `--quiet`.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        if !crate::terminal().quiet {
+            eprintln!($($arg)*);
+        }
+    }};
+}
+pub(crate) use note;
+
+/// Prints a detail line to stderr with `--verbose`.
+macro_rules! detail {
+    ($($arg:tt)*) => {{
+        if crate::terminal().verbose {
+            eprintln!($($arg)*);
+        }
+    }};
+}
+pub(crate) use detail;
+
 #[derive(Parser)]
 #[command(
     name = "securebase",
     version,
     about = "Publish clinician-reviewed health information from git",
-    after_help = "Exit codes: 0 success, 1 content errors or a failed build, 2 usage errors.\n\nExamples:\n  securebase check\n  securebase check --root my-site --format json"
+    after_help = "Exit codes: 0 success, 1 content errors or a failed build, 2 usage errors.\n\n\
+Colour is used only on a terminal, and never when NO_COLOR is set.\n\nExamples:\n  securebase check\n  securebase preview && securebase serve\n  securebase review status"
 )]
 struct Cli {
+    /// Print only errors and the output asked for.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print timings and counts for each step.
+    #[arg(long, short, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -150,6 +197,16 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    {
+        use std::io::IsTerminal;
+        let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let _ = TERMINAL.set(Terminal {
+            quiet: cli.quiet,
+            verbose: cli.verbose,
+            colour: std::io::stdout().is_terminal() && !no_colour,
+            progress: std::io::stderr().is_terminal() && !cli.quiet,
+        });
+    }
     let result = match cli.command {
         Command::Check { root, format } => check::run(&root, format),
         Command::Preview { root, out } => build::run(&root, out, securebase_site::Edition::Preview),

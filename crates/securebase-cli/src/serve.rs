@@ -90,6 +90,11 @@ pub fn run(root: &Path, bind: IpAddr, port: u16) -> anyhow::Result<std::process:
 }
 
 async fn serve(root: PathBuf, address: SocketAddr) -> anyhow::Result<std::process::ExitCode> {
+    // Registered before the port opens, so an early Ctrl-C still stops cleanly.
+    #[cfg(unix)]
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    #[cfg(unix)]
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
             anyhow::anyhow!("{address} is already in use; stop the other server or pass another --port")
@@ -142,7 +147,13 @@ async fn serve(root: PathBuf, address: SocketAddr) -> anyhow::Result<std::proces
         .with_state(shared);
     say!("serving the preview edition at http://{address}/ (Ctrl-C to stop)");
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
+        .with_graceful_shutdown(async move {
+            #[cfg(unix)]
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+            #[cfg(not(unix))]
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;

@@ -100,9 +100,23 @@ pub struct BuildReport {
 /// An unsafe output folder, a theme or template error, or an I/O error. On
 /// error the previous output is untouched.
 pub fn build(library: &securebase::Library, options: &BuildOptions) -> Result<BuildReport, SiteError> {
+    build_with(library, options, &|_, _| {})
+}
+
+/// Builds like [`build`], calling `progress(done, total)` as item pages are
+/// rendered (from several threads), for a progress bar.
+///
+/// # Errors
+///
+/// As [`build`].
+pub fn build_with(
+    library: &securebase::Library,
+    options: &BuildOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<BuildReport, SiteError> {
     let out = output::guard(library.root(), &options.out)?;
     let site = Site::new(library, options)?;
-    let files = site.render()?;
+    let files = site.render_with(progress)?;
     let pages = files.iter().filter(|(path, _)| path.ends_with(".html")).count();
     let count = files.len();
     output::publish(&out, files)?;

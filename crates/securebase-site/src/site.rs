@@ -151,11 +151,23 @@ impl<'a> Site<'a> {
     /// Renders every page and output, in parallel, as (path, bytes) pairs in
     /// a stable order.
     pub fn render(&self) -> Result<Vec<(String, Vec<u8>)>, SiteError> {
+        self.render_with(&|_, _| {})
+    }
+
+    /// Renders like [`render`](Self::render), calling `progress(done,
+    /// total)` as item pages are rendered (from several threads).
+    pub fn render_with(&self, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Vec<(String, Vec<u8>)>, SiteError> {
         let items: Vec<AnyItem<'_>> = self.library.all_items().collect();
+        let total = items.len();
+        let done = std::sync::atomic::AtomicUsize::new(0);
         let prepared: Vec<Prepared<'_>> = items.into_par_iter().map(|item| pages::prepare(self, item)).collect();
         let mut files: Vec<(String, Vec<u8>)> = prepared
             .par_iter()
-            .map(|p| Ok((page_file(&item_url(&p.item.reference())), pages::item_page(self, p)?.into_bytes())))
+            .map(|p| {
+                let page = (page_file(&item_url(&p.item.reference())), pages::item_page(self, p)?.into_bytes());
+                progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+                Ok(page)
+            })
             .collect::<Result<_, SiteError>>()?;
         files.extend(pages::other_pages(self, &prepared)?);
         files.extend(machine::outputs(self, &prepared));
