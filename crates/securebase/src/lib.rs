@@ -9,22 +9,68 @@
 //! It never renders HTML: the site generator and any other app (a care
 //! matching service, a chat assistant) read the same typed content from it.
 //!
-//! ```no_run
-//! use securebase::{Library, Style};
+//! ## From `cargo add` to printing content
 //!
-//! let library = match Library::load(".") {
-//!     Ok(library) => library,
-//!     Err(problems) => {
-//!         for problem in &problems {
-//!             eprintln!("{problem}");
-//!         }
-//!         std::process::exit(1);
-//!     }
-//! };
+//! ```sh
+//! cargo add securebase --features embedded   # the shipped content, bundled
+//! ```
+//!
+//! [`embedded()`] gives the bundled content; [`Library::load`] reads a
+//! project folder; [`Library::from_memory`] reads files you already hold.
+//! Each item is an [`Item`]: the common [`Meta`] and its collection's own
+//! fields (`item.kind`). Review state comes from [`Library::review`].
+//!
+//! ```
+//! use securebase::{Library, State, Strategy, Style};
+//!
+//! let site_toml = br#"
+//! title = "Example"
+//! description = "A tiny example site."
+//! base_url = "https://example.org"
+//! "#;
+//! let team = b"name: Example Team\nkind: organisation\nroles: [author]\nemail: team@example.org\n";
+//! let style = b"---
+//! title: Avoidant attachment
+//! summary: Keeping people at a distance and relying mostly on yourself.
+//! author: team
+//! created: 2026-01-15
+//! security: insecure
+//! dimensions: { anxiety: low, avoidance: high }
+//! origins: Care that was there in practical ways but distant.
+//! in_relationships: Needing space, especially after conflict.
+//! strategies: [strategies/mindfulness]
+//! sources:
+//!   - { authors: [\"Bowlby, J.\"], year: 1969, title: Attachment, publisher: Basic Books }
+//! ---
+//! Body text.
+//! ";
+//! let strategy = b"---
+//! title: Practise mindfulness
+//! summary: Noticing feelings as they happen, so there is a pause before reacting.
+//! author: team
+//! created: 2026-01-15
+//! helps_with: [styles/avoidant]
+//! example: Noticing the urge to withdraw, and naming it.
+//! sources:
+//!   - { authors: [\"Neff, K. D.\"], year: 2003, title: Self-compassion, journal: Self and Identity }
+//! ---
+//! Body text.
+//! ";
+//! let library = Library::from_memory(site_toml, &[
+//!     ("people/team.yaml", &team[..]),
+//!     ("styles/avoidant.md", &style[..]),
+//!     ("strategies/mindfulness.md", &strategy[..]),
+//! ])
+//! .expect("valid content");
+//!
 //! let avoidant = library.get::<Style>("avoidant").expect("the avoidant style");
-//! for strategy in library.strategies_for(avoidant) {
-//!     println!("{}: {}", strategy.meta.title, strategy.meta.summary);
-//! }
+//! let helpers: Vec<&str> = library.strategies_for(avoidant).map(|s| s.meta.title.as_str()).collect();
+//! assert_eq!(helpers, ["Practise mindfulness"]);
+//!
+//! let today = "2026-11-28".parse().expect("a date");
+//! let review = library.review(&avoidant.reference(), today).expect("an item");
+//! assert_eq!(review.state, State::NeverReviewed);
+//! assert_eq!(library.get::<Strategy>("mindfulness").map(|s| s.kind.helps_with.len()), Some(1));
 //! ```
 //!
 //! Loading reports every problem at once, as [`Diagnostics`], each with the
