@@ -53,6 +53,7 @@ pub fn load_or_report(root: &Path) -> Option<Library> {
 pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let Some(working) = load_or_report(root) else { return Ok(ExitCode::from(EXIT_ERRORS)) };
+    crate::detail!("loaded the working tree in {:.3} s", started.elapsed().as_secs_f64());
     let repo = Repo::open(root);
     let (library, git) = match edition {
         Edition::Production => {
@@ -89,6 +90,11 @@ pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition) -> anyhow::Resul
     let report = securebase_site::build_with(&library, &options, &|done, _| bar.set(done))
         .with_context(|| format!("cannot build the {} edition into {}", edition.as_str(), out.display()))?;
     bar.finish();
+    crate::detail!(
+        "rendered in {:.3} s, wrote and swapped in {:.3} s",
+        report.render_time.as_secs_f64(),
+        report.write_time.as_secs_f64()
+    );
     crate::note!(
         "built the {} edition: {} pages, {} files in {} ({:.2} s)",
         edition.as_str(),

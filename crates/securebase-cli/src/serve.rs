@@ -31,7 +31,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use crate::say;
 
 /// How long the sources must be quiet before a rebuild starts.
-const DEBOUNCE: Duration = Duration::from_millis(40);
+const DEBOUNCE: Duration = Duration::from_millis(15);
 
 /// Where the live-reload script and event stream live; never in built output.
 const LIVE_JS: &str = "/__securebase/live.js";
@@ -78,9 +78,15 @@ enum Notice {
     Failed(String),
 }
 
+/// Git inputs with the key they were read for (HEAD and the approved blobs).
+type GitCache = std::sync::Mutex<Option<(String, GitInputs)>>;
+
 struct Shared {
     snapshot: RwLock<Snapshot>,
     notices: broadcast::Sender<Notice>,
+    /// What git said, keyed by the commit and the approved blobs it was read
+    /// for: read again only when those change, not on every edit.
+    git: GitCache,
 }
 
 /// Serves the project at `root` on `bind:port` until Ctrl-C.
@@ -103,7 +109,7 @@ async fn serve(root: PathBuf, address: SocketAddr) -> anyhow::Result<std::proces
         }
     })?;
     let (notices, _) = broadcast::channel(16);
-    let shared = Arc::new(Shared { snapshot: RwLock::new(Snapshot::default()), notices });
+    let shared = Arc::new(Shared { snapshot: RwLock::new(Snapshot::default()), notices, git: Default::default() });
     rebuild(&root, &shared).await;
 
     let (changes, mut changed) = mpsc::unbounded_channel::<()>();
@@ -178,7 +184,9 @@ fn is_source(root: &Path, path: &Path) -> bool {
 async fn rebuild(root: &Path, shared: &Arc<Shared>) {
     let started = Instant::now();
     let root = root.to_path_buf();
-    let result = tokio::task::spawn_blocking(move || render(&root)).await.unwrap_or_else(|e| Err(e.to_string()));
+    let job = shared.clone();
+    let result =
+        tokio::task::spawn_blocking(move || render(&root, &job.git)).await.unwrap_or_else(|e| Err(e.to_string()));
     let notice = match result {
         Ok(files) => {
             let count = files.len();
@@ -197,14 +205,29 @@ async fn rebuild(root: &Path, shared: &Arc<Shared>) {
     let _ = shared.notices.send(notice);
 }
 
-/// Renders the preview edition of `root`, or the error as text.
-fn render(root: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+/// Renders the preview edition of `root`, or the error as text. Git is
+/// read again only when HEAD has moved since the last build.
+fn render(root: &Path, cache: &GitCache) -> Result<Vec<(String, Vec<u8>)>, String> {
     let library = Library::load(root).map_err(|diagnostics| {
         let lines: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
         lines.join("\n")
     })?;
     let git = match securebase::git::Repo::open(root) {
-        Ok(repo) => crate::build::preview_git(&library, &repo).map_err(|e| e.to_string())?,
+        Ok(repo) => {
+            let mut key = repo.head().unwrap_or_default();
+            for (item, blob) in library.approved_blobs() {
+                key.push_str(&format!(" {item}={blob}"));
+            }
+            let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+            match cache.as_ref() {
+                Some((cached, git)) if *cached == key => git.clone(),
+                _ => {
+                    let git = crate::build::preview_git(&library, &repo).map_err(|e| e.to_string())?;
+                    *cache = Some((key, git.clone()));
+                    git
+                }
+            }
+        }
         Err(_) => GitInputs::default(),
     };
     let today = crate::build::today().map_err(|e| e.to_string())?;

@@ -90,6 +90,10 @@ pub struct BuildReport {
     pub pages: usize,
     /// Files written in all.
     pub files: usize,
+    /// Time spent rendering (in memory).
+    pub render_time: std::time::Duration,
+    /// Time spent writing and swapping the output in.
+    pub write_time: std::time::Duration,
 }
 
 /// Renders `library` as `options.edition` and writes it to `options.out`,
@@ -114,11 +118,14 @@ pub fn build_with(
     options: &BuildOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<BuildReport, SiteError> {
+    let started = std::time::Instant::now();
     let out = output::guard(library.root(), &options.out)?;
+    let publisher = output::Publisher::start(&out)?;
     let site = Site::new(library, options)?;
     let files = site.render_with(progress)?;
+    let render_time = started.elapsed();
     let pages = files.iter().filter(|(path, _)| path.ends_with(".html")).count();
     let count = files.len();
-    output::publish(&out, files)?;
-    Ok(BuildReport { out, pages, files: count })
+    publisher.publish(files)?;
+    Ok(BuildReport { out, pages, files: count, render_time, write_time: started.elapsed() - render_time })
 }

@@ -85,7 +85,7 @@ pub(crate) fn outputs(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Vec<(String
 }
 
 fn to_json(value: &impl Serialize) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+    let mut bytes = serde_json::to_vec(value).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }
@@ -202,6 +202,24 @@ struct SearchIndex<'a> {
     entries: Vec<SearchEntry<'a>>,
 }
 
+/// The most words of a page the search index keeps: enough for every
+/// distinct term of a typical page, bounded so the index stays small.
+const SEARCH_WORDS: usize = 400;
+
+/// The distinct words of `text`, lowercased, in order of first use, at most
+/// [`SEARCH_WORDS`]: what search matches against, at a fraction of the size.
+fn search_words(text: &str) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+        .filter(|w| w.chars().count() > 1)
+        .map(str::to_lowercase)
+        .filter(|w| seen.insert(w.clone()))
+        .take(SEARCH_WORDS)
+        .collect();
+    words.join(" ")
+}
+
 fn search_index<'a>(prepared: &'a [Prepared<'a>]) -> SearchIndex<'a> {
     let entries = prepared
         .iter()
@@ -222,7 +240,7 @@ fn search_index<'a>(prepared: &'a [Prepared<'a>]) -> SearchIndex<'a> {
                 summary: c.summary,
                 url: &c.url,
                 collection: c.collection_title,
-                text: text.to_lowercase(),
+                text: search_words(&text),
             }
         })
         .collect();

@@ -47,35 +47,70 @@ pub fn guard(root: &Path, out: &Path) -> Result<PathBuf, SiteError> {
     Ok(out)
 }
 
-/// Writes `files` (path inside the site, bytes) as the new content of
-/// `out`, which [`guard`] has checked, replacing what was there only once
-/// every file is written.
+/// A build's hold on its output folder: the lock, taken before rendering,
+/// and the clean-up of what earlier builds left (staging folders, the
+/// site before last), which runs in the background while the new site
+/// renders and is written.
+pub struct Publisher {
+    out: PathBuf,
+    staging: PathBuf,
+    retired: PathBuf,
+    cleanup: Option<std::thread::JoinHandle<Result<(), SiteError>>>,
+    _lock: Lock,
+}
+
+impl Publisher {
+    /// Takes the output folder `out` (checked by [`guard`]): locks it, puts
+    /// back a site a killed build left retired, and starts clearing the rest.
+    pub fn start(out: &Path) -> Result<Publisher, SiteError> {
+        let parent = out.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let lock = Lock::take(&parent.join(format!(".{name}.lock")), out)?;
+        let stale = recover(&parent, &name, out)?;
+        let cleanup = std::thread::spawn(move || {
+            for path in stale {
+                fs::remove_dir_all(&path).map_err(SiteError::io(&path))?;
+            }
+            Ok(())
+        });
+        let pid = std::process::id();
+        Ok(Publisher {
+            out: out.to_path_buf(),
+            staging: parent.join(format!(".{name}.tmp-{pid}")),
+            retired: parent.join(format!(".{name}.old-{pid}")),
+            cleanup: Some(cleanup),
+            _lock: lock,
+        })
+    }
+
+    /// Writes `files` (path inside the site, bytes) into the staging folder
+    /// and swaps it in for the output folder once every file is written.
+    /// The replaced site stays beside it, hidden, until the next build.
+    pub fn publish(mut self, files: Vec<(String, Vec<u8>)>) -> Result<(), SiteError> {
+        let (out, staging, retired) = (&self.out, &self.staging, &self.retired);
+        fs::create_dir_all(staging).map_err(SiteError::io(staging))?;
+        let written = write_all(staging, files);
+        let cleaned = self.cleanup.take().map_or(Ok(()), |c| c.join().unwrap_or(Ok(())));
+        if let Err(e) = written.and(cleaned) {
+            let _ = fs::remove_dir_all(staging);
+            return Err(e);
+        }
+        if out.exists() {
+            fs::rename(out, retired).map_err(SiteError::io(out))?;
+        }
+        if let Err(e) = fs::rename(staging, out) {
+            // Put the previous site back before reporting.
+            let _ = fs::rename(retired, out);
+            let _ = fs::remove_dir_all(staging);
+            return Err(SiteError::io(out)(e));
+        }
+        Ok(())
+    }
+}
+
+/// Writes `files` as the new content of `out` in one step (see [`Publisher`]).
 pub fn publish(out: &Path, files: Vec<(String, Vec<u8>)>) -> Result<(), SiteError> {
-    let parent = out.parent().unwrap_or(Path::new("."));
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let _lock = Lock::take(&parent.join(format!(".{name}.lock")), out)?;
-    recover(parent, &name, out)?;
-    let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    fs::create_dir_all(&staging).map_err(SiteError::io(&staging))?;
-    let written = write_all(&staging, files);
-    if let Err(e) = written {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
-    if out.exists() {
-        fs::rename(out, &retired).map_err(SiteError::io(out))?;
-    }
-    if let Err(e) = fs::rename(&staging, out) {
-        // Put the previous site back before reporting.
-        let _ = fs::rename(&retired, out);
-        let _ = fs::remove_dir_all(&staging);
-        return Err(SiteError::io(out)(e));
-    }
-    if retired.exists() {
-        fs::remove_dir_all(&retired).map_err(SiteError::io(&retired))?;
-    }
-    Ok(())
+    Publisher::start(out)?.publish(files)
 }
 
 /// A lock file beside the output, held while a build writes it, so that two
@@ -122,22 +157,26 @@ impl Drop for Lock {
     }
 }
 
-/// Cleans up after a build that was killed: a retired site whose
-/// replacement never arrived is put back, and staging folders are removed.
-fn recover(parent: &Path, name: &str, out: &Path) -> Result<(), SiteError> {
+/// Recovers from earlier builds: a retired site whose replacement never
+/// arrived (a build killed between its two renames) is put back; returns
+/// the folders to delete (staging folders, older retired sites). Safe while
+/// the lock is held: no other build is writing them.
+fn recover(parent: &Path, name: &str, out: &Path) -> Result<Vec<PathBuf>, SiteError> {
     let staging_prefix = format!(".{name}.tmp-");
     let retired_prefix = format!(".{name}.old-");
-    for entry in fs::read_dir(parent).map_err(SiteError::io(parent))?.flatten() {
+    let mut stale = Vec::new();
+    let mut entries: Vec<_> = fs::read_dir(parent).map_err(SiteError::io(parent))?.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
         let file_name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
         if file_name.starts_with(&retired_prefix) && !out.exists() {
             fs::rename(&path, out).map_err(SiteError::io(&path))?;
         } else if file_name.starts_with(&staging_prefix) || file_name.starts_with(&retired_prefix) {
-            // Safe: the lock is held, so no other build is writing these.
-            fs::remove_dir_all(&path).map_err(SiteError::io(&path))?;
+            stale.push(path);
         }
     }
-    Ok(())
+    Ok(stale)
 }
 
 fn write_all(staging: &Path, mut files: Vec<(String, Vec<u8>)>) -> Result<(), SiteError> {
@@ -191,13 +230,19 @@ mod tests {
         assert_eq!(fs::read(out.join("a/index.html")).unwrap(), b"one");
         publish(&out, vec![("b.html".into(), b"two".to_vec())]).unwrap();
         assert!(!out.join("a").exists());
+        // The site before is kept, hidden, until the next build clears it.
+        let kept = project.path().join(format!(".public.old-{}", std::process::id()));
+        assert_eq!(fs::read(kept.join("a/index.html")).unwrap(), b"one");
+        publish(&out, vec![("c.html".into(), b"three".to_vec())]).unwrap();
+        assert!(!kept.join("a").exists());
         // A build killed between its two renames leaves only the retired site.
+        fs::remove_dir_all(&kept).unwrap();
         let retired = project.path().join(".public.old-1");
         fs::rename(&out, &retired).unwrap();
         fs::create_dir_all(project.path().join(".public.tmp-1/x")).unwrap();
-        recover(project.path(), "public", &out).unwrap();
-        assert_eq!(fs::read(out.join("b.html")).unwrap(), b"two");
+        let stale = recover(project.path(), "public", &out).unwrap();
+        assert_eq!(fs::read(out.join("c.html")).unwrap(), b"three");
         assert!(!retired.exists());
-        assert!(!project.path().join(".public.tmp-1").exists());
+        assert_eq!(stale, [project.path().join(".public.tmp-1")]);
     }
 }

@@ -16,15 +16,86 @@ use crate::validate;
 /// are binary searches.
 #[derive(Debug, Clone)]
 pub struct Library {
-    root: PathBuf,
-    config: SiteConfig,
-    styles: Vec<Item<Style>>,
-    strategies: Vec<Item<Strategy>>,
-    therapies: Vec<Item<Therapy>>,
-    guides: Vec<Item<Guide>>,
-    people: Vec<Person>,
-    ledgers: Vec<Ledger>,
+    pub(crate) root: PathBuf,
+    pub(crate) config: SiteConfig,
+    pub(crate) styles: Vec<Item<Style>>,
+    pub(crate) strategies: Vec<Item<Strategy>>,
+    pub(crate) therapies: Vec<Item<Therapy>>,
+    pub(crate) guides: Vec<Item<Guide>>,
+    pub(crate) people: Vec<Person>,
+    pub(crate) ledgers: Vec<Ledger>,
     warnings: Diagnostics,
+    helpers: Helpers,
+}
+
+/// Which strategies and therapies help which styles, as indices into the
+/// collections: the union of what styles list and what helpers list, built
+/// once so that the reverse relations are not searches.
+#[derive(Debug, Clone, Default)]
+struct Helpers {
+    /// For each style: (strategy indices, therapy indices), in slug order.
+    of_style: Vec<(Vec<usize>, Vec<usize>)>,
+    /// For each strategy: the style indices it helps.
+    of_strategy: Vec<Vec<usize>>,
+    /// For each therapy: the style indices it helps.
+    of_therapy: Vec<Vec<usize>>,
+}
+
+impl Helpers {
+    fn build(library: &Library) -> Helpers {
+        let mut helpers = Helpers {
+            of_style: vec![(Vec::new(), Vec::new()); library.styles.len()],
+            of_strategy: vec![Vec::new(); library.strategies.len()],
+            of_therapy: vec![Vec::new(); library.therapies.len()],
+        };
+        let index = |items: &[Item<Style>], r: &ItemRef| -> Option<usize> {
+            (r.collection == Collection::Styles)
+                .then(|| items.binary_search_by(|i| i.meta.slug.cmp(&r.slug)).ok())
+                .flatten()
+        };
+        let position = |collection: Collection, slug: &Slug| match collection {
+            Collection::Strategies => library.strategies.binary_search_by(|i| i.meta.slug.cmp(slug)).ok(),
+            Collection::Therapies => library.therapies.binary_search_by(|i| i.meta.slug.cmp(slug)).ok(),
+            _ => None,
+        };
+        let mut pair = |style: usize, collection: Collection, helper: usize| match collection {
+            Collection::Strategies => {
+                helpers.of_style[style].0.push(helper);
+                helpers.of_strategy[helper].push(style);
+            }
+            _ => {
+                helpers.of_style[style].1.push(helper);
+                helpers.of_therapy[helper].push(style);
+            }
+        };
+        for (s, style) in library.styles.iter().enumerate() {
+            for r in style.kind.strategies.iter().chain(&style.kind.therapies) {
+                if let Some(h) = position(r.collection, &r.slug) {
+                    pair(s, r.collection, h);
+                }
+            }
+        }
+        for (h, strategy) in library.strategies.iter().enumerate() {
+            for s in strategy.kind.helps_with.iter().filter_map(|r| index(&library.styles, r)) {
+                pair(s, Collection::Strategies, h);
+            }
+        }
+        for (h, therapy) in library.therapies.iter().enumerate() {
+            for s in therapy.kind.helps_with.iter().filter_map(|r| index(&library.styles, r)) {
+                pair(s, Collection::Therapies, h);
+            }
+        }
+        let tidy = |v: &mut Vec<usize>| {
+            v.sort_unstable();
+            v.dedup();
+        };
+        for (a, b) in &mut helpers.of_style {
+            tidy(a);
+            tidy(b);
+        }
+        helpers.of_strategy.iter_mut().chain(&mut helpers.of_therapy).for_each(tidy);
+        helpers
+    }
 }
 
 impl Library {
@@ -36,7 +107,7 @@ impl Library {
     /// Every problem found, errors and warnings, sorted by file and line,
     /// when there is at least one error.
     pub fn load(root: impl AsRef<Path>) -> Result<Library, Diagnostics> {
-        Self::load_selected(root.as_ref(), &mut |_, bytes| Some(bytes))
+        Self::load_selected(root.as_ref(), &|_, bytes| Some(bytes))
     }
 
     /// Loads like [`load`](Self::load), with each item file's bytes passed
@@ -65,7 +136,7 @@ impl Library {
 
     /// Sorts what loaded, runs the reference and rule passes, and hands out
     /// the library only when there are no errors.
-    fn checked(root: &Path, loaded: Loaded, mut diags: Diagnostics) -> Result<Library, Diagnostics> {
+    pub(crate) fn checked(root: &Path, loaded: Loaded, mut diags: Diagnostics) -> Result<Library, Diagnostics> {
         let Loaded { config, mut styles, mut strategies, mut therapies, mut guides, mut people, mut ledgers, sources } =
             loaded;
         styles.sort_by(|a, b| a.meta.slug.cmp(&b.meta.slug));
@@ -86,6 +157,7 @@ impl Library {
             people,
             ledgers,
             warnings: Diagnostics::new(),
+            helpers: Helpers::default(),
         };
         validate::validate(&library, &sources, &mut diags);
         diags.sort();
@@ -93,6 +165,7 @@ impl Library {
             return Err(diags);
         }
         library.warnings = diags;
+        library.helpers = Helpers::build(&library);
         Ok(library)
     }
 
@@ -199,30 +272,37 @@ impl Library {
 
     /// The strategies that help a style: those the style lists and those
     /// that list the style, in slug order.
-    pub fn strategies_for<'a>(&'a self, style: &'a Item<Style>) -> impl Iterator<Item = &'a Item<Strategy>> + 'a {
-        helpers(&self.strategies, style, &style.kind.strategies, |s| &s.kind.helps_with)
+    pub fn strategies_for<'a>(&'a self, style: &Item<Style>) -> impl Iterator<Item = &'a Item<Strategy>> + 'a {
+        let list = self.style_index(style).map_or(&[][..], |s| self.helpers.of_style[s].0.as_slice());
+        list.iter().map(|&i| &self.strategies[i])
     }
 
     /// The therapies that help a style: those the style lists and those that
     /// list the style, in slug order.
-    pub fn therapies_for<'a>(&'a self, style: &'a Item<Style>) -> impl Iterator<Item = &'a Item<Therapy>> + 'a {
-        helpers(&self.therapies, style, &style.kind.therapies, |t| &t.kind.helps_with)
+    pub fn therapies_for<'a>(&'a self, style: &Item<Style>) -> impl Iterator<Item = &'a Item<Therapy>> + 'a {
+        let list = self.style_index(style).map_or(&[][..], |s| self.helpers.of_style[s].1.as_slice());
+        list.iter().map(|&i| &self.therapies[i])
     }
 
     /// The styles a strategy or therapy helps: those it lists and those that
     /// list it, in slug order.
     pub fn styles_helped_by<'a>(&'a self, item: &ItemRef) -> impl Iterator<Item = &'a Item<Style>> + 'a {
-        let own: &[ItemRef] = match self.item(item) {
-            Some(AnyItem::Strategy(s)) => &s.kind.helps_with,
-            Some(AnyItem::Therapy(t)) => &t.kind.helps_with,
-            _ => &[],
+        let slug = &item.slug;
+        let (index, position): (&'a [Vec<usize>], Option<usize>) = match item.collection {
+            Collection::Strategies => {
+                (&self.helpers.of_strategy, self.strategies.binary_search_by(|i| i.meta.slug.cmp(slug)).ok())
+            }
+            Collection::Therapies => {
+                (&self.helpers.of_therapy, self.therapies.binary_search_by(|i| i.meta.slug.cmp(slug)).ok())
+            }
+            _ => (&[], None),
         };
-        let item = item.clone();
-        self.styles.iter().filter(move |style| {
-            own.contains(&style.reference())
-                || style.kind.strategies.contains(&item)
-                || style.kind.therapies.contains(&item)
-        })
+        let list: &'a [usize] = position.map_or(&[][..], |p| index[p].as_slice());
+        list.iter().map(|&i| &self.styles[i])
+    }
+
+    fn style_index(&self, style: &Item<Style>) -> Option<usize> {
+        self.styles.binary_search_by(|i| i.meta.slug.cmp(&style.meta.slug)).ok()
     }
 
     /// The review of an item as of `today`: its state, versions and dates,
@@ -246,14 +326,4 @@ impl Library {
     pub fn written_by<'a>(&'a self, person: &'a PersonId) -> impl Iterator<Item = AnyItem<'a>> + 'a {
         self.all_items().filter(move |i| i.meta().author == *person)
     }
-}
-
-fn helpers<'a, K: Kind>(
-    all: &'a [Item<K>],
-    style: &'a Item<Style>,
-    listed: &'a [ItemRef],
-    helps_with: impl Fn(&Item<K>) -> &Vec<ItemRef> + 'a,
-) -> impl Iterator<Item = &'a Item<K>> + 'a {
-    let style_ref = style.reference();
-    all.iter().filter(move |h| listed.contains(&h.reference()) || helps_with(h).contains(&style_ref))
 }

@@ -10,6 +10,7 @@ use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use walkdir::WalkDir;
@@ -41,6 +42,13 @@ struct Source {
 }
 
 impl Sources {
+    /// Sources that know only which items are absent (no texts): for a
+    /// library assembled from parts already checked, whose diagnostics, if
+    /// any, are produced again by a full load.
+    pub(crate) fn absent_only(absent: BTreeSet<String>) -> Sources {
+        Sources { files: BTreeMap::new(), absent }
+    }
+
     /// A locator over the YAML of `path` (front matter or a whole YAML file).
     pub fn locator(&self, path: &Path) -> Locator<'_> {
         match self.files.get(path) {
@@ -197,10 +205,18 @@ enum Place {
 pub(crate) fn load_memory(site_toml: &[u8], files: &[(&str, &[u8])], diags: &mut Diagnostics) -> Loaded {
     let mut loaded = Loaded::default();
     loaded.config = parse_config(site_toml, diags, &mut loaded.sources);
+    loaded.merge(load_files(files, diags));
+    loaded
+}
+
+/// Parses files held in memory (path inside `content/`, bytes) without
+/// `site.toml`: the shape pass only.
+pub(crate) fn load_files(files: &[(&str, &[u8])], diags: &mut Diagnostics) -> Loaded {
+    let mut loaded = Loaded::default();
     for (inside, bytes) in files {
         let rel = Path::new("content").join(inside);
         match place(Path::new(inside)) {
-            Some(place) => load_file(rel, place, Some(bytes.to_vec()), &mut loaded, diags, &mut |_, b| Some(b)),
+            Some(place) => load_file(rel, place, Some(bytes.to_vec()), &mut loaded, diags, &|_, b| Some(b)),
             None => diags.push(Diagnostic::warning(Code::IgnoredFile, rel, Position::START, "this file is not loaded")),
         }
     }
@@ -209,7 +225,7 @@ pub(crate) fn load_memory(site_toml: &[u8], files: &[(&str, &[u8])], diags: &mut
 
 /// Chooses the bytes of each item file: the file's own (`Some(bytes)`),
 /// another version of it, or none (`None`: the item is withheld).
-pub(crate) type Select<'s> = &'s mut dyn FnMut(&ItemRef, Vec<u8>) -> Option<Vec<u8>>;
+pub(crate) type Select<'s> = &'s (dyn Fn(&ItemRef, Vec<u8>) -> Option<Vec<u8>> + Sync);
 
 /// Walks `root` and loads `site.toml` and everything under `content/`,
 /// passing each item file's bytes through `select`.
@@ -225,6 +241,7 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics, select: Select<'_>) -> 
         return loaded;
     }
     let canonical_content = content.canonicalize().unwrap_or_else(|_| content.clone());
+    let mut files = Vec::new();
     let mut walk = WalkDir::new(&content)
         .follow_links(true)
         .sort_by_file_name()
@@ -266,17 +283,42 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics, select: Select<'_>) -> 
             continue;
         };
         match place(inside) {
-            Some(place) => {
-                let bytes = read_bytes(entry.path(), &rel, diags);
-                load_file(rel, place, bytes, &mut loaded, diags, select);
-            }
+            Some(place) => files.push((entry.into_path(), rel, place)),
             None => diags.push(
                 Diagnostic::warning(Code::IgnoredFile, rel, Position::START, "this file is not loaded")
                     .with_hint("items are content/<styles|strategies|therapies|guides>/<slug>.md, people content/people/<id>.yaml, ledgers content/reviews/<collection>/<slug>.yaml"),
             ),
         }
     }
+    // Read and parse in parallel, each file into its own part; merge in walk order.
+    let parts: Vec<(Loaded, Diagnostics)> = files
+        .into_par_iter()
+        .map(|(path, rel, place)| {
+            let (mut part, mut part_diags) = (Loaded::default(), Diagnostics::new());
+            let bytes = read_bytes(&path, &rel, &mut part_diags);
+            load_file(rel, place, bytes, &mut part, &mut part_diags, select);
+            (part, part_diags)
+        })
+        .collect();
+    for (part, part_diags) in parts {
+        loaded.merge(part);
+        diags.extend(part_diags);
+    }
     loaded
+}
+
+impl Loaded {
+    /// Adds what another part of the walk loaded.
+    pub(crate) fn merge(&mut self, other: Loaded) {
+        self.styles.extend(other.styles);
+        self.strategies.extend(other.strategies);
+        self.therapies.extend(other.therapies);
+        self.guides.extend(other.guides);
+        self.people.extend(other.people);
+        self.ledgers.extend(other.ledgers);
+        self.sources.files.extend(other.sources.files);
+        self.sources.absent.extend(other.sources.absent);
+    }
 }
 
 fn place(inside: &Path) -> Option<Place> {

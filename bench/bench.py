@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""The securebase benchmark harness.
+
+Builds the binaries, generates deterministic corpora with `xtask corpus`,
+and measures, alternating runs, side by side in one run:
+
+  * production `securebase build` against `hugo` on the same pages
+    (wall time: median and spread; peak memory from /usr/bin/time -v);
+  * `securebase check` and `securebase preview`;
+  * a single-item edit under `securebase serve`, from the file write to
+    the rebuilt page being served;
+  * the I/O floor: `cp -r` of the sources in and of the output out.
+
+    bench/bench.py            # 1,000 and 10,000 items, 5 runs each
+    bench/bench.py --quick    # 200 items, 1 run: keeps the harness alive in CI
+
+It prints a Markdown table and, unless --quick, writes it into
+BENCHMARKS.md between the markers there.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RELEASE = ROOT / "target" / "release"
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def timed(cmd, cwd=None):
+    """Runs cmd under /usr/bin/time -v; returns (wall seconds, peak KB)."""
+    out = subprocess.run(
+        ["/usr/bin/time", "-v"] + cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    if out.returncode != 0:
+        sys.exit(f"failed: {' '.join(map(str, cmd))}\n{out.stderr[-2000:]}")
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (.+)", out.stderr).group(1)
+    parts = [float(p) for p in wall.split(":")]
+    seconds = parts[-1] + 60 * parts[-2] + (3600 * parts[-3] if len(parts) > 2 else 0)
+    peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr).group(1))
+    return seconds, peak
+
+
+def clock(cmd, cwd=None):
+    start = time.perf_counter()
+    run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def summary(values):
+    values = sorted(values)
+    med = statistics.median(values)
+    return {"median": med, "min": values[0], "max": values[-1], "runs": len(values)}
+
+
+def fmt(s, unit="s"):
+    if s["runs"] == 1:
+        return f"{s['median']:.3f} {unit}"
+    return f"{s['median']:.3f} {unit} ({s['min']:.3f}–{s['max']:.3f})"
+
+
+def ensure_tools():
+    if not Path("/usr/bin/time").exists():
+        run(["apt-get", "install", "-y", "-qq", "time"], stdout=subprocess.DEVNULL)
+    if shutil.which("hugo") is None:
+        run(["apt-get", "update", "-qq"], stdout=subprocess.DEVNULL)
+        run(["apt-get", "install", "-y", "-qq", "hugo"], stdout=subprocess.DEVNULL)
+    run(["cargo", "build", "--release", "--quiet", "-p", "securebase-cli", "-p", "xtask"], cwd=ROOT)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=30) as r:
+        return r.read().decode("utf-8", "replace")
+
+
+def serve_edit(site, runs):
+    """Milliseconds from writing one item to its rebuilt page being served."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [RELEASE / "securebase", "serve", "--quiet", "--root", site, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 300
+        while True:
+            try:
+                get(base + "/")
+                break
+            except OSError:
+                if time.time() > deadline:
+                    sys.exit("serve did not start")
+                time.sleep(0.05)
+        items = sorted((Path(site) / "content" / "guides").glob("*.md"))
+        times = []
+        for n in range(runs):
+            item = items[n % len(items)]
+            url = f"{base}/guides/{item.stem}/"
+            marker = f"bench-marker-{n}-{time.time_ns()}"
+            text = item.read_text()
+            start = time.perf_counter()
+            item.write_text(text + f"\n{marker}\n")
+            while marker not in get(url):
+                if time.perf_counter() - start > 60:
+                    sys.exit("the edit never appeared")
+                time.sleep(0.002)
+            times.append((time.perf_counter() - start) * 1000)
+            item.write_text(text)
+            time.sleep(1.0)
+        return times
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def measure(items, runs, work):
+    corpus = work / f"corpus-{items}"
+    run([RELEASE / "xtask", "corpus", "--items", str(items), "--out", corpus, "--project", ROOT], stdout=subprocess.DEVNULL)
+    site, hugo = corpus / "securebase", corpus / "hugo"
+    out_sb, out_hugo = work / f"out-sb-{items}", work / f"out-hugo-{items}"
+    sb, hg, sb_mem, hg_mem = [], [], [], []
+    for _ in range(runs):  # alternate, so both see the same machine state
+        t, m = timed([RELEASE / "securebase", "build", "--quiet", "--root", site, "--out", out_sb])
+        sb.append(t)
+        sb_mem.append(m)
+        t, m = timed(["hugo", "--quiet", "-s", hugo, "-d", out_hugo])
+        hg.append(t)
+        hg_mem.append(m)
+    check = [clock([RELEASE / "securebase", "check", "--quiet", "--root", site]) for _ in range(runs)]
+    preview = [timed([RELEASE / "securebase", "preview", "--quiet", "--root", site, "--out", work / "preview"])[0] for _ in range(runs)]
+    floor = []
+    for _ in range(runs):
+        copy_in, copy_out = work / "copy-in", work / "copy-out"
+        shutil.rmtree(copy_in, ignore_errors=True)
+        shutil.rmtree(copy_out, ignore_errors=True)
+        copy_in.mkdir()
+        t_in = clock(["cp", "-r", site / "content", site / "site.toml", site / "themes", copy_in])
+        t_out = clock(["cp", "-r", out_sb, copy_out])
+        floor.append(t_in + t_out)
+    edit = serve_edit(site, max(runs, 3))
+    return {
+        "items": items,
+        "securebase_build": summary(sb),
+        "hugo": summary(hg),
+        "securebase_peak_mb": max(sb_mem) / 1024,
+        "hugo_peak_mb": max(hg_mem) / 1024,
+        "check": summary(check),
+        "preview": summary(preview),
+        "io_floor": summary(floor),
+        "serve_edit_ms": summary(edit),
+    }
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    hugo = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.release()}, hugo {hugo}"
+
+
+def table(results, command):
+    lines = [
+        f"Machine: {machine()}. Command: `{command}`.",
+        "",
+        "| items | securebase build | hugo | ratio (target ≤ 0.5) | peak memory securebase / hugo | check (target < 0.5 s at 10k) | preview | serve edit → served (target ≤ 50 ms) | I/O floor (cp in + out) | build / floor (target ≤ 4) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        ratio = r["securebase_build"]["median"] / r["hugo"]["median"]
+        floor_ratio = r["securebase_build"]["median"] / r["io_floor"]["median"]
+        lines.append(
+            f"| {r['items']:,} | {fmt(r['securebase_build'])} | {fmt(r['hugo'])} | {ratio:.2f} | "
+            f"{r['securebase_peak_mb']:.0f} MB / {r['hugo_peak_mb']:.0f} MB | {fmt(r['check'])} | {fmt(r['preview'])} | "
+            f"{fmt(r['serve_edit_ms'], 'ms')} | {fmt(r['io_floor'])} | {floor_ratio:.1f} |"
+        )
+    if len(results) >= 2:
+        a, b = results[0], results[-1]
+        scale = b["securebase_build"]["median"] / a["securebase_build"]["median"]
+        lines += ["", f"Scaling {a['items']:,} → {b['items']:,} items: {scale:.1f}× the time (target ≤ 11×)."]
+    lines += ["", "Medians of the runs, with the fastest and slowest in brackets; securebase and hugo runs alternate."]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="200 items, one run (for CI)")
+    parser.add_argument("--items", type=int, nargs="*", help="corpus sizes (default 1000 10000)")
+    parser.add_argument("--runs", type=int, help="runs per measurement (default 5)")
+    args = parser.parse_args()
+    sizes = args.items or ([200] if args.quick else [1000, 10000])
+    runs = args.runs or (1 if args.quick else 5)
+    ensure_tools()
+    command = "bench/bench.py" + (" --quick" if args.quick else "") + (f" --items {' '.join(map(str, sizes))}" if args.items else "") + (f" --runs {runs}" if args.runs else "")
+    with tempfile.TemporaryDirectory(prefix="securebase-bench-") as tmp:
+        results = [measure(n, runs, Path(tmp)) for n in sizes]
+    text = table(results, command)
+    print(text)
+    (ROOT / "target").mkdir(exist_ok=True)
+    (ROOT / "target" / "bench.json").write_text(json.dumps(results, indent=2))
+    if not args.quick:
+        path = ROOT / "BENCHMARKS.md"
+        doc = path.read_text()
+        start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+        if start in doc and end in doc:
+            doc = doc[: doc.index(start) + len(start)] + "\n" + text + "\n" + doc[doc.index(end):]
+            path.write_text(doc)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,400 @@
+//! `cargo run -p xtask -- corpus --items N --out DIR`: writes a realistic,
+//! deterministic securebase site for benchmarks (a git repository with a
+//! few commits, approvals, and edits after approval), and beside it the
+//! same pages as a Hugo site, so both generators do the same work.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use securebase::BlobId;
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Write a benchmark corpus: DIR/securebase (a git repository) and DIR/hugo.
+    Corpus {
+        /// How many items in all (spread over the four collections).
+        #[arg(long, default_value_t = 1000)]
+        items: usize,
+        /// Where to write it (must not exist, or be empty).
+        #[arg(long)]
+        out: PathBuf,
+        /// The random seed; the same seed gives the same corpus.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The project whose theme and site.toml to use.
+        #[arg(long, default_value = ".")]
+        project: PathBuf,
+    },
+}
+
+/// A small deterministic generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, words: &[&'a str]) -> &'a str {
+        words[self.below(words.len())]
+    }
+
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
+const WORDS: &[&str] = &[
+    "attachment",
+    "trust",
+    "closeness",
+    "feelings",
+    "partner",
+    "friend",
+    "care",
+    "safety",
+    "steady",
+    "calm",
+    "worry",
+    "distance",
+    "comfort",
+    "notice",
+    "pause",
+    "boundary",
+    "routine",
+    "kindness",
+    "listen",
+    "repair",
+    "relationship",
+    "childhood",
+    "caregiver",
+    "pattern",
+    "change",
+    "practice",
+    "support",
+    "therapy",
+    "session",
+    "emotion",
+    "regulate",
+    "secure",
+    "anxious",
+    "avoidant",
+    "needs",
+    "space",
+    "time",
+    "small",
+    "step",
+    "together",
+    "often",
+    "gently",
+    "slowly",
+    "honest",
+    "open",
+    "plain",
+    "warm",
+    "clear",
+    "daily",
+    "weekly",
+    "moment",
+    "breath",
+    "body",
+    "thought",
+    "reaction",
+    "choice",
+    "value",
+    "hope",
+    "growth",
+    "understand",
+    "learn",
+    "share",
+    "ask",
+    "the",
+    "a",
+    "and",
+    "of",
+    "to",
+    "in",
+    "with",
+    "you",
+    "your",
+    "can",
+    "may",
+    "that",
+    "is",
+    "for",
+    "when",
+    "it",
+];
+
+const COLLECTIONS: [&str; 4] = ["styles", "strategies", "therapies", "guides"];
+
+fn sentence(rng: &mut Rng) -> String {
+    let n = 8 + rng.below(12);
+    let mut words: Vec<String> = (0..n).map(|_| rng.pick(WORDS).to_owned()).collect();
+    if let Some(first) = words.first_mut() {
+        let mut chars = first.chars();
+        if let Some(c) = chars.next() {
+            *first = c.to_uppercase().chain(chars).collect();
+        }
+    }
+    let i = rng.below(n);
+    if rng.chance(30) {
+        words[i] = format!("*{}*", words[i]);
+    }
+    format!("{}.", words.join(" "))
+}
+
+/// A body of 600 to 1,200 words: headings, paragraphs, lists, emphasis,
+/// links to other items, a table in some, a code block in about 5%.
+fn body(rng: &mut Rng, links: &[String]) -> String {
+    let target = 600 + rng.below(601);
+    let mut text = String::new();
+    let mut words = 0;
+    let mut section = 0;
+    while words < target {
+        section += 1;
+        let _ = writeln!(text, "## {} {section}\n", sentence(rng).trim_end_matches('.'));
+        for _ in 0..3 {
+            let mut paragraph = String::new();
+            for _ in 0..4 {
+                let s = sentence(rng);
+                words += s.split_whitespace().count();
+                paragraph.push_str(&s);
+                paragraph.push(' ');
+            }
+            if !links.is_empty() && rng.chance(60) {
+                let target = &links[rng.below(links.len())];
+                let _ = write!(paragraph, "See [{}]({target}) too.", rng.pick(WORDS));
+            }
+            let _ = writeln!(text, "{}\n", paragraph.trim_end());
+        }
+        if rng.chance(50) {
+            for _ in 0..4 {
+                let s = sentence(rng);
+                words += s.split_whitespace().count();
+                let _ = writeln!(text, "- {s}");
+            }
+            text.push('\n');
+        }
+    }
+    if rng.chance(20) {
+        text.push_str("| Step | What to try |\n|---|---|\n");
+        for i in 1..=3 {
+            let _ = writeln!(text, "| {i} | {} |", sentence(rng));
+        }
+        text.push('\n');
+    }
+    if rng.chance(5) {
+        text.push_str("```yaml\nreminder:\n  when: weekly\n  with: partner\n```\n\n");
+    }
+    text
+}
+
+fn git(dir: &Path, args: &[&str]) -> anyhow::Result<()> {
+    let status = Command::new("git").arg("-C").arg(dir).args(args).status().context("running git")?;
+    if !status.success() {
+        bail!("git {args:?} failed");
+    }
+    Ok(())
+}
+
+fn commit(dir: &Path, email: &str, message: &str) -> anyhow::Result<()> {
+    git(dir, &["add", "-A"])?;
+    let user = format!("user.email={email}");
+    git(dir, &["-c", &user, "-c", "user.name=Corpus (fictional)", "commit", "-q", "-m", message])
+}
+
+struct Item {
+    collection: &'static str,
+    slug: String,
+    title: String,
+    summary: String,
+    front: String,
+    body: String,
+}
+
+impl Item {
+    fn markdown(&self) -> String {
+        format!("---\n{}---\n{}", self.front, self.body)
+    }
+}
+
+fn corpus(items: usize, out: &Path, seed: u64, project: &Path) -> anyhow::Result<()> {
+    if out.exists() && fs::read_dir(out)?.next().is_some() {
+        bail!("{} is not empty", out.display());
+    }
+    let mut rng = Rng(seed);
+    let site = out.join("securebase");
+    let hugo = out.join("hugo");
+    fs::create_dir_all(site.join("content/people"))?;
+    fs::copy(project.join("site.toml"), site.join("site.toml"))?;
+    copy_dir(&project.join("themes"), &site.join("themes"))?;
+
+    let per = |c: usize| items / 4 + usize::from(c < items % 4);
+    let slugs: Vec<Vec<String>> =
+        (0..4).map(|c| (0..per(c)).map(|i| format!("{}-{i:05}", &COLLECTIONS[c][..5])).collect()).collect();
+    let url = |c: usize, slug: &str| format!("/{}/{slug}/", COLLECTIONS[c]);
+    let mut all: Vec<Item> = Vec::with_capacity(items);
+    for (c, collection) in COLLECTIONS.iter().enumerate() {
+        for slug in &slugs[c] {
+            let title =
+                format!("{} {}", sentence(&mut rng).split_whitespace().take(4).collect::<Vec<_>>().join(" "), slug);
+            let summary = sentence(&mut rng) + " " + &sentence(&mut rng);
+            let summary: String = summary.chars().take(280).collect::<String>().replace(['*', '"'], "");
+            let mut links = Vec::new();
+            let mut related = Vec::new();
+            for _ in 0..3 {
+                let oc = rng.below(4);
+                if slugs[oc].is_empty() {
+                    continue;
+                }
+                let other = &slugs[oc][rng.below(slugs[oc].len())];
+                links.push(url(oc, other));
+                if other != slug {
+                    related.push(format!("{}/{other}", COLLECTIONS[oc]));
+                }
+            }
+            related.sort();
+            related.dedup();
+            let mut front = format!(
+                "title: \"{title}\"\nsummary: \"{summary}\"\nauthor: corpus-team\ncreated: 2026-0{}-1{}\nkey_takeaways:\n  - \"{}\"\nrelated: [{}]\nsources:\n  - authors: [\"Bowlby, J.\"]\n    year: 1969\n    title: \"Attachment and Loss, Vol. 1: Attachment\"\n    publisher: Basic Books\n",
+                1 + rng.below(9),
+                rng.below(10),
+                sentence(&mut rng),
+                related.join(", ")
+            );
+            // Helper i (a strategy or therapy) helps style i mod the number of
+            // styles, and each style lists exactly its helpers.
+            let index = slugs[c].iter().position(|s| s == slug).unwrap_or(0);
+            let styles = slugs[0].len();
+            let style_ref = |_: &mut Rng| format!("styles/{}", slugs[0][index % styles.max(1)]);
+            let helpers = |hc: usize| -> String {
+                slugs[hc]
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| styles > 0 && i % styles == index)
+                    .map(|(_, s)| format!("{}/{s}", COLLECTIONS[hc]))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            match *collection {
+                "styles" => front.push_str(&format!(
+                    "security: insecure\ndimensions:\n  anxiety: high\n  avoidance: low\nsigns:\n  - \"{}\"\n  - \"{}\"\norigins: \"{}\"\nin_relationships: \"{}\"\nstrategies: [{}]\ntherapies: [{}]\n",
+                    sentence(&mut rng), sentence(&mut rng), sentence(&mut rng), sentence(&mut rng), helpers(1), helpers(2)
+                )),
+                "strategies" if !slugs[0].is_empty() => front.push_str(&format!(
+                    "helps_with: [{}]\nsteps:\n  - \"{}\"\n  - \"{}\"\nexample: \"{}\"\n",
+                    style_ref(&mut rng), sentence(&mut rng), sentence(&mut rng), sentence(&mut rng)
+                )),
+                "strategies" => front.push_str(&format!("example: \"{}\"\n", sentence(&mut rng))),
+                "therapies" if !slugs[0].is_empty() => front.push_str(&format!(
+                    "approach: \"{}\"\nwhat_to_expect: \"{}\"\nhelps_with: [{}]\n",
+                    sentence(&mut rng), sentence(&mut rng), style_ref(&mut rng)
+                )),
+                "therapies" => front.push_str(&format!("approach: \"{}\"\nwhat_to_expect: \"{}\"\n", sentence(&mut rng), sentence(&mut rng))),
+                _ => {}
+            }
+            let body = body(&mut rng, &links);
+            all.push(Item { collection, slug: slug.clone(), title, summary, front, body });
+        }
+    }
+
+    // The securebase site: people, items, then ledgers, then edits after approval.
+    fs::write(
+        site.join("content/people/corpus-team.yaml"),
+        "name: Corpus Team (fictional)\nkind: organisation\nroles: [author, editor]\nemail: team@example.invalid\nbio: A fictional team that writes benchmark pages.\n",
+    )?;
+    fs::write(
+        site.join("content/people/riley-example.yaml"),
+        "name: Riley Example (fictional)\ncredentials:\n  - abbreviation: LCSW\n    meaning: Licensed Clinical Social Worker\nroles: [clinical_reviewer]\nemail: riley@example.invalid\nbio: A fictional clinician for benchmarks.\nlicence:\n  type: LCSW\n  jurisdiction: Nowhere State (fictional)\n  expires: 2099-12-31\n",
+    )?;
+    for item in &all {
+        let dir = site.join("content").join(item.collection);
+        fs::create_dir_all(&dir)?;
+        fs::write(dir.join(format!("{}.md", item.slug)), item.markdown())?;
+    }
+    git(&site, &["init", "-q"])?;
+    commit(&site, "team@example.invalid", "Corpus content")?;
+    for (i, item) in all.iter().enumerate() {
+        // 90% approved; the rest never reviewed.
+        if i % 10 == 9 {
+            continue;
+        }
+        let blob = BlobId::of(item.markdown().as_bytes());
+        let dir = site.join("content/reviews").join(item.collection);
+        fs::create_dir_all(&dir)?;
+        let record = format!(
+            "- blob: {blob}\n  reviewer: riley-example\n  date: 2026-10-0{}\n  decision: approved\n  summary: First clinical review.\n",
+            1 + i % 9
+        );
+        fs::write(dir.join(format!("{}.yaml", item.slug)), record)?;
+    }
+    commit(&site, "riley@example.invalid", "Approvals")?;
+    for item in all.iter().step_by(20) {
+        let path = site.join("content").join(item.collection).join(format!("{}.md", item.slug));
+        let edited = format!("{}\nAn edit made after approval, not yet reviewed.\n", item.markdown());
+        fs::write(path, edited)?;
+    }
+    commit(&site, "team@example.invalid", "Edits after approval")?;
+
+    // The same pages for Hugo: YAML front matter, one page and one list template.
+    fs::create_dir_all(hugo.join("layouts/_default"))?;
+    fs::write(
+        hugo.join("hugo.toml"),
+        "baseURL = \"https://corpus.example/\"\ntitle = \"Corpus\"\ndisableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\", \"robotsTXT\", \"404\"]\n[markup.goldmark.renderer]\nunsafe = false\n[markup.goldmark.extensions]\ntable = true\nstrikethrough = true\ntaskList = true\nfootnote = true\ntypographer = true\n[markup.highlight]\nnoClasses = false\n",
+    )?;
+    fs::write(
+        hugo.join("layouts/_default/single.html"),
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ .Title }}</title><meta name=\"description\" content=\"{{ .Params.summary }}\"><link rel=\"stylesheet\" href=\"/style.css\"></head><body><header><a href=\"/\">Corpus</a></header><main><h1>{{ .Title }}</h1><p>{{ .Params.summary }}</p><ul>{{ range .Params.key_takeaways }}<li>{{ . }}</li>{{ end }}</ul><div>{{ .TableOfContents }}</div>{{ .Content }}<h2>Related</h2><ul>{{ range .Params.related }}<li>{{ . }}</li>{{ end }}</ul><h2>Sources</h2><ol>{{ range .Params.sources }}<li>{{ .authors }} ({{ .year }}). {{ .title }}. {{ .publisher }}</li>{{ end }}</ol><p>Author: {{ .Params.author }}, created {{ .Params.created }}</p></main><footer>Not a substitute for professional care.</footer></body></html>\n",
+    )?;
+    fs::write(
+        hugo.join("layouts/_default/list.html"),
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ .Title }}</title></head><body><main><h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a> {{ .Params.summary }}</li>{{ end }}</ul></main></body></html>\n",
+    )?;
+    for item in &all {
+        let dir = hugo.join("content").join(item.collection);
+        fs::create_dir_all(&dir)?;
+        let _ = (&item.title, &item.summary);
+        fs::write(dir.join(format!("{}.md", item.slug)), item.markdown())?;
+    }
+    println!("wrote {items} items to {} and {}", site.display(), hugo.display());
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Task::Corpus { items, out, seed, project } => corpus(items, &out, seed, &project),
+    }
+}
