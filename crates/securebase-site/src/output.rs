@@ -95,18 +95,35 @@ impl Publisher {
             let _ = fs::remove_dir_all(staging);
             return Err(e);
         }
-        if out.exists() {
-            fs::rename(out, retired).map_err(SiteError::io(out))?;
-        }
-        if let Err(e) = fs::rename(staging, out) {
-            // Put the previous site back before reporting.
-            let _ = fs::rename(retired, out);
-            let _ = fs::remove_dir_all(staging);
-            return Err(SiteError::io(out)(e));
-        }
-        Ok(())
+        swap(staging, out, retired)
     }
 }
+
+/// Puts `staging` in place of `out`, leaving the old site at `retired`. On
+/// Linux the two folders are exchanged in one atomic step, so there is no
+/// moment without a site; elsewhere, two renames, and a build killed
+/// between them is repaired by the next one ([`recover`]).
+fn swap(staging: &Path, out: &Path, retired: &Path) -> Result<(), SiteError> {
+    if !out.exists() {
+        return fs::rename(staging, out).map_err(SiteError::io(out));
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        if renameat_with(CWD, staging, CWD, out, RenameFlags::EXCHANGE).is_ok() {
+            return fs::rename(staging, retired).map_err(SiteError::io(staging));
+        }
+    }
+    fs::rename(out, retired).map_err(SiteError::io(out))?;
+    if let Err(e) = fs::rename(staging, out) {
+        // Put the previous site back before reporting.
+        let _ = fs::rename(retired, out);
+        let _ = fs::remove_dir_all(staging);
+        return Err(SiteError::io(out)(e));
+    }
+    Ok(())
+}
+
 
 /// Writes `files` as the new content of `out` in one step (see [`Publisher`]).
 pub fn publish(out: &Path, files: Vec<(String, Vec<u8>)>) -> Result<(), SiteError> {
