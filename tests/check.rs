@@ -106,8 +106,47 @@ fn cases() -> Vec<Case> {
         case("missing site.toml", vec![Remove("site.toml")], "site.toml", 1, Some(1), "io", "there is no site.toml"),
         case("byte-order mark keeps lines right", vec![Write(GUIDE, b"\xEF\xBB\xBF---\ntitle: A\nsummary: A fixture guide with a byte-order mark and a broken author.\nauthor: ghost\ncreated: 2026-01-15\nsources:\n  - authors: [\"B, J.\"]\n    year: 1969\n    title: T\n    publisher: P\n---\nBody\n")], GUIDE, 4, Some(9), "dangling-reference", "the author `ghost` does not exist"),
         case("CRLF keeps lines right", vec![Write(GUIDE, b"---\r\ntitle: A\r\nsummary: A fixture guide with CRLF line endings and a broken author.\r\nauthor: ghost\r\ncreated: 2026-01-15\r\nsources:\r\n  - authors: [\"B, J.\"]\r\n    year: 1969\r\n    title: T\r\n    publisher: P\r\n---\r\nBody\r\n")], GUIDE, 4, Some(9), "dangling-reference", "the author `ghost` does not exist"),
+        case("yaml alias bomb", vec![Write(GUIDE, ALIAS_BOMB.as_bytes())], GUIDE, 2, Some(8), "syntax", "YAML anchors (&name) and aliases (*name) are not allowed"),
+        case("yaml alias bomb of one long string", vec![Write(GUIDE, STRING_BOMB.as_bytes())], GUIDE, 3, Some(17), "syntax", "YAML anchors (&name) and aliases (*name) are not allowed"),
+        case("deep nesting", vec![Write(GUIDE, DEEP_NESTING.as_bytes())], GUIDE, 2, Some(8), "invalid-value", "invalid type: sequence, expected a string"),
+        case("control character", vec![Replace(GUIDE, "title: Overview", "title: Over\u{7}view")], GUIDE, 2, None, "syntax", "control characters are not allowed"),
+        case("NUL byte", vec![Replace(GUIDE, "title: Overview", "title: Over\0view")], GUIDE, 2, None, "syntax", "control characters are not allowed"),
+        case("right-to-left override in a slug", vec![Write("content/guides/over\u{202e}view.md", b"---\n---\n")], "content/guides/over\u{202e}view.md", 1, Some(1), "invalid-slug", "is not a valid id"),
+        case("tab indentation", vec![Replace(GUIDE, "related:\n  - styles/avoidant", "related:\n\t- styles/avoidant")], GUIDE, 7, Some(1), "syntax", "found character that cannot start any token"),
+        case("front matter that is a list", vec![Write(GUIDE, b"---\n- a\n- b\n---\nBody\n")], GUIDE, 2, Some(1), "invalid-value", "invalid type: sequence, expected struct"),
+        case("empty front matter", vec![Write(GUIDE, b"---\n---\nBody\n")], GUIDE, 2, Some(1), "missing-field", "missing field `title`"),
+        case("uppercase collection in a reference", vec![Replace(GUIDE, "  - therapies/cbt", "  - Therapies/cbt")], GUIDE, 8, None, "invalid-value", "`Therapies` is not a collection"),
+        case("citation year out of range", vec![Replace(THERAPY, "    year: 2011", "    year: 3011")], THERAPY, 13, Some(12), "invalid-value", "has the year 3011"),
+        case("unknown key in a citation", vec![Replace(THERAPY, "    journal: Journal", "    jornal: Journal")], THERAPY, 14, Some(5), "unknown-field", "unknown field `jornal`"),
+        case("unknown key in dimensions", vec![Replace(STYLE, "  avoidance: high", "  avoidence: high")], STYLE, 14, Some(3), "unknown-field", "unknown field `avoidence`"),
+        case("person email not an address", vec![Replace(REVIEWER, "email: riley@fixture.example", "email: riley")], REVIEWER, 7, Some(1), "invalid-value", "`riley` is not an email address"),
+        case("person file that is a list", vec![Write("content/people/list.yaml", b"- name: A\n")], "content/people/list.yaml", 1, Some(1), "invalid-value", "invalid type: sequence"),
+        case("organisation as clinical reviewer", vec![Replace("content/people/fixture-team.yaml", "roles: [author, editor]", "roles: [author, clinical_reviewer]")], "content/people/fixture-team.yaml", 3, None, "role", "an organisation cannot be a clinical reviewer"),
+        case("ledger that is a mapping", vec![Write(LEDGER, b"blob: x\n")], LEDGER, 1, Some(1), "invalid-value", "invalid type: map, expected a sequence"),
+        case("ledger with an unknown decision", vec![Replace(LEDGER, "decision: approved", "decision: maybe")], LEDGER, 4, Some(13), "invalid-value", "unknown variant `maybe`"),
+        case("change request without notes", vec![Replace(LEDGER, "decision: approved\n  summary: First review (fictional).", "decision: changes_requested")], LEDGER, 4, Some(3), "missing-field", "a change request without notes"),
+        case("ledger with an impossible date", vec![Replace(LEDGER, "date: 2026-02-01", "date: 2026-13-01")], LEDGER, 3, Some(9), "invalid-value", "date"),
+        case("site.toml syntax error", vec![Replace("site.toml", "title = \"Fixture Site\"", "title = \"Fixture Site")], "site.toml", 1, None, "syntax", "invalid"),
+        case("site.toml base_url not an address", vec![Replace("site.toml", "https://fixture.example", "fixture.example")], "site.toml", 3, Some(1), "invalid-value", "is not a web address"),
+        case("site.toml javascript: crisis link", vec![Write("site.toml", b"title = \"T\"\ndescription = \"D\"\nbase_url = \"https://x.example\"\n[[crisis]]\nname = \"Help\"\naction = \"Call\"\nurl = \"javascript:alert(1)\"\n")], "site.toml", 7, Some(8), "invalid-value", "`javascript:alert(1)` is not an address a page may link to"),
+        case("site.toml review interval of zero", vec![Replace("site.toml", "interval_days = 365", "interval_days = 0")], "site.toml", 6, Some(1), "invalid-value", "`interval_days = 0` is not a review interval"),
+        case("a 50 MB file", vec![Write(GUIDE, FIFTY_MB)], GUIDE, 1, Some(1), "io", "over the limit"),
     ]
 }
+
+/// A YAML "billion laughs": nine levels of nine aliases.
+const ALIAS_BOMB: &str = "---\ntitle: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\nsummary: [*i,*i,*i,*i,*i,*i,*i,*i,*i]\n---\n";
+
+/// One 100 kB string, aliased twenty thousand times (2 GB if expanded).
+static STRING_BOMB: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("---\ntitle: Overview\nkey_takeaways: [&a \"{}\", {}]\n---\n", "x".repeat(100_000), vec!["*a"; 20_000].join(","))
+});
+
+/// Ten thousand nested sequences.
+const DEEP_NESTING: &str = concat!("---\ntitle: ", include_str!("fixtures/deep-nesting.txt"), "\n---\n");
+
+/// A file just over 50 MB, built once.
+static FIFTY_MB: &[u8] = &[b'a'; 50 * 1024 * 1024 + 1];
 
 #[test]
 fn the_valid_fixture_checks_clean() {
@@ -244,4 +283,73 @@ fn the_shipped_content_checks_clean() {
     );
     assert!(counts["guides"].as_u64().unwrap() >= 3);
     assert_eq!(counts["reviews"], 0, "the shipped content holds no approvals");
+}
+
+/// Runs `preview` under a 4 GB address-space limit; returns the exit code,
+/// stderr and the time it took.
+fn bounded_preview(root: &Path, out: &Path) -> (i32, String, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let output = std::process::Command::new("bash")
+        .arg("-c")
+        .arg("ulimit -v 4000000; exec \"$0\" preview --root \"$1\" --out \"$2\"")
+        .arg(env!("CARGO_BIN_EXE_securebase"))
+        .arg(root)
+        .arg(out)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned(), started.elapsed())
+}
+
+fn snapshot(out: &Path) -> Vec<(String, Vec<u8>)> {
+    common::files_under(out).into_iter().map(|f| (f.clone(), fs::read(out.join(&f)).unwrap())).collect()
+}
+
+/// Bad templates and themes, which only a build meets.
+fn template_cases() -> Vec<(&'static str, Vec<Edit>, &'static str)> {
+    use Edit::*;
+    vec![
+        ("template syntax error", vec![Write("templates/404.html", b"{% extends \"base.html\" %}\n{% block content %}{{ x \n{% endblock content %}\n")], "templates/404.html:3:"),
+        ("template that includes itself", vec![Write("templates/review.html", b"{% include \"review.html\" %}\n")], "include"),
+        ("template with an unknown variable", vec![Write("templates/404.html", b"{% extends \"base.html\" %}\n{% block content %}{{ nothing.here }}{% endblock content %}\n")], "templates/404.html:2:"),
+        ("template extending a missing parent", vec![Write("templates/404.html", b"{% extends \"nowhere.html\" %}\n")], "nowhere.html"),
+        ("theme name with ..", vec![Replace("site.toml", "base_url", "theme = \"../../etc\"\nbase_url")], "theme `../../etc`"),
+        ("theme that does not exist", vec![Replace("site.toml", "base_url", "theme = \"missing\"\nbase_url")], "theme `missing`"),
+        ("a 100,000-line body", vec![Write(GUIDE, HUGE_BODY.as_bytes())], ""),
+    ]
+}
+
+/// A valid item with a 100,000-line body: accepted, in bounded time.
+static HUGE_BODY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let head = "---\ntitle: Overview\nsummary: A fixture guide that links the other fixture pages together for the tests.\nauthor: fixture-team\ncreated: 2026-01-15\nsources:\n  - authors: [\"Bowlby, J.\"]\n    year: 1969\n    title: \"Attachment and Loss, Vol. 1: Attachment\"\n    publisher: Basic Books\n---\n";
+    format!("{head}{}", "A line of body text.\n".repeat(100_000))
+});
+
+#[test]
+fn every_bad_input_leaves_the_previous_site_in_bounded_time_and_memory() {
+    let mut tried = 0;
+    let content_cases = cases().into_iter().map(|c| (c.name, c.edits, format!("{}:{}:", c.file, c.line)));
+    let build_cases = template_cases().into_iter().map(|(name, edits, expect)| (name, edits, expect.to_owned()));
+    for (name, edits, expect) in content_cases.chain(build_cases) {
+        let site = common::copy_fixture_with_theme("valid");
+        let out = site.path().join("public");
+        let (code, stderr, _) = bounded_preview(site.path(), &out);
+        assert_eq!(code, 0, "{name}: the fixture must build first: {stderr}");
+        let before = snapshot(&out);
+        for edit in &edits {
+            apply(site.path(), edit);
+        }
+        let (code, stderr, took) = bounded_preview(site.path(), &out);
+        assert!(took.as_secs() < 20, "{name}: took {took:?}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        if expect.is_empty() {
+            assert_eq!(code, 0, "{name}: {stderr}");
+        } else {
+            assert_eq!(code, 1, "{name}: {stderr}");
+            assert!(stderr.contains(&expect), "{name}: expected {expect:?} in {stderr}");
+            assert!(snapshot(&out) == before, "{name}: the previous output changed");
+        }
+        tried += 1;
+    }
+    assert!(tried >= 60, "only {tried} cases");
 }

@@ -98,6 +98,55 @@ pub(crate) fn split(text: &str) -> Result<Split<'_>, TextError> {
     })
 }
 
+/// Where a YAML anchor (`&name`) starts a value in `yaml`, if one does.
+///
+/// Content files have no use for anchors and aliases, and aliases can
+/// multiply one large value thousands of times (a "billion laughs"), so
+/// they are refused before parsing. An anchor can only begin a node: a
+/// value after `key:`, an item after `- `, or an entry of a flow collection
+/// after `[`, `{` or `,`. Text inside quotes or later in a plain scalar
+/// ("Sam & Co") is not an anchor.
+pub(crate) fn find_anchor(yaml: &str) -> Option<Position> {
+    for (number, line) in yaml.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        let mut at_node_start = true;
+        let mut flow_depth = 0usize;
+        let chars: Vec<(usize, char)> = line.char_indices().collect();
+        for (i, &(_, c)) in chars.iter().enumerate() {
+            if let Some(q) = quote {
+                if c == q {
+                    quote = None;
+                }
+                continue;
+            }
+            match c {
+                '#' if i == 0 || chars[i - 1].1.is_whitespace() => break,
+                '"' | '\'' if at_node_start => {
+                    quote = Some(c);
+                    at_node_start = false;
+                }
+                '&' if at_node_start && chars.get(i + 1).is_some_and(|(_, n)| !n.is_whitespace()) => {
+                    return Some(Position::new(number + 1, i + 1));
+                }
+                ' ' | '\t' => {}
+                '-' if at_node_start && chars.get(i + 1).is_none_or(|(_, n)| n.is_whitespace()) => {}
+                ':' if chars.get(i + 1).is_none_or(|(_, n)| n.is_whitespace()) => at_node_start = true,
+                '[' | '{' if at_node_start || flow_depth > 0 => {
+                    flow_depth += 1;
+                    at_node_start = true;
+                }
+                ']' | '}' if flow_depth > 0 => {
+                    flow_depth -= 1;
+                    at_node_start = false;
+                }
+                ',' if flow_depth > 0 => at_node_start = true,
+                _ => at_node_start = false,
+            }
+        }
+    }
+    None
+}
+
 /// Finds keys and values in a YAML text by its layout, to point diagnostics
 /// found after parsing (a dangling reference, a bad date) at the right line.
 #[derive(Debug, Clone, Copy)]
@@ -242,6 +291,17 @@ mod tests {
         assert_eq!(decode(b"\xEF\xBB\xBF---\n").unwrap(), "---\n");
         let e = decode(b"---\ntitle: \xff\n").unwrap_err();
         assert_eq!(e.at, Position::new(2, 8));
+    }
+
+    #[test]
+    fn anchors_are_found_only_where_they_start_a_node() {
+        assert_eq!(find_anchor("title: &a x\n"), Some(Position::new(1, 8)));
+        assert_eq!(find_anchor("list:\n  - &b x\n"), Some(Position::new(2, 5)));
+        assert_eq!(find_anchor("k: [1, &c x]\n"), Some(Position::new(1, 8)));
+        assert_eq!(find_anchor("&top\na: 1\n"), Some(Position::new(1, 1)));
+        for fine in ["title: Sam & Co\n", "t: \"&x\"\n", "t: 'a &b'\n", "t: a, &b\n", "t: x # &c\n", "t: & spaced\n"] {
+            assert_eq!(find_anchor(fine), None, "{fine:?}");
+        }
     }
 
     #[test]

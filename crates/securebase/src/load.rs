@@ -484,6 +484,7 @@ fn item<F: FrontMatter>(
     parts: MetaParts,
     diags: &mut Diagnostics,
 ) -> Option<Item<F::Kind>> {
+    refuse_anchors(rel, yaml, line_offset, diags)?;
     match serde_yaml::from_str::<F>(yaml) {
         Ok(fm) => Some(fm.into_item(parts)),
         Err(e) => {
@@ -501,7 +502,18 @@ fn yaml_file<T: DeserializeOwned>(rel: &Path, text: &str, diags: &mut Diagnostic
         );
         return None;
     }
+    refuse_anchors(rel, text, 0, diags)?;
     serde_yaml::from_str(text).map_err(|e| diags.push(yaml_error(rel, &e, 0, text))).ok()
+}
+
+/// Refuses YAML anchors and aliases (see [`frontmatter::find_anchor`]).
+fn refuse_anchors(rel: &Path, yaml: &str, line_offset: usize, diags: &mut Diagnostics) -> Option<()> {
+    let Some(at) = frontmatter::find_anchor(yaml) else { return Some(()) };
+    diags.push(
+        Diagnostic::error(Code::Syntax, rel, Position::new(at.line + line_offset, at.column), "YAML anchors (&name) and aliases (*name) are not allowed in content files")
+            .with_hint("write each value out in full"),
+    );
+    None
 }
 
 /// Kinds of YAML and schema errors, recognised by their message, with the
