@@ -183,3 +183,65 @@ fn an_occupied_port_gives_a_clear_message_and_ctrl_c_stops_cleanly() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+fn rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.split_whitespace().next()?.parse().ok()).unwrap_or(0)
+}
+
+#[test]
+fn a_thousand_requests_fifty_at_a_time_without_errors_or_growth() {
+    let site = copy_fixture_with_theme("valid");
+    let port = free_port();
+    let server = start(site.path(), port);
+    let pid = server.0.id();
+    let paths = ["/", "/styles/avoidant/", "/guides/overview/", "/assets/style.css", "/search-index.json", "/nope/"];
+    let round = |requests: usize| {
+        let handles: Vec<_> = (0..50)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    let mut errors = 0;
+                    for i in 0..requests / 50 {
+                        let path = paths[(t + i) % paths.len()];
+                        let (status, _) = get(port, path);
+                        let expected = if path == "/nope/" { 404 } else { 200 };
+                        if status != expected {
+                            errors += 1;
+                        }
+                    }
+                    errors
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum::<usize>()
+    };
+    assert_eq!(round(200), 0, "errors while warming up");
+    let before = rss_kb(pid);
+    assert_eq!(round(1000), 0, "errors under load");
+    let after = rss_kb(pid);
+    assert!(after < before + 20 * 1024, "memory grew from {before} kB to {after} kB");
+}
+
+#[test]
+fn malformed_and_oversized_requests_are_answered_not_fatal() {
+    let site = copy_fixture_with_theme("valid");
+    let port = free_port();
+    let mut server = start(site.path(), port);
+    let send = |bytes: &[u8]| {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let _ = stream.write_all(bytes);
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+        String::from_utf8_lossy(&response).into_owned()
+    };
+    let garbage = send(b"NOT HTTP AT ALL\r\n\r\n");
+    assert!(garbage.is_empty() || garbage.starts_with("HTTP/1.1 4"), "{garbage}");
+    let huge_header = format!("GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", "a".repeat(1024 * 1024));
+    let big = send(huge_header.as_bytes());
+    assert!(big.is_empty() || big.starts_with("HTTP/1.1 4"), "{}", &big[..big.len().min(200)]);
+    let long_path = send(format!("GET /{} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "a/".repeat(50_000)).as_bytes());
+    assert!(long_path.is_empty() || long_path.starts_with("HTTP/1.1 4"), "{}", &long_path[..long_path.len().min(200)]);
+    assert!(server.0.try_wait().unwrap().is_none(), "serve died");
+    assert_eq!(get(port, "/").0, 200, "serve still answers");
+}
