@@ -91,6 +91,24 @@ mod review;
 pub mod schema;
 mod validate;
 
+/// Entry points for the fuzz targets in `fuzz/`; not part of the API.
+#[doc(hidden)]
+pub mod __fuzz {
+    /// Decodes and splits `bytes` as a content file, checking that every
+    /// position reported stays inside the text.
+    pub fn split(bytes: &[u8]) {
+        let Ok(text) = crate::frontmatter::decode(bytes) else { return };
+        let lines = text.lines().count().max(1);
+        match crate::frontmatter::split(text) {
+            Ok(split) => {
+                assert!(split.body_line <= lines + 2);
+                let _ = crate::frontmatter::find_anchor(split.yaml);
+            }
+            Err(e) => assert!(e.at.line <= lines + 1),
+        }
+    }
+}
+
 pub use config::{Care, CrisisResource, ReviewPolicy, SiteConfig, default_crisis};
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity};
 pub use edition::EditionError;
