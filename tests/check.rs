@@ -139,7 +139,11 @@ const ALIAS_BOMB: &str = "---\ntitle: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\
 
 /// One 100 kB string, aliased twenty thousand times (2 GB if expanded).
 static STRING_BOMB: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    format!("---\ntitle: Overview\nkey_takeaways: [&a \"{}\", {}]\n---\n", "x".repeat(100_000), vec!["*a"; 20_000].join(","))
+    format!(
+        "---\ntitle: Overview\nkey_takeaways: [&a \"{}\", {}]\n---\n",
+        "x".repeat(100_000),
+        vec!["*a"; 20_000].join(",")
+    )
 });
 
 /// Ten thousand nested sequences.
@@ -309,12 +313,42 @@ fn snapshot(out: &Path) -> Vec<(String, Vec<u8>)> {
 fn template_cases() -> Vec<(&'static str, Vec<Edit>, &'static str)> {
     use Edit::*;
     vec![
-        ("template syntax error", vec![Write("templates/404.html", b"{% extends \"base.html\" %}\n{% block content %}{{ x \n{% endblock content %}\n")], "templates/404.html:3:"),
-        ("template that includes itself", vec![Write("templates/review.html", b"{% include \"review.html\" %}\n")], "include"),
-        ("template with an unknown variable", vec![Write("templates/404.html", b"{% extends \"base.html\" %}\n{% block content %}{{ nothing.here }}{% endblock content %}\n")], "templates/404.html:2:"),
-        ("template extending a missing parent", vec![Write("templates/404.html", b"{% extends \"nowhere.html\" %}\n")], "nowhere.html"),
-        ("theme name with ..", vec![Replace("site.toml", "base_url", "theme = \"../../etc\"\nbase_url")], "theme `../../etc`"),
-        ("theme that does not exist", vec![Replace("site.toml", "base_url", "theme = \"missing\"\nbase_url")], "theme `missing`"),
+        (
+            "template syntax error",
+            vec![Write(
+                "templates/404.html",
+                b"{% extends \"base.html\" %}\n{% block content %}{{ x \n{% endblock content %}\n",
+            )],
+            "templates/404.html:3:",
+        ),
+        (
+            "template that includes itself",
+            vec![Write("templates/review.html", b"{% include \"review.html\" %}\n")],
+            "include",
+        ),
+        (
+            "template with an unknown variable",
+            vec![Write(
+                "templates/404.html",
+                b"{% extends \"base.html\" %}\n{% block content %}{{ nothing.here }}{% endblock content %}\n",
+            )],
+            "templates/404.html:2:",
+        ),
+        (
+            "template extending a missing parent",
+            vec![Write("templates/404.html", b"{% extends \"nowhere.html\" %}\n")],
+            "nowhere.html",
+        ),
+        (
+            "theme name with ..",
+            vec![Replace("site.toml", "base_url", "theme = \"../../etc\"\nbase_url")],
+            "theme `../../etc`",
+        ),
+        (
+            "theme that does not exist",
+            vec![Replace("site.toml", "base_url", "theme = \"missing\"\nbase_url")],
+            "theme `missing`",
+        ),
         ("a 100,000-line body", vec![Write(GUIDE, HUGE_BODY.as_bytes())], ""),
     ]
 }

@@ -49,7 +49,10 @@ fn a_generated_corpus_checks_and_builds_cleanly() {
     let production = files_under(&work.path().join("build"));
     let leaked = production
         .iter()
-        .filter(|f| fs::read_to_string(work.path().join("build").join(f)).is_ok_and(|t| t.contains("An edit made after approval")))
+        .filter(|f| {
+            fs::read_to_string(work.path().join("build").join(f))
+                .is_ok_and(|t| t.contains("An edit made after approval"))
+        })
         .count();
     assert_eq!(leaked, 0, "unapproved edits reached the production edition");
 }

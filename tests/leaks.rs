@@ -77,14 +77,31 @@ fn random_edits_approvals_and_change_requests_never_leak() {
                     every_marker.push(marker);
                 }
                 2 => {
-                    let out = securebase().args(["review", "approve", item, "--reviewer", "riley-example", "--summary", "ok", "--root"]).arg(root).output().unwrap();
+                    let out = securebase()
+                        .args(["review", "approve", item, "--reviewer", "riley-example", "--summary", "ok", "--root"])
+                        .arg(root)
+                        .output()
+                        .unwrap();
                     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
                     commit(root, "riley@fixture.example");
                     let e = model.get_mut(item).unwrap();
                     e.approved = Some(e.current.clone());
                 }
                 _ => {
-                    let out = securebase().args(["review", "request-changes", item, "--reviewer", "riley-example", "--notes", "more", "--root"]).arg(root).output().unwrap();
+                    let out = securebase()
+                        .args([
+                            "review",
+                            "request-changes",
+                            item,
+                            "--reviewer",
+                            "riley-example",
+                            "--notes",
+                            "more",
+                            "--root",
+                        ])
+                        .arg(root)
+                        .output()
+                        .unwrap();
                     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
                     commit(root, "riley@fixture.example");
                 }
@@ -112,14 +129,22 @@ fn random_edits_approvals_and_change_requests_never_leak() {
             for (item, e) in &model {
                 let page = out_dir.join(format!("{item}/index.html"));
                 match &e.approved {
-                    None => assert!(!page.exists(), "seed {seed} step {step}: {item} was never approved but is published"),
+                    None => {
+                        assert!(!page.exists(), "seed {seed} step {step}: {item} was never approved but is published")
+                    }
                     Some(markers) => {
                         let html = fs::read_to_string(&page).unwrap();
                         for marker in markers {
-                            assert!(html.contains(marker.as_str()), "seed {seed} step {step}: {item} lacks approved {marker}");
+                            assert!(
+                                html.contains(marker.as_str()),
+                                "seed {seed} step {step}: {item} lacks approved {marker}"
+                            );
                         }
                         for marker in e.current.iter().filter(|m| !markers.contains(m)) {
-                            assert!(!html.contains(marker.as_str()), "seed {seed} step {step}: {item} shows unapproved {marker}");
+                            assert!(
+                                !html.contains(marker.as_str()),
+                                "seed {seed} step {step}: {item} shows unapproved {marker}"
+                            );
                         }
                     }
                 }

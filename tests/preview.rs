@@ -329,10 +329,18 @@ fn symlinks_out_of_the_project_and_symlinked_outputs_are_refused() {
     let site = copy_fixture_with_theme("valid");
     let outside = TempDir::new().unwrap();
     fs::write(outside.path().join("secret.html"), "{{ site.title }} secret").unwrap();
-    std::os::unix::fs::symlink(outside.path().join("secret.html"), site.path().join("themes/default/templates/secret.html")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.html"),
+        site.path().join("themes/default/templates/secret.html"),
+    )
+    .unwrap();
     let output = preview(site.path(), &site.path().join("public"));
     assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("links outside the project"), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("links outside the project"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     fs::remove_file(site.path().join("themes/default/templates/secret.html")).unwrap();
 
     // An output path that is a symlink to the project's content, or a
@@ -351,7 +359,8 @@ fn symlinks_out_of_the_project_and_symlinked_outputs_are_refused() {
     assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(site.path().join("content/styles/avoidant.md").is_file());
     // A relative output folder is fine.
-    let output = securebase().args(["preview", "--root", ".", "--out", "site-out"]).current_dir(site.path()).output().unwrap();
+    let output =
+        securebase().args(["preview", "--root", ".", "--out", "site-out"]).current_dir(site.path()).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(site.path().join("site-out/index.html").is_file());
 }

@@ -186,7 +186,11 @@ fn an_occupied_port_gives_a_clear_message_and_ctrl_c_stops_cleanly() {
 
 fn rss_kb(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.split_whitespace().next()?.parse().ok()).unwrap_or(0)
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
 }
 
 #[test]
@@ -240,7 +244,8 @@ fn malformed_and_oversized_requests_are_answered_not_fatal() {
     let huge_header = format!("GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", "a".repeat(1024 * 1024));
     let big = send(huge_header.as_bytes());
     assert!(big.is_empty() || big.starts_with("HTTP/1.1 4"), "{}", &big[..big.len().min(200)]);
-    let long_path = send(format!("GET /{} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "a/".repeat(50_000)).as_bytes());
+    let long_path =
+        send(format!("GET /{} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "a/".repeat(50_000)).as_bytes());
     assert!(long_path.is_empty() || long_path.starts_with("HTTP/1.1 4"), "{}", &long_path[..long_path.len().min(200)]);
     assert!(server.0.try_wait().unwrap().is_none(), "serve died");
     assert_eq!(get(port, "/").0, 200, "serve still answers");

@@ -124,7 +124,6 @@ fn swap(staging: &Path, out: &Path, retired: &Path) -> Result<(), SiteError> {
     Ok(())
 }
 
-
 /// Writes `files` as the new content of `out` in one step (see [`Publisher`]).
 pub fn publish(out: &Path, files: Vec<(String, Vec<u8>)>) -> Result<(), SiteError> {
     Publisher::start(out)?.publish(files)

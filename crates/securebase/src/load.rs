@@ -510,8 +510,13 @@ fn yaml_file<T: DeserializeOwned>(rel: &Path, text: &str, diags: &mut Diagnostic
 fn refuse_anchors(rel: &Path, yaml: &str, line_offset: usize, diags: &mut Diagnostics) -> Option<()> {
     let Some(at) = frontmatter::find_anchor(yaml) else { return Some(()) };
     diags.push(
-        Diagnostic::error(Code::Syntax, rel, Position::new(at.line + line_offset, at.column), "YAML anchors (&name) and aliases (*name) are not allowed in content files")
-            .with_hint("write each value out in full"),
+        Diagnostic::error(
+            Code::Syntax,
+            rel,
+            Position::new(at.line + line_offset, at.column),
+            "YAML anchors (&name) and aliases (*name) are not allowed in content files",
+        )
+        .with_hint("write each value out in full"),
     );
     None
 }
