@@ -130,6 +130,9 @@ fn cases() -> Vec<Case> {
         case("site.toml base_url not an address", vec![Replace("site.toml", "https://fixture.example", "fixture.example")], "site.toml", 3, Some(1), "invalid-value", "is not a web address"),
         case("site.toml javascript: crisis link", vec![Write("site.toml", b"title = \"T\"\ndescription = \"D\"\nbase_url = \"https://x.example\"\n[[crisis]]\nname = \"Help\"\naction = \"Call\"\nurl = \"javascript:alert(1)\"\n")], "site.toml", 7, Some(8), "invalid-value", "`javascript:alert(1)` is not an address a page may link to"),
         case("site.toml review interval of zero", vec![Replace("site.toml", "interval_days = 365", "interval_days = 0")], "site.toml", 6, Some(1), "invalid-value", "`interval_days = 0` is not a review interval"),
+        // Found by fuzzing: lone CR line endings used to shift YAML line numbers.
+        case("lone CR line endings keep lines right", vec![Write(GUIDE, b"---\rtitle: A\rsummary: A fixture guide with lone CR line endings and a broken author.\rauthor: ghost\rcreated: 2026-01-15\rsources:\r  - authors: [\"B, J.\"]\r    year: 1969\r    title: T\r    publisher: P\r---\rBody\r")], GUIDE, 4, Some(9), "dangling-reference", "the author `ghost` does not exist"),
+        case("a line separator in YAML", vec![Replace(GUIDE, "title: Overview", "title: Over\u{2028}view")], GUIDE, 2, Some(12), "encoding", "LINE SEPARATOR"),
         case("a 50 MB file", vec![Write(GUIDE, FIFTY_MB)], GUIDE, 1, Some(1), "io", "over the limit"),
     ]
 }

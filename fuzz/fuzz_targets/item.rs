@@ -11,7 +11,9 @@ fuzz_target!(|data: &[u8]| {
     let Some((&first, bytes)) = data.split_first() else { return };
     let path = ["styles/a.md", "strategies/a.md", "therapies/a.md", "guides/a.md"][usize::from(first) % 4];
     if let Err(diagnostics) = securebase::Library::from_memory(SITE, &[("people/team.yaml", TEAM), (path, bytes)]) {
-        let lines = bytes.split(|b| *b == b'\n').count().max(1);
+        // Lines as editors count them: LF, CRLF or a lone CR ends a line.
+        let text = String::from_utf8_lossy(bytes).replace("\r\n", "\n").replace('\r', "\n");
+        let lines = text.split('\n').count().max(1);
         for d in &diagnostics {
             assert!(d.line >= 1 && d.column >= 1, "{d}");
             assert!(d.line <= lines + 1, "line {} beyond {lines}: {d}", d.line);

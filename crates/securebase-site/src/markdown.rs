@@ -277,6 +277,22 @@ mod tests {
     }
 
     #[test]
+    fn fuzz_found_raw_html_with_link_text_stays_inert() {
+        // From the markdown fuzz target: an HTML block swallowing Markdown,
+        // with `href="JaVaScRiPt:x"` left as (escaped) text.
+        let input = format!(
+            "<sCript>alert(1)</script> [x](javascript:a{}  <a href=\"JaVaScRiPt:x\">y</a> ![t](https://tracker.example/p.gif)",
+            "<".repeat(80)
+        );
+        let r = render(&input, &all);
+        let lower = r.html.to_lowercase();
+        assert!(!lower.contains("<script"), "{}", r.html);
+        for tag in lower.split('<').skip(1).map(|t| t.split('>').next().unwrap_or_default()) {
+            assert!(!tag.contains("javascript:") && !tag.contains("src=\"http"), "<{tag}> in {}", r.html);
+        }
+    }
+
+    #[test]
     fn links_in_headings_and_raw_html_are_checked_too() {
         let published = |url: &str| url == "/styles/secure/" || url.starts_with("https:");
         let r = render(

@@ -17,9 +17,20 @@ pub(crate) struct TextError {
     pub hint: &'static str,
 }
 
-/// Decodes a file's bytes as UTF-8, dropping a leading byte-order mark.
-pub(crate) fn decode(bytes: &[u8]) -> Result<&str, TextError> {
+/// Decodes a file's bytes as UTF-8, dropping a leading byte-order mark and
+/// turning CRLF and lone CR line endings into LF, so that lines are counted
+/// as the YAML parser and editors count them.
+pub(crate) fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, TextError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = utf8(bytes)?;
+    if text.contains('\r') {
+        Ok(std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")))
+    } else {
+        Ok(std::borrow::Cow::Borrowed(text))
+    }
+}
+
+fn utf8(bytes: &[u8]) -> Result<&str, TextError> {
     std::str::from_utf8(bytes).map_err(|e| {
         let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
         TextError {
@@ -107,6 +118,18 @@ pub(crate) fn split(text: &str) -> Result<Split<'_>, TextError> {
 /// after `[`, `{` or `,`. Text inside quotes or later in a plain scalar
 /// ("Sam & Co") is not an anchor.
 pub(crate) fn find_anchor(yaml: &str) -> Option<Position> {
+    find_anchor_lines(yaml)
+}
+
+/// Where the YAML parser would see a line break that editors do not (NEL,
+/// LINE SEPARATOR, PARAGRAPH SEPARATOR): refused in YAML, since they would
+/// shift every line number after them.
+pub(crate) fn find_yaml_only_break(yaml: &str) -> Option<Position> {
+    let offset = yaml.find(['\u{85}', '\u{2028}', '\u{2029}'])?;
+    Some(position_at(yaml, offset))
+}
+
+fn find_anchor_lines(yaml: &str) -> Option<Position> {
     for (number, line) in yaml.lines().enumerate() {
         let mut quote: Option<char> = None;
         let mut at_node_start = true;
@@ -289,6 +312,7 @@ mod tests {
     #[test]
     fn decode_drops_bom_and_locates_bad_bytes() {
         assert_eq!(decode(b"\xEF\xBB\xBF---\n").unwrap(), "---\n");
+        assert_eq!(decode(b"a\r\nb\rc\n").unwrap(), "a\nb\nc\n");
         let e = decode(b"---\ntitle: \xff\n").unwrap_err();
         assert_eq!(e.at, Position::new(2, 8));
     }

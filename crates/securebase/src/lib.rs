@@ -99,7 +99,7 @@ pub mod __fuzz {
     pub fn split(bytes: &[u8]) {
         let Ok(text) = crate::frontmatter::decode(bytes) else { return };
         let lines = text.lines().count().max(1);
-        match crate::frontmatter::split(text) {
+        match crate::frontmatter::split(&text) {
             Ok(split) => {
                 assert!(split.body_line <= lines + 2);
                 let _ = crate::frontmatter::find_anchor(split.yaml);

@@ -448,7 +448,7 @@ fn read_bytes(path: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<Vec<u8
 
 /// Decodes bytes as UTF-8 text, reporting where they are not.
 fn decode_text(bytes: &[u8], rel: &Path, diags: &mut Diagnostics) -> Option<String> {
-    frontmatter::decode(bytes).map(str::to_owned).map_err(|e| diags.push(text_error(rel, e))).ok()
+    frontmatter::decode(bytes).map(|t| t.into_owned()).map_err(|e| diags.push(text_error(rel, e))).ok()
 }
 
 /// The id a file's stem gives, if it is a valid slug.
@@ -506,8 +506,16 @@ fn yaml_file<T: DeserializeOwned>(rel: &Path, text: &str, diags: &mut Diagnostic
     serde_yaml::from_str(text).map_err(|e| diags.push(yaml_error(rel, &e, 0, text))).ok()
 }
 
-/// Refuses YAML anchors and aliases (see [`frontmatter::find_anchor`]).
+/// Refuses YAML anchors and aliases (see [`frontmatter::find_anchor`]) and
+/// line breaks only YAML counts (see [`frontmatter::find_yaml_only_break`]).
 fn refuse_anchors(rel: &Path, yaml: &str, line_offset: usize, diags: &mut Diagnostics) -> Option<()> {
+    if let Some(at) = frontmatter::find_yaml_only_break(yaml) {
+        diags.push(
+            Diagnostic::error(Code::Encoding, rel, Position::new(at.line + line_offset, at.column), "a NEL, LINE SEPARATOR or PARAGRAPH SEPARATOR character in YAML")
+                .with_hint("YAML treats it as a line break that editors do not show; replace it with a space or a normal line break"),
+        );
+        return None;
+    }
     let Some(at) = frontmatter::find_anchor(yaml) else { return Some(()) };
     diags.push(
         Diagnostic::error(
