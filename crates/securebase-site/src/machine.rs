@@ -1,6 +1,7 @@
 //! The machine-readable outputs: schema.org JSON-LD, `sitemap.xml`, the Atom
 //! feed, `robots.txt`, the JSON API under `/api/v1/` and the search index.
 
+use rayon::prelude::*;
 use securebase::{AnyItem, Collection, PersonKind};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -209,12 +210,11 @@ const SEARCH_WORDS: usize = 400;
 /// The distinct words of `text`, lowercased, in order of first use, at most
 /// [`SEARCH_WORDS`]: what search matches against, at a fraction of the size.
 fn search_words(text: &str) -> String {
+    let lower = text.to_lowercase();
     let mut seen = std::collections::HashSet::new();
-    let words: Vec<String> = text
+    let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
-        .filter(|w| w.chars().count() > 1)
-        .map(str::to_lowercase)
-        .filter(|w| seen.insert(w.clone()))
+        .filter(|w| w.len() > 1 && seen.insert(*w))
         .take(SEARCH_WORDS)
         .collect();
     words.join(" ")
@@ -222,7 +222,7 @@ fn search_words(text: &str) -> String {
 
 fn search_index<'a>(prepared: &'a [Prepared<'a>]) -> SearchIndex<'a> {
     let entries = prepared
-        .iter()
+        .par_iter()
         .map(|p| {
             let c = &p.context;
             let mut text = format!(
@@ -299,47 +299,50 @@ fn api(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Vec<(String, Vec<u8>)> {
             json!({ "version": API_VERSION, "collection": c.as_str(), "title": collection_title(c), "items": items });
         files.push((format!("api/v1/{c}.json"), to_json(&list)));
     }
-    for p in prepared {
-        let meta = p.item.meta();
-        let mut fields = match p.item {
-            AnyItem::Style(i) => serde_json::to_value(&i.kind),
-            AnyItem::Strategy(i) => serde_json::to_value(&i.kind),
-            AnyItem::Therapy(i) => serde_json::to_value(&i.kind),
-            AnyItem::Guide(i) => serde_json::to_value(&i.kind),
-        }
-        .unwrap_or(Value::Null);
-        // References name only items this edition publishes.
-        let published =
-            |r: &Value| r.as_str().and_then(|r| r.parse().ok()).is_some_and(|r| site.library.item(&r).is_some());
-        for key in ["strategies", "therapies", "helps_with"] {
-            if let Some(refs) = fields.get_mut(key).and_then(Value::as_array_mut) {
-                refs.retain(published);
-            }
-        }
-        let related: Vec<&securebase::ItemRef> =
-            meta.related.iter().filter(|r| site.library.item(r).is_some()).collect();
-        let author = site
-            .library
-            .person(&meta.author)
-            .map(|a| json!({ "id": a.id, "name": a.name, "url": site.absolute(&person_url(a)) }));
-        let doc = json!({
-            "version": API_VERSION,
-            "collection": p.item.collection(),
-            "slug": meta.slug,
-            "url": site.absolute(&item_url(&p.item.reference())),
-            "title": meta.title,
-            "summary": meta.summary,
-            "author": author,
-            "created": meta.created.to_string(),
-            "key_takeaways": meta.key_takeaways,
-            "related": related,
-            "sources": meta.sources,
-            "fields": fields,
-            "body_markdown": meta.body,
-            "body_html": p.context.body_html,
-            "review": p.review,
-        });
-        files.push((format!("api/v1/{}/{}.json", p.item.collection(), meta.slug), to_json(&doc)));
-    }
+    let items: Vec<(String, Vec<u8>)> = prepared.par_iter().map(|p| api_item(site, p)).collect();
+    files.extend(items);
     files
+}
+
+/// The API document of one item.
+fn api_item(site: &Site<'_>, p: &Prepared<'_>) -> (String, Vec<u8>) {
+    let meta = p.item.meta();
+    let mut fields = match p.item {
+        AnyItem::Style(i) => serde_json::to_value(&i.kind),
+        AnyItem::Strategy(i) => serde_json::to_value(&i.kind),
+        AnyItem::Therapy(i) => serde_json::to_value(&i.kind),
+        AnyItem::Guide(i) => serde_json::to_value(&i.kind),
+    }
+    .unwrap_or(Value::Null);
+    // References name only items this edition publishes.
+    let published =
+        |r: &Value| r.as_str().and_then(|r| r.parse().ok()).is_some_and(|r| site.library.item(&r).is_some());
+    for key in ["strategies", "therapies", "helps_with"] {
+        if let Some(refs) = fields.get_mut(key).and_then(Value::as_array_mut) {
+            refs.retain(published);
+        }
+    }
+    let related: Vec<&securebase::ItemRef> = meta.related.iter().filter(|r| site.library.item(r).is_some()).collect();
+    let author = site
+        .library
+        .person(&meta.author)
+        .map(|a| json!({ "id": a.id, "name": a.name, "url": site.absolute(&person_url(a)) }));
+    let doc = json!({
+        "version": API_VERSION,
+        "collection": p.item.collection(),
+        "slug": meta.slug,
+        "url": site.absolute(&item_url(&p.item.reference())),
+        "title": meta.title,
+        "summary": meta.summary,
+        "author": author,
+        "created": meta.created.to_string(),
+        "key_takeaways": meta.key_takeaways,
+        "related": related,
+        "sources": meta.sources,
+        "fields": fields,
+        "body_markdown": meta.body,
+        "body_html": p.context.body_html,
+        "review": p.review,
+    });
+    (format!("api/v1/{}/{}.json", p.item.collection(), meta.slug), to_json(&doc))
 }
