@@ -47,8 +47,12 @@ fn builds_killed_at_random_moments_leave_the_previous_site_intact() {
 
     // Kill at moments spread over the whole build, from start-up to the swap.
     let mut killed_mid_build = 0;
-    for i in 0..24u64 {
-        let delay = full.mul_f64((i as f64 + 0.5) / 24.0 * 1.2);
+    let mut attempts = 0u64;
+    while killed_mid_build < 20 && attempts < 80 {
+        let i = attempts;
+        attempts += 1;
+        // Moments spread over the build, visited in a scattered order.
+        let delay = full.mul_f64(((i * 7 % 24) as f64 + 0.5) / 24.0);
         let mut child = build().spawn().unwrap();
         std::thread::sleep(delay);
         if child.try_wait().unwrap().is_none() {
