@@ -112,7 +112,9 @@ fn edits_reload_errors_overlay_and_the_last_good_build_stays() {
     let guide = root.join("content/guides/overview.md");
     let original = std::fs::read_to_string(&guide).unwrap();
     std::fs::write(&guide, original.replace("## Start here", "## Start right here")).unwrap();
-    wait_for_event(&stream, "reload");
+    // Browsers dispatch an event only when it carries a data line.
+    let reload = wait_for_event(&stream, "reload");
+    assert!(reload.iter().any(|l| l.starts_with("data:") && l.len() > 5), "{reload:?}");
     assert!(get(port, "/guides/overview/").1.contains("Start right here"));
 
     std::fs::write(&guide, "---\ntitle: [\n---\n").unwrap();

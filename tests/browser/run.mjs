@@ -15,7 +15,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer, get as httpGet } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, cpSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
@@ -57,8 +57,8 @@ let passed = 0;
 let failed = 0;
 const failures = [];
 const stats = {
-  pages: {}, requests: 0, serverRequests: 0, foreignRequests: 0, axeViolations: 0,
-  axeDarkViolations: 0, axeIncomplete: 0, htmlErrors: 0, htmlWarnings: 0, consoleErrors: 0,
+  requests: 0, serverRequests: 0, foreignRequests: 0, axeViolations: 0,
+  axeDarkViolations: 0, axePhoneViolations: 0, axeIncomplete: 0, htmlErrors: 0, htmlWarnings: 0, consoleErrors: 0,
   failedRequests: 0, cspViolations: 0, inlineScripts: 0, overweight: 0, maxPageBytes: 0,
   maxPageBytesPath: '', focusStops: 0, linksChecked: 0, axeRules: 0,
 };
@@ -73,10 +73,26 @@ function check(name, ok, detail = '') {
 }
 
 const T0 = Date.now();
+// Runs one part of the suite; an exception fails that part, not the rest.
+async function part(name, fn, fallback) {
+  try {
+    return await fn();
+  } catch (e) {
+    check(`${name} ran to the end`, false, clip(e && e.stack ? e.stack : String(e), 800));
+    return fallback;
+  }
+}
+
 function step(title) { console.log(`\n== ${title} (${((Date.now() - T0) / 1000).toFixed(0)} s)`); }
 function kb(n) { return `${(n / 1024).toFixed(1)} KB`; }
 function clip(s, n = 300) { s = String(s); return s.length > n ? `${s.slice(0, n)}…` : s; }
 function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
+// The promise's value, or null if it fails or takes longer than ms.
+function within(promise, ms) {
+  let timer;
+  return Promise.race([promise.catch(() => null), new Promise((r) => { timer = setTimeout(() => r(null), ms); })])
+    .finally(() => clearTimeout(timer));
+}
 
 // ---------------------------------------------------------------- building
 
@@ -246,8 +262,9 @@ function watch(page, origin) {
   });
   page.on('requestfailed', (r) => {
     const why = r.failure()?.errorText || 'failed';
-    // An EventSource torn down by a reload is not a failure of the page.
-    if (why === 'net::ERR_ABORTED' && r.url().includes('/__securebase/')) return;
+    // An EventSource torn down by a reload, or a favicon fetch cut short by
+    // the test navigating on, is not a failure of the page.
+    if (why === 'net::ERR_ABORTED' && (r.url().includes('/__securebase/') || r.resourceType() === 'other')) return;
     log.failed.push(`${r.url()} (${why})`);
   });
   page.on('response', (r) => log.responses.push(r));
@@ -352,90 +369,113 @@ async function tabThrough(page) {
 
 // ---------------------------------------------------------------- the per-page pass
 
+// Runs fn over items, n at a time.
+async function pool(items, n, fn) {
+  let next = 0;
+  const worker = async () => { while (next < items.length) { const i = next++; await fn(items[i], i); } };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+}
+
 async function checkPages(browser, edition, validator, pageIds) {
-  const { origin } = edition;
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
   await context.addInitScript(initScript);
   const htmlFiles = edition.files.filter((f) => f.endsWith('.html'));
-  for (const file of htmlFiles) {
-    const path = urlPath(file);
-    const where = `${edition.name} ${path}`;
-    const page = await context.newPage();
-    const log = watch(page, origin);
-    const resp = await page.goto(origin + path, { waitUntil: 'load' });
-    check(`${where} loads`, resp && resp.status() === 200, `status ${resp && resp.status()}`);
-    if (await page.$('script[src]')) await page.waitForLoadState('networkidle');
-    stats.requests += log.requests.length;
-    edition.requests += log.requests.length;
-
-    // Privacy and failures.
-    stats.foreignRequests += log.foreign.length;
-    check(`${where} requests only 127.0.0.1`, log.foreign.length === 0, log.foreign.join(', '));
-    const bad = [];
-    for (const r of log.responses) if (r.status() >= 400) bad.push(`${r.url()} ${r.status()}`);
-    const failedReqs = [...log.failed, ...bad];
-    stats.failedRequests += failedReqs.length;
-    check(`${where} no failed request`, failedReqs.length === 0, failedReqs.join(', '));
-
-    // Weight: every byte the page transferred (headers and bodies; nothing is cached or compressed).
-    let bytes = 0;
-    for (const r of log.responses) {
-      const s = await r.request().sizes().catch(() => null);
-      if (s) bytes += s.responseBodySize + s.responseHeadersSize;
-    }
-    if (bytes > stats.maxPageBytes) { stats.maxPageBytes = bytes; stats.maxPageBytesPath = where; }
-    if (bytes >= MAX_PAGE_BYTES) stats.overweight++;
-    check(`${where} transfer under ${kb(MAX_PAGE_BYTES)}`, bytes < MAX_PAGE_BYTES, kb(bytes));
-
-    // CSP: no violation, no inline script but JSON-LD data, no inline style or handler.
-    const csp = await page.evaluate(() => window.__sbCsp.slice());
-    const audit = await page.evaluate(domAudit);
-    stats.cspViolations += csp.length;
-    stats.inlineScripts += audit.inlineScripts.length;
-    check(`${where} CSP holds`, csp.length === 0, csp.join('; '));
-    check(`${where} CSP meta`, /default-src 'none'/.test(audit.csp) && /script-src 'self'/.test(audit.csp) && !/unsafe-/.test(audit.csp), audit.csp || 'missing');
-    check(`${where} no inline script but JSON-LD`, audit.inlineScripts.length === 0, audit.inlineScripts.join(' | '));
-    check(`${where} no inline style or handler`, audit.inlineStyles.length + audit.handlers.length === 0, [...audit.inlineStyles, ...audit.handlers].join(', '));
-    check(`${where} no resource from another host`, audit.foreignRefs.length === 0, audit.foreignRefs.join(', '));
-    check(`${where} JSON-LD parses`, audit.jsonld.every((x) => x === 'ok'), audit.jsonld.join('; '));
-
-    // HTML validity of the document exactly as served.
-    const html = await resp.text();
-    const report = await validator.validateString(html, `${edition.name}${path}`);
-    const messages = report.results.flatMap((r) => r.messages);
-    const errors = messages.filter((m) => m.severity === 2);
-    stats.htmlErrors += errors.length;
-    stats.htmlWarnings += messages.length - errors.length;
-    check(`${where} valid HTML`, errors.length === 0, errors.slice(0, 5).map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.message}`).join('; '));
-
-    // Ids in the page, for the link check.
-    pageIds.set(path, new Set([...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1])));
-    edition.links.push(...(await page.evaluate(() => [...document.querySelectorAll('a[href]')].map((a) => a.href))).map((href) => ({ from: path, href })));
-
-    // Accessibility: WCAG 2.2 A and AA, light; colour rules again in dark.
-    const axe = await runAxe(page, { runOnly: { type: 'tag', values: AXE_TAGS }, resultTypes: ['violations', 'incomplete'] });
-    stats.axeRules = Math.max(stats.axeRules, axe.rules.length);
-    stats.axeViolations += axe.violations.length;
-    stats.axeIncomplete += axe.incomplete.length;
-    check(`${where} axe (light)`, axe.violations.length === 0, axe.violations.map((v) => `${v.id} (${v.impact}): ${v.help} [${v.nodes.join(' | ')}]`).join('; '));
-    await page.emulateMedia({ colorScheme: 'dark' });
-    const dark = await runAxe(page, { runOnly: { type: 'rule', values: ['color-contrast', 'link-in-text-block', 'target-size'] }, resultTypes: ['violations'] });
-    stats.axeDarkViolations += dark.violations.length;
-    check(`${where} axe colour rules (dark)`, dark.violations.length === 0, dark.violations.map((v) => `${v.id}: ${v.help} [${v.nodes.join(' | ')}]`).join('; '));
-    await page.emulateMedia({ colorScheme: 'light' });
-
-    // Keyboard: every interactive element reachable, each with a focus ring.
-    const tab = await tabThrough(page);
-    stats.focusStops += tab.reached;
-    check(`${where} keyboard`, tab.problems.length === 0, tab.problems.slice(0, 6).join('; '));
-
-    // Console, last: everything above ran in the page.
-    stats.consoleErrors += log.console.length;
-    check(`${where} no console error`, log.console.length === 0, clip(log.console.join(' | ')));
-    edition.visited++;
-    await page.close();
-  }
+  // Two pages at a time: the machine has two cores.
+  await pool(htmlFiles, 2, (file) => checkPage(context, edition, file, validator, pageIds)
+    .catch((e) => check(`${edition.name} ${urlPath(file)} checked`, false, clip(e.message, 600))));
   await context.close();
+}
+
+async function checkPage(context, edition, file, validator, pageIds) {
+  const { origin } = edition;
+  const path = urlPath(file);
+  const where = `${edition.name} ${path}`;
+  const page = await context.newPage();
+  const log = watch(page, origin);
+  const resp = await page.goto(origin + path, { waitUntil: 'load' });
+  check(`${where} loads`, resp && resp.status() === 200, `status ${resp && resp.status()}`);
+  if (await page.$('script[src]')) {
+    await page.waitForLoadState('networkidle', { timeout: 10000 })
+      .catch(() => check(`${where} network goes idle`, false, 'still loading after 10 s'));
+  }
+
+  // Weight: every byte the page transferred (headers and bodies; nothing is cached or compressed).
+  let bytes = 0;
+  const unfinished = [];
+  for (const r of log.responses) {
+    // sizes() waits for the body; a response whose body never finishes
+    // loading would wait for ever.
+    const s = await within(r.request().sizes(), 5000);
+    if (s) bytes += s.responseBodySize + s.responseHeadersSize;
+    else unfinished.push(r.url());
+  }
+  check(`${where} every response finished`, unfinished.length === 0, unfinished.join(', '));
+  if (bytes > stats.maxPageBytes) { stats.maxPageBytes = bytes; stats.maxPageBytesPath = where; }
+  if (bytes >= MAX_PAGE_BYTES) stats.overweight++;
+  check(`${where} transfer under ${kb(MAX_PAGE_BYTES)}`, bytes < MAX_PAGE_BYTES, kb(bytes));
+
+  // CSP: no violation, no inline script but JSON-LD data, no inline style or handler.
+  const csp = await page.evaluate(() => window.__sbCsp.slice());
+  const audit = await page.evaluate(domAudit);
+  stats.cspViolations += csp.length;
+  stats.inlineScripts += audit.inlineScripts.length;
+  check(`${where} CSP holds`, csp.length === 0, csp.join('; '));
+  check(`${where} CSP meta`, /default-src 'none'/.test(audit.csp) && /script-src 'self'/.test(audit.csp) && !/unsafe-/.test(audit.csp), audit.csp || 'missing');
+  check(`${where} no inline script but JSON-LD`, audit.inlineScripts.length === 0, audit.inlineScripts.join(' | '));
+  check(`${where} no inline style or handler`, audit.inlineStyles.length + audit.handlers.length === 0, [...audit.inlineStyles, ...audit.handlers].join(', '));
+  check(`${where} no resource from another host`, audit.foreignRefs.length === 0, audit.foreignRefs.join(', '));
+  check(`${where} JSON-LD parses`, audit.jsonld.every((x) => x === 'ok'), audit.jsonld.join('; '));
+
+  // HTML validity of the document exactly as served.
+  const html = await resp.text();
+  const report = await validator.validateString(html, `${edition.name}${path}`);
+  const messages = report.results.flatMap((r) => r.messages);
+  const errors = messages.filter((m) => m.severity === 2);
+  stats.htmlErrors += errors.length;
+  stats.htmlWarnings += messages.length - errors.length;
+  check(`${where} valid HTML`, errors.length === 0, errors.slice(0, 5).map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.message}`).join('; '));
+
+  // Ids in the page, for the link check.
+  pageIds.set(path, new Set([...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1])));
+  edition.links.push(...(await page.evaluate(() => [...document.querySelectorAll('a[href]')].map((a) => a.href))).map((href) => ({ from: path, href })));
+
+  // Accessibility: WCAG 2.2 A and AA, light; colour rules again in dark.
+  const axe = await runAxe(page, { runOnly: { type: 'tag', values: AXE_TAGS }, resultTypes: ['violations', 'incomplete'] });
+  stats.axeRules = Math.max(stats.axeRules, axe.rules.length);
+  stats.axeViolations += axe.violations.length;
+  stats.axeIncomplete += axe.incomplete.length;
+  check(`${where} axe (light)`, axe.violations.length === 0, axe.violations.map((v) => `${v.id} (${v.impact}): ${v.help} [${v.nodes.join(' | ')}]`).join('; '));
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const dark = await runAxe(page, { runOnly: { type: 'rule', values: ['color-contrast', 'link-in-text-block', 'target-size'] }, resultTypes: ['violations'] });
+  stats.axeDarkViolations += dark.violations.length;
+  check(`${where} axe colour rules (dark)`, dark.violations.length === 0, dark.violations.map((v) => `${v.id}: ${v.help} [${v.nodes.join(' | ')}]`).join('; '));
+  await page.emulateMedia({ colorScheme: 'light' });
+  // And every rule again at phone width: targets, reflow, scrolling regions.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const phone = await runAxe(page, { runOnly: { type: 'tag', values: AXE_TAGS }, resultTypes: ['violations'] });
+  stats.axePhoneViolations += phone.violations.length;
+  check(`${where} axe (390px)`, phone.violations.length === 0, phone.violations.map((v) => `${v.id} (${v.impact}): ${v.help} [${v.nodes.join(' | ')}]`).join('; '));
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // Keyboard: every interactive element reachable, each with a focus ring.
+  const tab = await tabThrough(page);
+  stats.focusStops += tab.reached;
+  check(`${where} keyboard`, tab.problems.length === 0, tab.problems.slice(0, 6).join('; '));
+
+  // Requests, console: last, so that they cover everything above.
+  stats.requests += log.requests.length;
+  edition.requests += log.requests.length;
+  stats.foreignRequests += log.foreign.length;
+  check(`${where} requests only 127.0.0.1`, log.foreign.length === 0, log.foreign.join(', '));
+  const bad = [];
+  for (const r of log.responses) if (r.status() >= 400) bad.push(`${r.url()} ${r.status()}`);
+  const failedReqs = [...log.failed, ...bad];
+  stats.failedRequests += failedReqs.length;
+  check(`${where} no failed request`, failedReqs.length === 0, failedReqs.join(', '));
+  stats.consoleErrors += log.console.length;
+  check(`${where} no console error`, log.console.length === 0, clip(log.console.join(' | ')));
+  edition.visited++;
+  await page.close();
 }
 
 // Every link between pages resolves, fragments included.
@@ -465,54 +505,63 @@ async function checkLinks(edition, pageIds) {
 // works, a link in the content can be followed, nothing overflows sideways.
 async function checkNoScript(browser, edition) {
   const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-  const page = await context.newPage();
-  const log = watch(page, edition.origin);
-  for (const file of edition.files.filter((f) => f.endsWith('.html'))) {
-    const path = urlPath(file);
-    const where = `${edition.name} ${path} (no JS, 390px)`;
-    const resp = await page.goto(edition.origin + path);
-    const state = await page.evaluate(() => {
-      const main = document.querySelector('main');
-      const h1 = document.querySelector('main h1');
-      const r = h1 && h1.getBoundingClientRect();
-      const wide = [...document.querySelectorAll('body *')].filter((el) => {
-        const b = el.getBoundingClientRect();
-        return b.width > 0 && b.right > document.documentElement.clientWidth + 1 && !el.closest('.table-scroll, .prose table, pre');
-      }).slice(0, 3).map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
-      return {
-        h1: h1 ? h1.textContent.trim() : '', h1Shown: !!r && r.width > 0 && r.height > 0,
-        text: main ? main.innerText.trim().length : 0,
-        crisis: !!document.querySelector('.crisis a[href^="tel:"]'),
-        overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth, wide,
-        noscript: document.querySelector('noscript') ? document.body.innerText.includes('Search needs JavaScript') : null,
-      };
-    });
-    check(`${where} renders`, resp.status() === 200 && state.h1Shown && state.text > 60 && state.crisis, JSON.stringify(state));
-    check(`${where} no sideways scrolling`, state.overflow <= 0 && state.wide.length === 0, `scrollWidth exceeds the viewport by ${state.overflow}px ${state.wide.join(', ')}`);
-    if (path === '/search/') check(`${where} says search needs JavaScript`, state.noscript === true);
-    // Skip link, natively.
-    await page.keyboard.press('Tab');
-    const first = await page.evaluate(() => document.activeElement && document.activeElement.className);
-    await page.keyboard.press('Enter');
-    await page.waitForFunction(() => location.hash === '#main', null, { timeout: 2000 }).catch(() => {});
-    const focus = await page.evaluate(() => ({ id: document.activeElement && document.activeElement.id, hash: location.hash }));
-    check(`${where} skip link moves focus to the content`, first === 'skip-link' && focus.id === 'main' && focus.hash === '#main', `first Tab stop .${first}, then focus on #${focus.id}`);
-    // Follow the first link in the content that leads to another page.
-    const target = await page.evaluate(() => {
-      const a = [...document.querySelectorAll('main a[href]')].find((x) => x.origin === location.origin && x.pathname !== location.pathname && !/\.(json|xml)$/.test(x.pathname));
-      return a ? a.getAttribute('href') : null;
-    });
-    if (target) {
-      const [nav] = await Promise.all([page.waitForNavigation(), page.click(`main a[href="${target}"] >> nth=0`)]);
-      const ok = nav && nav.status() === 200 && (await page.$('main h1')) !== null;
-      check(`${where} link ${target} works`, ok, `status ${nav && nav.status()}`);
+  const pages = [await context.newPage(), await context.newPage()];
+  const logs = pages.map((p) => watch(p, edition.origin));
+  const files = edition.files.filter((f) => f.endsWith('.html'));
+  await pool([0, 1], 2, async (w) => {
+    for (let i = w; i < files.length; i += 2) {
+      await noScriptPage(pages[w], edition, files[i])
+        .catch((e) => check(`${edition.name} ${urlPath(files[i])} (no JS) checked`, false, clip(e.message, 600)));
     }
-  }
+  });
+  const log = { console: logs.flatMap((l) => l.console), failed: logs.flatMap((l) => l.failed), foreign: logs.flatMap((l) => l.foreign), requests: logs.flatMap((l) => l.requests) };
   check(`${edition.name} no JS: no console error`, log.console.length === 0, clip(log.console.join(' | ')));
   check(`${edition.name} no JS: no failed or foreign request`, log.failed.length + log.foreign.length === 0, [...log.failed, ...log.foreign].join(', '));
   stats.requests += log.requests.length;
   edition.requests += log.requests.length;
   await context.close();
+}
+
+async function noScriptPage(page, edition, file) {
+  const path = urlPath(file);
+  const where = `${edition.name} ${path} (no JS, 390px)`;
+  const resp = await page.goto(edition.origin + path);
+  const state = await page.evaluate(() => {
+    const main = document.querySelector('main');
+    const h1 = document.querySelector('main h1');
+    const r = h1 && h1.getBoundingClientRect();
+    const wide = [...document.querySelectorAll('body *')].filter((el) => {
+      const b = el.getBoundingClientRect();
+      return b.width > 0 && b.right > document.documentElement.clientWidth + 1 && !el.closest('.table-scroll, .prose table, pre');
+    }).slice(0, 3).map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
+    return {
+      h1: h1 ? h1.textContent.trim() : '', h1Shown: !!r && r.width > 0 && r.height > 0,
+      text: main ? main.innerText.trim().length : 0,
+      crisis: !!document.querySelector('.crisis a[href^="tel:"]'),
+      overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth, wide,
+      noscript: document.querySelector('noscript') ? document.body.innerText.includes('Search needs JavaScript') : null,
+    };
+  });
+  check(`${where} renders`, resp.status() === 200 && state.h1Shown && state.text > 60 && state.crisis, JSON.stringify(state));
+  check(`${where} no sideways scrolling`, state.overflow <= 0 && state.wide.length === 0, `scrollWidth exceeds the viewport by ${state.overflow}px ${state.wide.join(', ')}`);
+  if (path === '/search/') check(`${where} says search needs JavaScript`, state.noscript === true);
+  // Skip link, natively.
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(() => document.activeElement && document.activeElement.className);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => location.hash === '#main', null, { timeout: 2000 }).catch(() => {});
+  const focus = await page.evaluate(() => ({ id: document.activeElement && document.activeElement.id, hash: location.hash }));
+  check(`${where} skip link moves focus to the content`, first === 'skip-link' && focus.id === 'main' && focus.hash === '#main', `first Tab stop .${first}, then focus on #${focus.id}`);
+  // Follow the first link in the content that leads to another page.
+  const target = await page.evaluate(() => {
+    const a = [...document.querySelectorAll('main a[href]')].find((x) => x.origin === location.origin && x.pathname !== location.pathname && !/\.(json|xml)$/.test(x.pathname));
+    return a ? a.getAttribute('href') : null;
+  });
+  if (target) {
+    const [nav] = await Promise.all([page.waitForNavigation(), page.click(`main a[href="${target}"] >> nth=0`)]);
+    const ok = nav && nav.status() === 200 && (await page.$('main h1')) !== null;
+    check(`${where} link ${target} works`, ok, `status ${nav && nav.status()}`);
+  }
 }
 
 // ---------------------------------------------------------------- behaviour
@@ -764,7 +813,7 @@ async function main() {
   const servers = [];
   let browser;
   try {
-    step(`Building with ${relative(REPO, BIN) || BIN}`);
+    step(`Building with ${BIN}`);
     const editions = buildAll(tmp);
     for (const e of editions) {
       e.files = listFiles(e.dir).filter((f) => !f.startsWith('.'));
@@ -793,32 +842,32 @@ async function main() {
       step(`Every page of ${e.name}: axe, HTML, requests, CSP, weight, keyboard`);
       const ids = new Map();
       await checkPages(browser, e, validator, ids);
-      await checkLinks(e, ids);
+      await part(`${e.name} links`, () => checkLinks(e, ids));
       step(`Every page of ${e.name} without JavaScript, at 390px`);
-      await checkNoScript(browser, e);
+      await part(`${e.name} without JavaScript`, () => checkNoScript(browser, e));
     }
 
     step('Behaviour: search, skip link, dark mode, print, 404');
-    await checkBehaviour(browser, preview, [
+    await part('behaviour (preview)', () => checkBehaviour(browser, preview, [
       { query: 'boundaries', expect: '/strategies/set-boundaries/' },
       { query: 'EMDR', expect: '/therapies/emdr/' },
       { query: 'dialectical', expect: '/therapies/dbt/' },
       { query: 'self-compassion', expect: '/strategies/self-compassion/' },
-    ]);
-    await checkBehaviour(browser, production, [
+    ]));
+    await part('behaviour (production)', () => checkBehaviour(browser, production, [
       { query: 'cognitive behavioural', expect: '/therapies/cbt/' },
       { query: 'avoidant', expect: '/styles/avoidant/' },
       { query: 'boundaries', absent: '/strategies/set-boundaries/' },
       { query: 'EMDR', absent: '/therapies/emdr/' },
-    ]);
+    ]));
 
     step('Live reload in securebase serve');
-    await checkServe(browser, tmp);
+    await part('live reload', () => checkServe(browser, tmp));
 
     let shots = [];
     if (process.env.SCREENSHOTS !== '0') {
       step(`Screenshots in ${relative(REPO, SHOTS)}`);
-      shots = await screenshots(browser, [
+      shots = await part('screenshots', () => screenshots(browser, [
         { name: 'home', url: `${preview.origin}/` },
         { name: 'style', url: `${preview.origin}/styles/avoidant/` },
         { name: 'therapy', url: `${preview.origin}/therapies/emdr/` },
@@ -826,24 +875,24 @@ async function main() {
         { name: 'production-style', url: `${production.origin}/styles/avoidant/` },
         { name: 'dashboard-with-diff', url: `${reviewed.origin}/review/` },
         { name: 'search', url: `${preview.origin}/search/?q=attachment`, after: (p) => p.waitForSelector('#search-results a') },
-      ]);
+      ]), []);
       console.log(`  ${shots.length} screenshots`);
     }
     await browser.close();
     browser = null;
 
     step('Lighthouse (production edition)');
-    const lh = await lighthouse([
+    const lh = await part('Lighthouse', () => lighthouse([
       { name: 'home', path: '/', url: `${production.origin}/` },
       { name: 'style', path: '/styles/avoidant/', url: `${production.origin}/styles/avoidant/` },
-    ]);
+    ]), { pages: [], skipped: 'Lighthouse failed; see above' });
     writeFileSync(LIGHTHOUSE_REPORT, `${JSON.stringify(lh, null, 2)}\n`);
 
     // ------------------------------------------------------------ summary
     stats.serverRequests = editions.reduce((n, e) => n + e.seen.count, 0);
     step('Summary');
     for (const e of editions) console.log(`  ${e.name}: ${e.visited} pages visited (every .html file), ${e.requests} browser requests`);
-    console.log(`  axe-core ${require('axe-core/package.json').version}: ${axeRules.length} rules for ${AXE_TAGS.join(', ')} (${stats.axeRules} ran per page), violations ${stats.axeViolations}, in dark mode ${stats.axeDarkViolations}, needs-review ${stats.axeIncomplete}`);
+    console.log(`  axe-core ${require('axe-core/package.json').version}: ${axeRules.length} rules for ${AXE_TAGS.join(', ')} (${stats.axeRules} ran per page), violations ${stats.axeViolations}, at 390px ${stats.axePhoneViolations}, colour rules in dark mode ${stats.axeDarkViolations}, needs-review ${stats.axeIncomplete}`);
     console.log(`  html-validate ${require('html-validate/package.json').version}: errors ${stats.htmlErrors}, warnings ${stats.htmlWarnings}`);
     console.log(`  requests seen: ${stats.requests} by the browser (${stats.serverRequests} served), to other hosts ${stats.foreignRequests}, failed ${stats.failedRequests}`);
     console.log(`  console errors ${stats.consoleErrors}, CSP violations ${stats.cspViolations}, inline scripts ${stats.inlineScripts}`);

@@ -241,11 +241,11 @@ async fn events(State(shared): State<Arc<Shared>>) -> Sse<impl Stream<Item = Res
     let current = shared.snapshot.read().map(|s| s.error.clone()).unwrap_or_default();
     let first = match current {
         Some(error) => Event::default().event("failed").data(error),
-        None => Event::default().event("ok").data(""),
+        None => Event::default().event("ok").data("ok"),
     };
     let updates = BroadcastStream::new(shared.notices.subscribe()).filter_map(|notice| async move {
         match notice {
-            Ok(Notice::Reload) => Some(Event::default().event("reload").data("")),
+            Ok(Notice::Reload) => Some(Event::default().event("reload").data("reload")),
             Ok(Notice::Failed(error)) => Some(Event::default().event("failed").data(error)),
             Err(_) => None,
         }
