@@ -216,37 +216,42 @@ fn a_bad_theme_name_is_refused() {
 
 const HOSTILE: &str = "<script>alert(1)</script></script><img src=x onerror=alert(2)>\\\"'&{{ x }}";
 
-#[test]
-fn hostile_content_comes_out_escaped_or_removed() {
-    let site = copy_fixture_with_theme("valid");
-    let root = site.path();
-    let h = HOSTILE.replace('\\', "\\\\").replace('"', "\\\"");
-    let quoted = format!("\"{h}\"");
+/// Writes a style whose every front-matter field and body holds `hostile`,
+/// and an author whose name and bio hold it too.
+fn write_hostile_site(root: &Path, hostile: &str) {
+    let quoted = serde_json::to_string(hostile).unwrap();
     let style = format!(
-        "---\ntitle: {quoted}\nsummary: {quoted}\nauthor: fixture-team\ncreated: 2026-01-15\nkey_takeaways:\n  - {quoted}\nalso_known_as: [{quoted}]\nsecurity: insecure\ndimensions:\n  anxiety: low\n  avoidance: high\nsigns:\n  - {quoted}\norigins: {quoted}\nin_relationships: {quoted}\nstrategies: [strategies/mindfulness]\ntherapies: [therapies/cbt]\nrelated: [guides/overview]\nsources:\n  - authors: [{quoted}]\n    year: 1969\n    title: {quoted}\n    publisher: {quoted}\n    url: \"javascript:alert(3)\"\n---\n## {HOSTILE}\n\n{HOSTILE}\n\n[click](javascript:alert(4)) [data](data:text/html;base64,PHNjcmlwdD4=) [vb](vbscript:msgbox) <a href=\"JAVASCRIPT:alert(5)\">raw</a>\n\n<iframe src=\"https://evil.example\"></iframe><svg onload=alert(6)></svg>\n"
+        "---\ntitle: {quoted}\nsummary: {quoted}\nauthor: fixture-team\ncreated: 2026-01-15\nkey_takeaways:\n  - {quoted}\nalso_known_as: [{quoted}]\nsecurity: insecure\ndimensions:\n  anxiety: low\n  avoidance: high\nsigns:\n  - {quoted}\norigins: {quoted}\nin_relationships: {quoted}\nstrategies: [strategies/mindfulness]\ntherapies: [therapies/cbt]\nrelated: [guides/overview]\nsources:\n  - authors: [{quoted}]\n    year: 1969\n    title: {quoted}\n    publisher: {quoted}\n    url: \"javascript:alert(3)\"\n---\n## {hostile}\n\n{hostile}\n\n[click](javascript:alert(4)) [data](data:text/html;base64,PHNjcmlwdD4=) [vb](vbscript:msgbox) <a href=\"JAVASCRIPT:alert(5)\">raw</a>\n\n<iframe src=\"https://evil.example\"></iframe><svg onload=alert(6)></svg>\n\n| {hostile} |\n|---|\n| [{hostile}](/styles/avoidant/) |\n"
     );
     fs::write(root.join("content/styles/avoidant.md"), style).unwrap();
     let person =
         format!("name: {quoted}\nkind: organisation\nroles: [author]\nemail: team@fixture.example\nbio: {quoted}\n");
     fs::write(root.join("content/people/fixture-team.yaml"), person).unwrap();
-    let out = root.join("public");
-    build_ok(root, &out);
+}
 
-    let mut seen_hostile = 0;
-    for file in files_under(&out) {
+/// Checks that nothing in the site at `out` can run script or load from
+/// another host; returns how many files contain `probe` (escaped or not).
+fn assert_inert(out: &Path, probe: &str) -> usize {
+    let mut seen = 0;
+    for file in files_under(out) {
         let bytes = fs::read(out.join(&file)).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         let lower = text.to_lowercase();
-        if text.contains("alert(1)") {
-            seen_hostile += 1;
+        if text.contains(probe) {
+            seen += 1;
         }
         if file.ends_with(".html") {
             for tag in tags(&lower) {
                 let name = tag.split(|c: char| c.is_whitespace() || c == '/' || c == '>').next().unwrap_or_default();
                 assert!(
-                    !["iframe", "svg", "object", "embed", "form", "base"].contains(&name)
-                        || (name == "form" && tag.contains("action=\"/search/\"")),
-                    "{file} has an injected <{name}>"
+                    !["iframe", "svg", "object", "embed", "form", "base", "style", "meta", "link"].contains(&name)
+                        || (name == "form" && tag.contains("action=\"/search/\""))
+                        || (name == "meta" && !tag.contains("refresh"))
+                        || (name == "link"
+                            && attributes(&format!(" {tag}"), "href")
+                                .iter()
+                                .all(|h| h.starts_with('/') || h.starts_with("https://"))),
+                    "{file} has an injected <{name}>: <{tag}>"
                 );
                 if name == "script" {
                     assert!(
@@ -282,14 +287,88 @@ fn hostile_content_comes_out_escaped_or_removed() {
         } else if file.ends_with(".json") {
             let value: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
             if let Some(html) = value["body_html"].as_str() {
+                let lower = html.to_lowercase();
                 assert!(
-                    !html.to_lowercase().contains("<script") && !html.contains("onerror="),
+                    !lower.contains("<script")
+                        && !tags(&lower).iter().any(|t| attribute_names(t).iter().any(|a| a.starts_with("on"))),
                     "{file}: body_html is not sanitised"
                 );
             }
         }
     }
-    assert!(seen_hostile > 0, "the hostile strings should appear, escaped, somewhere");
+    seen
+}
+
+#[test]
+fn hostile_content_comes_out_escaped_or_removed() {
+    let site = copy_fixture_with_theme("valid");
+    write_hostile_site(site.path(), HOSTILE);
+    let out = site.path().join("public");
+    build_ok(site.path(), &out);
+    assert!(assert_inert(&out, "alert(1)") > 0, "the hostile strings should appear, escaped, somewhere");
+}
+
+/// Pieces of hostile input, combined at random by the property test below.
+const FRAGMENTS: &[&str] = &[
+    "<script>alert(1)</script>",
+    "</script><script>x()</script>",
+    "\"><img src=x onerror=alert(1)>",
+    "' onmouseover='alert(1)",
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "data:text/html,<b>x</b>",
+    "vbscript:msgbox(1)",
+    "]]><!--",
+    "-->",
+    "{{ 7*7 }}",
+    "{% raw %}",
+    "&lt;script&gt;",
+    "</title><svg onload=alert(1)>",
+    "<iframe src=//evil.example>",
+    "<style>*{display:none}</style>",
+    "<base href=//evil.example/>",
+    "<form action=//evil.example>",
+    "<meta http-equiv=refresh content=0;url=//evil.example>",
+    "<a href=\"vbscript:x\">v</a>",
+    "<link rel=stylesheet href=//evil.example/x.css>",
+    "\\",
+    "`",
+    "${x}",
+    "&amp;&",
+    "\u{202e}",
+    "\u{0}",
+    "\u{7}",
+    "<![CDATA[x]]>",
+    "<math><mi xlink:href=javascript:alert(1)>x</mi></math>",
+    "[x](javascript:alert(1))",
+    "![y](https://tracker.example/p.gif)",
+];
+
+#[test]
+fn generated_hostile_strings_in_every_field_stay_inert() {
+    let mut state = 0x5EC0_BA5Eu64;
+    let mut next = |n: usize| {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) % n as u64) as usize
+    };
+    for case in 0..12 {
+        let probe = format!("PROBE{case}X");
+        let mut hostile = probe.clone();
+        for _ in 0..(3 + next(6)) {
+            hostile.push_str(FRAGMENTS[next(FRAGMENTS.len())]);
+            hostile.push(' ');
+        }
+        let site = copy_fixture_with_theme("valid");
+        write_hostile_site(site.path(), &hostile);
+        let out = site.path().join("public");
+        let output = preview(site.path(), &out);
+        assert!(
+            output.status.success(),
+            "case {case} ({hostile:?}) did not build: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(assert_inert(&out, &probe) > 0, "case {case}: the probe should appear, escaped, somewhere");
+    }
 }
 
 #[test]
