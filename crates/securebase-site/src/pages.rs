@@ -87,14 +87,14 @@ fn dated(date: Option<Date>) -> (Option<String>, Option<String>) {
     (date.map(|d| d.to_string()), date.map(date_text))
 }
 
+/// "Riley Example, LCSW": the name with the credentials' abbreviations.
+fn name_with_credentials(person: &Person) -> String {
+    let creds: Vec<&str> = person.credentials.iter().map(|c| c.abbreviation.as_str()).collect();
+    if creds.is_empty() { person.name.clone() } else { format!("{}, {}", person.name, creds.join(", ")) }
+}
+
 fn reviewer_name(site: &Site<'_>, id: &securebase::PersonId) -> String {
-    site.library.person(id).map_or_else(
-        || id.to_string(),
-        |p| {
-            let creds: Vec<&str> = p.credentials.iter().map(|c| c.abbreviation.as_str()).collect();
-            if creds.is_empty() { p.name.clone() } else { format!("{}, {}", p.name, creds.join(", ")) }
-        },
-    )
+    site.library.person(id).map_or_else(|| id.to_string(), name_with_credentials)
 }
 
 /// The review block of an item: derived from its ledger, its text's blob
@@ -554,15 +554,7 @@ fn role_text(role: Role) -> &'static str {
 fn person_link(person: &Person) -> Link {
     let credentials = credentials_text(person);
     Link {
-        title: if person.credentials.is_empty() {
-            person.name.clone()
-        } else {
-            format!(
-                "{}, {}",
-                person.name,
-                person.credentials.iter().map(|c| c.abbreviation.as_str()).collect::<Vec<_>>().join(", ")
-            )
-        },
+        title: name_with_credentials(person),
         url: Some(person_url(person)),
         summary: Some(match (person.kind, credentials.is_empty()) {
             (PersonKind::Organisation, _) => "Organisation".to_owned(),
