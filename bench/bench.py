@@ -127,7 +127,13 @@ def serve_edit(site, runs):
                 time.sleep(0.002)
             times.append((time.perf_counter() - start) * 1000)
             item.write_text(text)
-            time.sleep(1.0)
+            # Let serve settle before the next edit: wait for the restored
+            # text, then for the collection's index, which serve sends only
+            # once the pages that list items have been rendered again.
+            while marker in get(url):
+                time.sleep(0.002)
+            get(f"{base}/guides/")
+            time.sleep(0.2)
         return times
     finally:
         proc.terminate()

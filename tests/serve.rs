@@ -117,6 +117,22 @@ fn edits_reload_errors_overlay_and_the_last_good_build_stays() {
     assert!(reload.iter().any(|l| l.starts_with("data:") && l.len() > 5), "{reload:?}");
     assert!(get(port, "/guides/overview/").1.contains("Start right here"));
 
+    // A new title shows, as soon as the reload is announced, on the pages
+    // that show the item and on the lists, which are never served stale.
+    let strategy = root.join("content/strategies/mindfulness.md");
+    let text = std::fs::read_to_string(&strategy).unwrap();
+    std::fs::write(&strategy, text.replace("title: Mindfulness", "title: Practise mindful noticing")).unwrap();
+    wait_for_event(&stream, "reload");
+    for page in [
+        "/strategies/mindfulness/",
+        "/styles/avoidant/",
+        "/strategies/",
+        "/search-index.json",
+        "/api/v1/strategies.json",
+    ] {
+        assert!(get(port, page).1.contains("Practise mindful noticing"), "{page} shows the old title");
+    }
+
     std::fs::write(&guide, "---\ntitle: [\n---\n").unwrap();
     let failed = wait_for_event(&stream, "failed");
     assert!(failed.iter().any(|l| l.contains("content/guides/overview.md:2:")), "{failed:?}");

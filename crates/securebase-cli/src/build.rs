@@ -1,13 +1,14 @@
 //! `securebase build` and `securebase preview`: load, validate, select the
 //! edition, read git once, render.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
 use securebase::git::Repo;
-use securebase::{Date, Library};
+use securebase::{BlobId, Date, ItemRef, Library};
 use securebase_site::{BuildOptions, Edition, GitInputs};
 
 use crate::EXIT_ERRORS;
@@ -140,24 +141,34 @@ impl Progress {
 /// item's latest approved version where the working text differs (one
 /// `git log` and one `git cat-file --batch`).
 pub fn preview_git(library: &Library, repo: &Repo) -> anyhow::Result<GitInputs> {
-    let approved = library.approved_blobs();
-    let wanted: Vec<_> = approved
-        .iter()
+    let approved_texts = approved_texts(library, repo, &|_| true);
+    Ok(GitInputs { commit: repo.head(), history: repo.history()?, approved_texts })
+}
+
+/// The approved text of each item `wanted` picks whose working text is not
+/// its latest approved version, read from `repo` in one pass, for the
+/// dashboard's diffs.
+pub fn approved_texts(library: &Library, repo: &Repo, wanted: &dyn Fn(&ItemRef) -> bool) -> BTreeMap<ItemRef, String> {
+    let approved: Vec<(ItemRef, &BlobId, &std::path::Path)> = library
+        .approved_blobs()
+        .into_iter()
+        .filter(|(r, _)| wanted(r))
         .filter_map(|(r, blob)| {
-            let meta = library.item(r)?.meta();
-            (meta.blob != **blob).then(|| ((*blob).clone(), meta.path.clone()))
+            let meta = library.item(&r)?.meta();
+            (meta.blob != *blob).then_some((r, blob, meta.path.as_path()))
         })
         .collect();
-    let blobs = match repo.read_blobs(&wanted) {
+    let blobs: Vec<(BlobId, std::path::PathBuf)> =
+        approved.iter().map(|(_, blob, path)| ((*blob).clone(), path.to_path_buf())).collect();
+    let blobs = match repo.read_blobs(&blobs) {
         Ok(blobs) => blobs,
         Err(e) => {
             eprintln!("warning: the review dashboard will show no diffs: {e}");
             Default::default()
         }
     };
-    let approved_texts = approved
+    approved
         .into_iter()
-        .filter_map(|(r, blob)| Some((r, String::from_utf8_lossy(blobs.get(blob)?).into_owned())))
-        .collect();
-    Ok(GitInputs { commit: repo.head(), history: repo.history()?, approved_texts })
+        .filter_map(|(r, blob, _)| Some((r, String::from_utf8_lossy(blobs.get(blob)?).into_owned())))
+        .collect()
 }

@@ -5,7 +5,7 @@
 //! replaces the served one only when it succeeds, so a broken edit leaves
 //! the last good site in place while the overlay names the problem.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -21,17 +21,37 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::stream::{self, Stream, StreamExt};
-use notify::event::ModifyKind;
+use notify::event::{AccessKind, AccessMode, ModifyKind};
 use notify::{EventKind, RecursiveMode, Watcher};
-use securebase::Library;
-use securebase_site::{BuildOptions, Edition, GitInputs, Site};
-use tokio::sync::{broadcast, mpsc};
+use securebase::{ItemRef, Library, Reload};
+use securebase_site::{BuildOptions, Edition, Files, GitInputs, RenderCache, Site, dependents};
+use tokio::sync::{Notify, broadcast, mpsc};
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::say;
+use crate::{detail, say};
 
-/// How long the sources must be quiet before a rebuild starts.
+/// How long the sources must be quiet before a rebuild starts, while a
+/// file may still be being written.
 const DEBOUNCE: Duration = Duration::from_millis(15);
+
+/// How long to wait for more changes once a writer has finished a file
+/// (closed it, or renamed it into place): enough to gather the other
+/// files of one save.
+const SETTLE: Duration = Duration::from_millis(2);
+
+/// Source files the watcher saw change.
+struct Change {
+    paths: Vec<PathBuf>,
+    /// Whether the change is complete (the file was closed after writing,
+    /// renamed or removed), not a write that may go on.
+    finished: bool,
+}
+
+impl Change {
+    fn quiet_time(&self) -> Duration {
+        if self.finished { SETTLE } else { DEBOUNCE }
+    }
+}
 
 /// Where the live-reload script and event stream live; never in built output.
 const LIVE_JS: &str = "/__securebase/live.js";
@@ -67,6 +87,10 @@ const LIVE_SCRIPT: &str = r#"(function () {
 struct Snapshot {
     /// Output files by path inside the site (`styles/avoidant/index.html`).
     files: HashMap<String, Arc<Vec<u8>>>,
+    /// While an edit's own pages are served and the pages that list items
+    /// are still being rendered again: those pages' paths. A request for
+    /// one waits for them rather than see the old list.
+    pending: Option<Arc<HashSet<String>>>,
     /// The last build's error, if it failed.
     error: Option<String>,
 }
@@ -78,21 +102,35 @@ enum Notice {
     Failed(String),
 }
 
-/// Git inputs with the key they were read for (HEAD and the approved blobs).
-type GitCache = std::sync::Mutex<Option<(String, GitInputs)>>;
-
 struct Shared {
     snapshot: RwLock<Snapshot>,
     notices: broadcast::Sender<Notice>,
-    /// What git said, keyed by the commit and the approved blobs it was read
-    /// for: read again only when those change, not on every edit.
-    git: GitCache,
+    /// Woken when pending pages are in place.
+    settled: Notify,
+}
+
+impl Shared {
+    fn snapshot(&self) -> std::sync::RwLockWriteGuard<'_, Snapshot> {
+        self.snapshot.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Reports a failed build: the overlay shows it, the last good build stays.
+    fn failed(&self, error: String) {
+        eprintln!("{error}");
+        let mut snapshot = self.snapshot();
+        snapshot.error = Some(error.clone());
+        snapshot.pending = None;
+        drop(snapshot);
+        self.settled.notify_waiters();
+        let _ = self.notices.send(Notice::Failed(error));
+    }
 }
 
 /// Serves the project at `root` on `bind:port` until Ctrl-C.
 pub fn run(root: &Path, bind: IpAddr, port: u16) -> anyhow::Result<std::process::ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(serve(root.to_path_buf(), SocketAddr::new(bind, port)))
+    let root = root.canonicalize().with_context(|| format!("cannot open the project folder {}", root.display()))?;
+    runtime.block_on(serve(root, SocketAddr::new(bind, port)))
 }
 
 async fn serve(root: PathBuf, address: SocketAddr) -> anyhow::Result<std::process::ExitCode> {
@@ -109,22 +147,32 @@ async fn serve(root: PathBuf, address: SocketAddr) -> anyhow::Result<std::proces
         }
     })?;
     let (notices, _) = broadcast::channel(16);
-    let shared = Arc::new(Shared { snapshot: RwLock::new(Snapshot::default()), notices, git: Default::default() });
-    rebuild(&root, &shared).await;
+    let shared = Arc::new(Shared { snapshot: RwLock::new(Snapshot::default()), notices, settled: Notify::new() });
+    let mut session = Session::new(root.clone());
+    let session = {
+        let shared = shared.clone();
+        tokio::task::spawn_blocking(move || {
+            session.rebuild(&BTreeSet::new(), &shared);
+            session
+        })
+        .await?
+    };
 
-    let (changes, mut changed) = mpsc::unbounded_channel::<()>();
+    let (changes, mut changed) = mpsc::unbounded_channel::<Change>();
     let watch_root = root.clone();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        let edit = |kind: &EventKind| {
-            matches!(
-                kind,
-                EventKind::Create(_)
-                    | EventKind::Remove(_)
-                    | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Name(_) | ModifyKind::Any)
-            )
+        let Ok(event) = event else { return };
+        let finished = match event.kind {
+            // The writer closed the file, or moved a finished one into place.
+            EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Remove(_)
+            | EventKind::Modify(ModifyKind::Name(_)) => true,
+            EventKind::Create(_) | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) => false,
+            _ => return,
         };
-        if event.is_ok_and(|e| edit(&e.kind) && e.paths.iter().any(|p| is_source(&watch_root, p))) {
-            let _ = changes.send(());
+        let paths: Vec<PathBuf> = event.paths.into_iter().filter(|p| is_source(&watch_root, p)).collect();
+        if !paths.is_empty() {
+            let _ = changes.send(Change { paths, finished });
         }
     })
     .context("cannot watch the project for changes")?;
@@ -136,12 +184,30 @@ async fn serve(root: PathBuf, address: SocketAddr) -> anyhow::Result<std::proces
     watcher.watch(&root, RecursiveMode::NonRecursive)?;
 
     let rebuilder = {
-        let (root, shared) = (root.clone(), shared.clone());
+        let shared = shared.clone();
         tokio::spawn(async move {
-            while changed.recv().await.is_some() {
-                // Debounce: wait until the editor has finished writing.
-                while let Ok(Some(())) = tokio::time::timeout(DEBOUNCE, changed.recv()).await {}
-                rebuild(&root, &shared).await;
+            let mut session = session;
+            while let Some(change) = changed.recv().await {
+                // Wait until the editor has finished writing: briefly once
+                // it has closed the file, longer while it may still write.
+                let mut wait = change.quiet_time();
+                let mut batch: BTreeSet<PathBuf> = change.paths.into_iter().collect();
+                while let Ok(Some(more)) = tokio::time::timeout(wait, changed.recv()).await {
+                    wait = more.quiet_time();
+                    batch.extend(more.paths);
+                }
+                let job = shared.clone();
+                let done = tokio::task::spawn_blocking(move || {
+                    session.rebuild(&batch, &job);
+                    session
+                });
+                match done.await {
+                    Ok(back) => session = back,
+                    Err(e) => {
+                        shared.failed(format!("serve stopped rebuilding: {e}"));
+                        return;
+                    }
+                }
             }
         })
     };
@@ -169,9 +235,15 @@ async fn serve(root: PathBuf, address: SocketAddr) -> anyhow::Result<std::proces
     Ok(std::process::ExitCode::SUCCESS)
 }
 
-/// Whether a changed path is one the site is built from.
+/// Whether a changed path is one the site is built from: under the
+/// watched folders, or site.toml, and not an editor's hidden swap or
+/// backup file.
 fn is_source(root: &Path, path: &Path) -> bool {
     let Ok(inside) = path.strip_prefix(root) else { return false };
+    let name = inside.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    if name.starts_with('.') || name.ends_with('~') {
+        return false;
+    }
     match inside.components().next().and_then(|c| c.as_os_str().to_str()) {
         Some("content" | "themes" | "templates" | "static") => true,
         Some("site.toml") => inside.components().count() == 1,
@@ -179,61 +251,168 @@ fn is_source(root: &Path, path: &Path) -> bool {
     }
 }
 
-/// Builds the preview into memory; swaps it in on success and tells open
-/// pages to reload, or keeps the last good build and reports the error.
-async fn rebuild(root: &Path, shared: &Arc<Shared>) {
-    let started = Instant::now();
-    let root = root.to_path_buf();
-    let job = shared.clone();
-    let result =
-        tokio::task::spawn_blocking(move || render(&root, &job.git)).await.unwrap_or_else(|e| Err(e.to_string()));
-    let notice = match result {
-        Ok(files) => {
-            let count = files.len();
-            let mut snapshot = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
-            snapshot.files = files.into_iter().map(|(k, v)| (k, Arc::new(v))).collect();
-            snapshot.error = None;
-            say!("rebuilt {count} files in {} ms", started.elapsed().as_millis());
-            Notice::Reload
-        }
-        Err(error) => {
-            eprintln!("{error}");
-            shared.snapshot.write().unwrap_or_else(|e| e.into_inner()).error = Some(error.clone());
-            Notice::Failed(error)
-        }
-    };
-    let _ = shared.notices.send(notice);
+/// What serve keeps between builds, so that an edit to one item renders
+/// again only what shows that item.
+struct Session {
+    root: PathBuf,
+    /// The last library that loaded, if any has.
+    library: Option<Library>,
+    /// The date the pages were judged against: a new day renders everything.
+    today: Option<securebase::Date>,
+    /// What git said, with the commit and approved blobs it was read for.
+    git: Option<(String, GitInputs)>,
+    /// Rendered Markdown by text.
+    cache: RenderCache,
+    /// The paths [`Site::render_aggregates`] wrote last time.
+    aggregates: Arc<HashSet<String>>,
 }
 
-/// Renders the preview edition of `root`, or the error as text. Git is
-/// read again only when HEAD has moved since the last build.
-fn render(root: &Path, cache: &GitCache) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let library = Library::load(root).map_err(|diagnostics| {
-        let lines: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
-        lines.join("\n")
-    })?;
-    let git = match securebase::git::Repo::open(root) {
-        Ok(repo) => {
-            let mut key = repo.head().unwrap_or_default();
-            for (item, blob) in library.approved_blobs() {
-                key.push_str(&format!(" {item}={blob}"));
+/// How much of the site an edit needs rendered again.
+enum Scope {
+    /// These items' pages, then every page that lists items.
+    Items(BTreeSet<ItemRef>),
+    /// Everything.
+    All,
+}
+
+impl Session {
+    fn new(root: PathBuf) -> Self {
+        Session { root, library: None, today: None, git: None, cache: RenderCache::new(), aggregates: Arc::default() }
+    }
+
+    /// Brings the served site up to date after `changed` (absolute paths;
+    /// none for the first build), and tells open pages.
+    fn rebuild(&mut self, changed: &BTreeSet<PathBuf>, shared: &Shared) {
+        let started = Instant::now();
+        if let Err(error) = self.update(changed, shared, started) {
+            shared.failed(error);
+        }
+    }
+
+    fn update(&mut self, changed: &BTreeSet<PathBuf>, shared: &Shared, started: Instant) -> Result<(), String> {
+        let scope = self.load(changed)?;
+        let today = crate::build::today().map_err(|e| e.to_string())?;
+        let scope = if self.today == Some(today) { scope } else { Scope::All };
+        self.today = Some(today);
+        if matches!(scope, Scope::All) {
+            self.refresh_git()?;
+        }
+        let (key, git) = self.git.take().unwrap_or_default();
+        let mut options = BuildOptions { out: self.root.join("public"), edition: Edition::Preview, today, git };
+        let rendered = self.render(scope, &mut options, shared, started);
+        self.git = Some((key, options.git));
+        rendered
+    }
+
+    /// Renders what `scope` names and puts it in `shared`'s snapshot.
+    fn render(
+        &mut self,
+        scope: Scope,
+        options: &mut BuildOptions,
+        shared: &Shared,
+        started: Instant,
+    ) -> Result<(), String> {
+        let library = self.library.as_ref().ok_or("the project did not load")?;
+        let fail = |e: securebase_site::SiteError| e.to_string();
+        let served = |files: Files| files.into_iter().map(|(path, bytes)| (path, Arc::new(bytes)));
+        match scope {
+            Scope::All => {
+                let site = Site::new(library, options).map_err(fail)?.with_cache(&self.cache);
+                let every: BTreeSet<ItemRef> = library.all_items().map(|i| i.reference()).collect();
+                let items = site.render_items(&every).map_err(fail)?;
+                let aggregates = site.render_aggregates().map_err(fail)?;
+                let count = items.len() + aggregates.len();
+                self.aggregates = Arc::new(aggregates.iter().map(|(path, _)| path.clone()).collect());
+                let mut snapshot = shared.snapshot();
+                *snapshot =
+                    Snapshot { files: served(items).chain(served(aggregates)).collect(), pending: None, error: None };
+                drop(snapshot);
+                shared.settled.notify_waiters();
+                say!("rebuilt {count} files in {} ms", started.elapsed().as_millis());
             }
-            let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-            match cache.as_ref() {
-                Some((cached, git)) if *cached == key => git.clone(),
-                _ => {
-                    let git = crate::build::preview_git(&library, &repo).map_err(|e| e.to_string())?;
-                    *cache = Some((key, git.clone()));
-                    git
+            Scope::Items(items) => {
+                // The edited pages first, served while the lists catch up.
+                let site = Site::new(library, options).map_err(fail)?.with_cache(&self.cache);
+                let files = site.render_items(&items).map_err(fail)?;
+                drop(site);
+                let count = files.len();
+                let mut snapshot = shared.snapshot();
+                snapshot.files.extend(served(files));
+                snapshot.pending = Some(self.aggregates.clone());
+                snapshot.error = None;
+                drop(snapshot);
+                say!("rebuilt {count} files in {} ms", started.elapsed().as_millis());
+                let _ = shared.notices.send(Notice::Reload);
+                if let Ok(repo) = securebase::git::Repo::open(&self.root) {
+                    let texts = &mut options.git.approved_texts;
+                    texts.retain(|r, _| !items.contains(r));
+                    texts.extend(crate::build::approved_texts(library, &repo, &|r| items.contains(r)));
                 }
+                let site = Site::new(library, options).map_err(fail)?.with_cache(&self.cache);
+                let aggregates = site.render_aggregates().map_err(fail)?;
+                let mut snapshot = shared.snapshot();
+                snapshot.files.extend(served(aggregates));
+                snapshot.pending = None;
+                drop(snapshot);
+                shared.settled.notify_waiters();
+                detail!("and the pages that list items, {} ms after the edit", started.elapsed().as_millis());
+                return Ok(());
             }
         }
-        Err(_) => GitInputs::default(),
-    };
-    let today = crate::build::today().map_err(|e| e.to_string())?;
-    let options = BuildOptions { out: root.join("public"), edition: Edition::Preview, today, git };
-    let site = Site::new(&library, &options).map_err(|e| e.to_string())?;
-    site.render().map_err(|e| e.to_string())
+        let _ = shared.notices.send(Notice::Reload);
+        Ok(())
+    }
+
+    /// Loads what changed: only the edited items when that is all that
+    /// changed, else the whole project (or nothing, for a theme edit).
+    fn load(&mut self, changed: &BTreeSet<PathBuf>) -> Result<Scope, String> {
+        let report = |diagnostics: securebase::Diagnostics| {
+            diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+        };
+        let inside: Vec<PathBuf> =
+            changed.iter().filter_map(|p| p.strip_prefix(&self.root).ok()).map(Path::to_path_buf).collect();
+        let content = |p: &&PathBuf| p.starts_with("content") || *p == Path::new("site.toml");
+        let sources: Vec<PathBuf> = inside.iter().filter(content).cloned().collect();
+        let Some(library) = self.library.as_mut().filter(|_| !changed.is_empty()) else {
+            self.library = Some(Library::load(&self.root).map_err(report)?);
+            return Ok(Scope::All);
+        };
+        if sources.is_empty() {
+            return Ok(Scope::All);
+        }
+        let before: Vec<ItemRef> = sources.iter().filter_map(|p| library_item(library, p)).collect();
+        let mut shown: BTreeSet<ItemRef> = before.iter().flat_map(|r| dependents(library, r)).collect();
+        match library.reload(&sources).map_err(report)? {
+            Reload::Items(items) if sources.len() == inside.len() => {
+                shown.extend(items.iter().flat_map(|r| dependents(library, r)));
+                Ok(Scope::Items(shown))
+            }
+            _ => Ok(Scope::All),
+        }
+    }
+
+    /// Reads git again when HEAD or the approved blobs have changed since
+    /// it was last read.
+    fn refresh_git(&mut self) -> Result<(), String> {
+        let (Some(library), Ok(repo)) = (&self.library, securebase::git::Repo::open(&self.root)) else {
+            self.git = None;
+            return Ok(());
+        };
+        let mut key = repo.head().unwrap_or_default();
+        for (item, blob) in library.approved_blobs() {
+            key.push_str(&format!(" {item}={blob}"));
+        }
+        if self.git.as_ref().is_none_or(|(cached, _)| *cached != key) {
+            let git = crate::build::preview_git(library, &repo).map_err(|e| e.to_string())?;
+            self.git = Some((key, git));
+        }
+        Ok(())
+    }
+}
+
+/// The item of the library whose file is `path` (under the project root).
+fn library_item(library: &Library, path: &Path) -> Option<ItemRef> {
+    library.all_items().find(|i| i.meta().path == path).map(|i| i.reference())
 }
 
 /// The server-sent events that drive live reload and the overlay.
@@ -323,25 +502,52 @@ fn with_live_reload(html: &[u8]) -> Vec<u8> {
     }
 }
 
+/// What a request gets from a snapshot.
+enum Answer {
+    File {
+        status: StatusCode,
+        path: String,
+        bytes: Arc<Vec<u8>>,
+    },
+    /// A folder asked for without its trailing slash.
+    Redirect(String),
+    /// The file is being rendered again; ask once it is in place.
+    Wait,
+}
+
+fn answer(snapshot: &Snapshot, uri: &Uri) -> Answer {
+    let wanted = site_path(uri.path());
+    if let (Some(path), Some(pending)) = (&wanted, &snapshot.pending)
+        && pending.contains(path)
+    {
+        return Answer::Wait;
+    }
+    if let Some(path) = wanted
+        && let Some(bytes) = snapshot.files.get(&path)
+    {
+        return Answer::File { status: StatusCode::OK, path, bytes: bytes.clone() };
+    }
+    let folder = format!("{}/", uri.path());
+    if site_path(&folder).is_some_and(|path| snapshot.files.contains_key(&path)) {
+        return Answer::Redirect(folder);
+    }
+    let bytes = snapshot.files.get("404.html").cloned().unwrap_or_default();
+    Answer::File { status: StatusCode::NOT_FOUND, path: "404.html".to_owned(), bytes }
+}
+
 async fn file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
-    let snapshot = shared.snapshot.read().unwrap_or_else(|e| e.into_inner());
-    let found = site_path(uri.path()).and_then(|path| {
-        let file = snapshot.files.get(&path)?;
-        Some((path, file.clone()))
-    });
-    let (status, path, bytes) = match found {
-        Some((path, bytes)) => (StatusCode::OK, path, bytes),
-        None => {
-            // A folder without the trailing slash: send the reader to it.
-            let folder = format!("{}/", uri.path());
-            if site_path(&folder).is_some_and(|path| snapshot.files.contains_key(&path)) {
+    let (status, path, bytes) = loop {
+        // Taken before looking, so a wake-up between the two is not lost.
+        let settled = shared.settled.notified();
+        let found = answer(&shared.snapshot.read().unwrap_or_else(|e| e.into_inner()), &uri);
+        match found {
+            Answer::File { status, path, bytes } => break (status, path, bytes),
+            Answer::Redirect(folder) => {
                 return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, folder)]).into_response();
             }
-            let not_found = snapshot.files.get("404.html").cloned().unwrap_or_default();
-            (StatusCode::NOT_FOUND, "404.html".to_owned(), not_found)
+            Answer::Wait => settled.await,
         }
     };
-    drop(snapshot);
     let body = if path.ends_with(".html") { with_live_reload(&bytes) } else { bytes.to_vec() };
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;

@@ -17,6 +17,7 @@
 //! # Ok::<(), securebase_site::SiteError>(())
 //! ```
 
+mod cache;
 mod error;
 pub mod escape;
 mod highlight;
@@ -29,8 +30,9 @@ mod theme;
 
 use std::path::PathBuf;
 
+pub use cache::RenderCache;
 pub use error::SiteError;
-pub use site::Site;
+pub use site::{Files, Site, dependents};
 pub use theme::Theme;
 
 /// Which text of each item a build publishes.

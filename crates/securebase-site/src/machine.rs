@@ -299,13 +299,11 @@ fn api(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Vec<(String, Vec<u8>)> {
             json!({ "version": API_VERSION, "collection": c.as_str(), "title": collection_title(c), "items": items });
         files.push((format!("api/v1/{c}.json"), to_json(&list)));
     }
-    let items: Vec<(String, Vec<u8>)> = prepared.par_iter().map(|p| api_item(site, p)).collect();
-    files.extend(items);
     files
 }
 
 /// The API document of one item.
-fn api_item(site: &Site<'_>, p: &Prepared<'_>) -> (String, Vec<u8>) {
+pub(crate) fn api_item(site: &Site<'_>, p: &Prepared<'_>) -> (String, Vec<u8>) {
     let meta = p.item.meta();
     let mut fields = match p.item {
         AnyItem::Style(i) => serde_json::to_value(&i.kind),

@@ -264,7 +264,7 @@ pub(crate) fn person_context(site: &Site<'_>, person: &Person) -> PersonContext 
         name: person.name.clone(),
         url: person_url(person),
         credentials: credentials_text(person),
-        bio_html: site.markdown(&person.bio).html,
+        bio_html: site.markdown(&person.bio).html.clone(),
     }
 }
 
@@ -326,7 +326,7 @@ pub(crate) fn prepare<'a>(site: &Site<'a>, item: AnyItem<'a>) -> Prepared<'a> {
     let meta = item.meta();
     let collection = item.collection();
     let body = site.markdown(&meta.body);
-    let md = |s: &str| Some(site.markdown(s).html);
+    let md = |s: &str| Some(site.markdown(s).html.clone());
     let mut context = ItemContext {
         collection: collection.as_str(),
         collection_title: collection_title(collection),
@@ -344,8 +344,8 @@ pub(crate) fn prepare<'a>(site: &Site<'a>, item: AnyItem<'a>) -> Prepared<'a> {
         key_takeaways: &meta.key_takeaways,
         created: meta.created.to_string(),
         created_text: date_text(meta.created),
-        body_html: body.html,
-        toc: if collection == Collection::Guides { body.toc } else { Vec::new() },
+        body_html: body.html.clone(),
+        toc: if collection == Collection::Guides { body.toc.clone() } else { Vec::new() },
         related: meta.related.iter().filter_map(|r| link(site, r)).collect(),
         sources: meta.sources.iter().map(citation_html).collect(),
         author: site.library.person(&meta.author).map(|p| person_context(site, p)),
@@ -394,7 +394,7 @@ pub(crate) fn prepare<'a>(site: &Site<'a>, item: AnyItem<'a>) -> Prepared<'a> {
         }
         AnyItem::Guide(_) => {}
     }
-    Prepared { item, context, review: review_block(site, item), text: body.text, has_code: body.has_code }
+    Prepared { item, context, review: review_block(site, item), text: body.text.clone(), has_code: body.has_code }
 }
 
 /// What every page's `page` is.
@@ -634,7 +634,7 @@ pub(crate) fn other_pages(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<
                 credentials: person.credentials.clone(),
                 roles: person.roles.iter().map(|r| role_text(*r)).collect(),
                 licence: person.licence.clone(),
-                bio_html: site.markdown(&person.bio).html,
+                bio_html: site.markdown(&person.bio).html.clone(),
                 items: library.written_by(&person.id).filter_map(|i| link(site, &i.reference())).collect(),
             },
         );
@@ -653,7 +653,7 @@ pub(crate) fn other_pages(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<
     ctx.insert(
         "editorial",
         &EditorialContext {
-            policy_html: site.markdown(&config.review.policy).html,
+            policy_html: site.markdown(&config.review.policy).html.clone(),
             interval_days: config.review.interval_days,
             reviewers: with_role(Role::ClinicalReviewer).map(person_link).collect(),
             writers: library

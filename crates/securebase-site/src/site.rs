@@ -1,6 +1,8 @@
 //! [`Site`]: one edition of a library, ready to render.
 
 use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use securebase::{AnyItem, Collection, ItemRef, Library, Person};
@@ -9,7 +11,7 @@ use serde::Serialize;
 use crate::markdown::{self, Rendered};
 use crate::pages::{self, ItemContext, ReviewBlock};
 use crate::theme::Theme;
-use crate::{BuildOptions, Edition, GitInputs, SiteError, highlight, machine};
+use crate::{BuildOptions, Edition, GitInputs, RenderCache, SiteError, highlight, machine};
 
 /// The Content-Security-Policy every page carries: nothing from other
 /// hosts, no inline script (the JSON-LD data block is not executed).
@@ -40,9 +42,14 @@ pub struct Site<'a> {
     pub(crate) theme: Theme,
     /// The site's address without a trailing slash.
     pub(crate) base_url: String,
-    /// Every page URL this build writes; links to anything else are dropped.
-    pub(crate) urls: BTreeSet<String>,
+    /// The theme's static files, as site paths (`/assets/style.css`).
+    statics: BTreeSet<String>,
+    /// Rendered Markdown kept from earlier renders, when one is in use.
+    cache: Option<&'a RenderCache>,
 }
+
+/// Files as (path inside the site, bytes).
+pub type Files = Vec<(String, Vec<u8>)>;
 
 /// An item with its Markdown rendered, shared by its page, the API and the
 /// search index.
@@ -84,26 +91,18 @@ impl<'a> Site<'a> {
     pub fn new(library: &'a Library, options: &'a BuildOptions) -> Result<Self, SiteError> {
         let edition = options.edition;
         let config = library.config();
-        let mut theme = Theme::load(library.root(), &config.theme)?;
+        let theme = Theme::load(library.root(), &config.theme)?;
         let base_url = config.base_url.trim_end_matches('/').to_owned();
-        let mut urls: BTreeSet<String> = FIXED_PAGES.iter().map(|s| (*s).to_owned()).collect();
-        urls.extend(Collection::ALL.iter().map(|c| format!("/{c}/")));
-        urls.extend(library.all_items().map(|i| item_url(&i.reference())));
-        urls.extend(library.people().iter().map(person_url));
-        if edition == Edition::Preview {
-            urls.insert("/review/".to_owned());
-        }
-        urls.extend(MACHINE_FILES.iter().map(|f| (*f).to_owned()));
-        urls.extend(Collection::ALL.iter().map(|c| format!("/api/v1/{c}.json")));
-        urls.extend(library.all_items().map(|i| format!("/api/v1/{}/{}.json", i.collection(), i.meta().slug)));
-        urls.extend(theme.statics().map(|(path, _)| format!("/{path}")));
-        let care_url = config.care.url.as_deref().filter(|u| !u.starts_with('/') || urls.contains(*u));
-        theme.set_global(
+        let statics = theme.statics().map(|(path, _)| format!("/{path}")).collect();
+        let mut site =
+            Site { library, edition, today: options.today, git: &options.git, theme, base_url, statics, cache: None };
+        let care_url = config.care.url.as_deref().filter(|u| !u.starts_with('/') || site.is_published(u));
+        site.theme.set_global(
             "site",
             &SiteGlobals {
                 title: &config.title,
                 description: &config.description,
-                base_url: &base_url,
+                base_url: &site.base_url,
                 language: &config.language,
                 crisis: &config.crisis,
                 care: Care {
@@ -117,14 +116,43 @@ impl<'a> Site<'a> {
                 csp: CONTENT_SECURITY_POLICY,
             },
         );
-        Ok(Site { library, edition, today: options.today, git: &options.git, theme, base_url, urls })
+        Ok(site)
+    }
+
+    /// Keeps rendered Markdown in `cache`, and reuses what it holds from
+    /// earlier renders of the same project: for a long-running process
+    /// that renders again after each edit. Entries checked against other
+    /// links (another address, pages added or removed) are dropped.
+    pub fn with_cache(mut self, cache: &'a RenderCache) -> Self {
+        let mut links = std::hash::DefaultHasher::new();
+        (&self.base_url, self.edition, &self.statics).hash(&mut links);
+        self.library.all_items().for_each(|i| i.reference().hash(&mut links));
+        self.library.people().iter().for_each(|p| p.id.hash(&mut links));
+        cache.links_are(links.finish());
+        self.cache = Some(cache);
+        self
     }
 
     /// Whether a site path (`/styles/avoidant/#signs`) is a file this build
     /// writes.
     pub fn is_published(&self, path: &str) -> bool {
         let path = path.split(['#', '?']).next().unwrap_or_default();
-        self.urls.contains(path)
+        if FIXED_PAGES.contains(&path) || MACHINE_FILES.contains(&path) || self.statics.contains(path) {
+            return true;
+        }
+        let Some(inside) = path.strip_prefix('/') else { return false };
+        let parts: Vec<&str> = inside.split('/').collect();
+        let item =
+            |collection: &str, slug: &str| collection.parse().is_ok_and(|c| self.library.find(c, slug).is_some());
+        match parts.as_slice() {
+            ["review", ""] => self.edition == Edition::Preview,
+            ["people", id, ""] => self.library.people().iter().any(|p| p.id.as_str() == *id),
+            [collection, ""] => collection.parse::<Collection>().is_ok(),
+            [collection, slug, ""] => item(collection, slug),
+            ["api", "v1", list] => list.strip_suffix(".json").is_some_and(|c| c.parse::<Collection>().is_ok()),
+            ["api", "v1", collection, file] => file.strip_suffix(".json").is_some_and(|slug| item(collection, slug)),
+            _ => false,
+        }
     }
 
     /// Whether content may link to `url`: another site (the scheme is
@@ -144,41 +172,85 @@ impl<'a> Site<'a> {
 
     /// Renders Markdown from this site's content, dropping links to pages it
     /// does not publish.
-    pub(crate) fn markdown(&self, source: &str) -> Rendered {
-        markdown::render(source, &|url| self.link_ok(url))
+    pub(crate) fn markdown(&self, source: &str) -> Arc<Rendered> {
+        let render = || markdown::render(source, &|url| self.link_ok(url));
+        match self.cache {
+            Some(cache) => cache.rendered(source, render),
+            None => Arc::new(render()),
+        }
     }
 
     /// Renders every page and output, in parallel, as (path, bytes) pairs in
     /// a stable order.
-    pub fn render(&self) -> Result<Vec<(String, Vec<u8>)>, SiteError> {
+    pub fn render(&self) -> Result<Files, SiteError> {
         self.render_with(&|_, _| {})
     }
 
     /// Renders like [`render`](Self::render), calling `progress(done,
     /// total)` as item pages are rendered (from several threads).
-    pub fn render_with(&self, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Vec<(String, Vec<u8>)>, SiteError> {
-        let items: Vec<AnyItem<'_>> = self.library.all_items().collect();
-        let total = items.len();
+    pub fn render_with(&self, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Files, SiteError> {
+        let prepared = self.prepare_all();
+        let total = prepared.len();
         let done = std::sync::atomic::AtomicUsize::new(0);
-        let prepared: Vec<Prepared<'_>> = items.into_par_iter().map(|item| pages::prepare(self, item)).collect();
-        let mut files: Vec<(String, Vec<u8>)> = prepared
+        let items: Vec<Files> = prepared
             .par_iter()
             .map(|p| {
-                let page = (page_file(&item_url(&p.item.reference())), pages::item_page(self, p)?.into_bytes());
+                let files = self.item_outputs(p)?;
                 progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
-                Ok(page)
+                Ok(files)
             })
             .collect::<Result<_, SiteError>>()?;
-        files.extend(pages::other_pages(self, &prepared)?);
-        files.extend(machine::outputs(self, &prepared));
+        let mut files: Files = items.into_iter().flatten().collect();
+        files.extend(self.aggregate_outputs(&prepared)?);
+        Ok(in_order(files))
+    }
+
+    /// Renders only the outputs of `items` that exist in this edition: each
+    /// one's page and API document. With [`dependents`]
+    /// and [`render_aggregates`](Self::render_aggregates), this brings a
+    /// rendered site up to date after an edit without rendering every page.
+    pub fn render_items(&self, items: &BTreeSet<ItemRef>) -> Result<Files, SiteError> {
+        let items: Vec<AnyItem<'_>> = items.iter().filter_map(|r| self.library.item(r)).collect();
+        let files: Vec<Files> =
+            items.into_par_iter().map(|i| self.item_outputs(&pages::prepare(self, i))).collect::<Result<_, _>>()?;
+        Ok(in_order(files.into_iter().flatten().collect()))
+    }
+
+    /// Renders every output that is not one item's own: the home page,
+    /// the indexes, people, the editorial and changes pages, the review
+    /// dashboard, search, 404, the sitemap, feed, search index, manifest,
+    /// API lists, the highlight stylesheet and the theme's static files.
+    pub fn render_aggregates(&self) -> Result<Files, SiteError> {
+        let prepared = self.prepare_all();
+        Ok(in_order(self.aggregate_outputs(&prepared)?))
+    }
+
+    /// Every item of the edition with its Markdown rendered and its context
+    /// built, in parallel.
+    fn prepare_all(&self) -> Vec<Prepared<'_>> {
+        if let Some(cache) = self.cache {
+            cache.full_pass();
+        }
+        let items: Vec<AnyItem<'_>> = self.library.all_items().collect();
+        items.into_par_iter().map(|item| pages::prepare(self, item)).collect()
+    }
+
+    /// One item's own outputs: its page and its API document.
+    fn item_outputs(&self, p: &Prepared<'_>) -> Result<Files, SiteError> {
+        let page = (page_file(&item_url(&p.item.reference())), pages::item_page(self, p)?.into_bytes());
+        Ok(vec![page, machine::api_item(self, p)])
+    }
+
+    /// The outputs that list or count items, and the static files.
+    fn aggregate_outputs(&self, prepared: &[Prepared<'_>]) -> Result<Files, SiteError> {
+        let mut files = pages::other_pages(self, prepared)?;
+        files.extend(machine::outputs(self, prepared));
         files.push(("assets/highlight.css".into(), highlight::stylesheet().as_bytes().to_vec()));
         for (path, source) in self.theme.statics() {
             let file = self.library.root().join(source);
             let bytes = std::fs::read(&file).map_err(SiteError::io(source))?;
             files.push((path.to_owned(), bytes));
         }
-        files.sort_by(|a, b| a.0.cmp(&b.0));
-        files.dedup_by(|later, earlier| later.0 == earlier.0);
         Ok(files)
     }
 
@@ -186,6 +258,36 @@ impl<'a> Site<'a> {
     pub(crate) fn absolute(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
+}
+
+/// The items whose outputs show something of item `r`: `r` itself, the
+/// items that list it as related, and the styles, strategies and
+/// therapies it helps or is helped by. Its page and API document are
+/// `r`'s own outputs, and these items' pages the only other item pages
+/// that show its title or summary; lists of items are
+/// [`Site::render_aggregates`]'s.
+pub fn dependents(library: &Library, r: &ItemRef) -> BTreeSet<ItemRef> {
+    let mut items: BTreeSet<ItemRef> = library.related_to(r).map(|i| i.reference()).collect();
+    items.insert(r.clone());
+    match library.item(r) {
+        Some(AnyItem::Style(style)) => {
+            items.extend(library.strategies_for(style).map(|i| i.reference()));
+            items.extend(library.therapies_for(style).map(|i| i.reference()));
+        }
+        Some(AnyItem::Strategy(_) | AnyItem::Therapy(_)) => {
+            items.extend(library.styles_helped_by(r).map(|i| i.reference()))
+        }
+        _ => {}
+    }
+    items
+}
+
+/// Files sorted by path, the first of each path kept (a theme's static
+/// file never replaces a generated one).
+fn in_order(mut files: Files) -> Files {
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files.dedup_by(|later, earlier| later.0 == earlier.0);
+    files
 }
 
 /// The URL of an item's page.

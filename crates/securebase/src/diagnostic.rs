@@ -240,6 +240,22 @@ impl Diagnostics {
         self.0.dedup();
     }
 
+    /// Takes out one diagnostic like each of `old` (the same severity,
+    /// code, file and message; positions aside) and adds `new`, sorted: for
+    /// a check run again over part of what these came from.
+    pub(crate) fn replace(&mut self, old: Diagnostics, new: Diagnostics) {
+        for gone in old.0 {
+            let same = |d: &Diagnostic| {
+                (d.severity, d.code, &d.file, &d.message) == (gone.severity, gone.code, &gone.file, &gone.message)
+            };
+            if let Some(at) = self.0.iter().position(same) {
+                self.0.remove(at);
+            }
+        }
+        self.extend(new);
+        self.sort();
+    }
+
     /// Appends every problem of `other`.
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);

@@ -1,5 +1,6 @@
 //! [`Library`]: the loaded, validated content of one project.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::config::SiteConfig;
@@ -26,6 +27,50 @@ pub struct Library {
     pub(crate) ledgers: Vec<Ledger>,
     warnings: Diagnostics,
     helpers: Helpers,
+    positions: Positions,
+}
+
+/// Where each item and ledger sits in its sorted collection, so that a
+/// lookup by slug is one hash probe rather than a search through large
+/// structures.
+#[derive(Debug, Clone, Default)]
+struct Positions {
+    /// For each collection, in [`Collection::ALL`] order: slug to index.
+    items: [HashMap<String, usize>; 4],
+    /// Item to index in the ledgers.
+    ledgers: HashMap<ItemRef, usize>,
+}
+
+impl Positions {
+    fn build(library: &Library) -> Positions {
+        fn slugs<K: Kind>(items: &[Item<K>]) -> HashMap<String, usize> {
+            items.iter().enumerate().map(|(at, i)| (i.meta.slug.as_str().to_owned(), at)).collect()
+        }
+        Positions {
+            items: [
+                slugs(&library.styles),
+                slugs(&library.strategies),
+                slugs(&library.therapies),
+                slugs(&library.guides),
+            ],
+            ledgers: library.ledgers.iter().enumerate().map(|(at, l)| (l.item.clone(), at)).collect(),
+        }
+    }
+
+    fn item(&self, collection: Collection, slug: &str) -> Option<usize> {
+        let at = Collection::ALL.iter().position(|c| *c == collection)?;
+        self.items[at].get(slug).copied()
+    }
+}
+
+/// What [`Library::reload`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reload {
+    /// Only these items changed; nothing else was read again.
+    Items(Vec<ItemRef>),
+    /// The whole project was loaded again.
+    All,
 }
 
 /// Which strategies and therapies help which styles, as indices into the
@@ -48,14 +93,13 @@ impl Helpers {
             of_strategy: vec![Vec::new(); library.strategies.len()],
             of_therapy: vec![Vec::new(); library.therapies.len()],
         };
-        let index = |items: &[Item<Style>], r: &ItemRef| -> Option<usize> {
+        let index = |r: &ItemRef| -> Option<usize> {
             (r.collection == Collection::Styles)
-                .then(|| items.binary_search_by(|i| i.meta.slug.cmp(&r.slug)).ok())
+                .then(|| library.positions.item(Collection::Styles, r.slug.as_str()))
                 .flatten()
         };
         let position = |collection: Collection, slug: &Slug| match collection {
-            Collection::Strategies => library.strategies.binary_search_by(|i| i.meta.slug.cmp(slug)).ok(),
-            Collection::Therapies => library.therapies.binary_search_by(|i| i.meta.slug.cmp(slug)).ok(),
+            Collection::Strategies | Collection::Therapies => library.positions.item(collection, slug.as_str()),
             _ => None,
         };
         let mut pair = |style: usize, collection: Collection, helper: usize| match collection {
@@ -76,12 +120,12 @@ impl Helpers {
             }
         }
         for (h, strategy) in library.strategies.iter().enumerate() {
-            for s in strategy.kind.helps_with.iter().filter_map(|r| index(&library.styles, r)) {
+            for s in strategy.kind.helps_with.iter().filter_map(index) {
                 pair(s, Collection::Strategies, h);
             }
         }
         for (h, therapy) in library.therapies.iter().enumerate() {
-            for s in therapy.kind.helps_with.iter().filter_map(|r| index(&library.styles, r)) {
+            for s in therapy.kind.helps_with.iter().filter_map(index) {
                 pair(s, Collection::Therapies, h);
             }
         }
@@ -136,7 +180,7 @@ impl Library {
 
     /// Sorts what loaded, runs the reference and rule passes, and hands out
     /// the library only when there are no errors.
-    pub(crate) fn checked(root: &Path, loaded: Loaded, mut diags: Diagnostics) -> Result<Library, Diagnostics> {
+    pub(crate) fn checked(root: &Path, loaded: Loaded, diags: Diagnostics) -> Result<Library, Diagnostics> {
         let Loaded { config, mut styles, mut strategies, mut therapies, mut guides, mut people, mut ledgers, sources } =
             loaded;
         styles.sort_by(|a, b| a.meta.slug.cmp(&b.meta.slug));
@@ -158,15 +202,115 @@ impl Library {
             ledgers,
             warnings: Diagnostics::new(),
             helpers: Helpers::default(),
+            positions: Positions::default(),
         };
-        validate::validate(&library, &sources, &mut diags);
+        library.positions = Positions::build(&library);
+        library.validated(&sources, diags)?;
+        Ok(library)
+    }
+
+    /// Runs the reference and rule passes over this library as it stands;
+    /// with no errors, keeps the warnings and builds the reverse relations.
+    fn validated(&mut self, sources: &load::Sources, mut diags: Diagnostics) -> Result<(), Diagnostics> {
+        validate::validate(self, sources, validate::Scope::All, &mut diags);
         diags.sort();
         if diags.has_errors() {
             return Err(diags);
         }
-        library.warnings = diags;
-        library.helpers = Helpers::build(&library);
-        Ok(library)
+        self.warnings = diags;
+        self.helpers = Helpers::build(self);
+        Ok(())
+    }
+
+    /// Brings the library up to date after the files at `changed` (paths
+    /// under [`root`](Self::root), as `content/styles/avoidant.md`)
+    /// changed on disk, as a long-running tool such as `securebase serve`
+    /// needs.
+    ///
+    /// When every changed file is the file of an item already in the
+    /// library, only those files are parsed again, and then the whole
+    /// library is validated again. Anything else (a person, a ledger,
+    /// `site.toml`, a new or removed file), and any problem, loads the whole
+    /// project again, so that errors are reported exactly as
+    /// [`load`](Self::load) reports them.
+    ///
+    /// # Errors
+    ///
+    /// Every problem found, when there is at least one error; the library is
+    /// then unchanged.
+    pub fn reload(&mut self, changed: &[PathBuf]) -> Result<Reload, Diagnostics> {
+        if let Some(items) = self.reload_items(changed) {
+            return Ok(Reload::Items(items));
+        }
+        *self = Library::load(&self.root)?;
+        Ok(Reload::All)
+    }
+
+    /// The fast path of [`reload`](Self::reload): the changed items parsed
+    /// again and swapped in, or `None` (and the library as it was) when
+    /// that is not enough or does not validate.
+    fn reload_items(&mut self, changed: &[PathBuf]) -> Option<Vec<ItemRef>> {
+        let mut refs = Vec::new();
+        let mut files = Vec::new();
+        for path in changed {
+            let r = load::item_of_file(path)?;
+            if self.item(&r)?.meta().path != *path || refs.contains(&r) {
+                return None;
+            }
+            let bytes = load::read_again(&self.root.join(path))?;
+            let inside = path.strip_prefix("content").ok()?.to_str()?.replace('\\', "/");
+            refs.push(r);
+            files.push((inside, bytes));
+        }
+        let files: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+        let mut diags = Diagnostics::new();
+        let loaded = load::load_files(&files, &mut diags);
+        let parsed = loaded.styles.len() + loaded.strategies.len() + loaded.therapies.len() + loaded.guides.len();
+        if diags.has_errors() || parsed != refs.len() {
+            return None;
+        }
+        // Only what the changed texts can affect is checked again; the rest
+        // of the library was valid and has not changed.
+        let none = load::Sources::absent_only(Default::default());
+        let scope = validate::Scope::Items(&refs);
+        let relations = |library: &Library| -> Vec<Vec<(&'static str, ItemRef, Collection)>> {
+            let owned = |i: AnyItem<'_>| i.typed_refs().into_iter().map(|(f, r, c)| (f, r.clone(), c)).collect();
+            refs.iter().filter_map(|r| library.item(r)).map(owned).collect()
+        };
+        let (mut before, related_before) = (Diagnostics::new(), relations(self));
+        validate::validate(self, &none, scope, &mut before);
+        let previous = self.swap_items(loaded);
+        validate::validate(self, &none, scope, &mut diags);
+        if diags.has_errors() {
+            self.swap_items(previous);
+            return None;
+        }
+        self.warnings.replace(before, diags);
+        if relations(self) != related_before {
+            self.helpers = Helpers::build(self);
+        }
+        Some(refs)
+    }
+
+    /// Puts each item of `items` in place of the item with its slug, and
+    /// returns the items it replaced.
+    fn swap_items(&mut self, items: Loaded) -> Loaded {
+        fn swap<K: Kind>(into: &mut [Item<K>], items: Vec<Item<K>>) -> Vec<Item<K>> {
+            items
+                .into_iter()
+                .filter_map(|item| {
+                    let at = into.binary_search_by(|i| i.meta.slug.cmp(&item.meta.slug)).ok()?;
+                    Some(std::mem::replace(&mut into[at], item))
+                })
+                .collect()
+        }
+        Loaded {
+            styles: swap(&mut self.styles, items.styles),
+            strategies: swap(&mut self.strategies, items.strategies),
+            therapies: swap(&mut self.therapies, items.therapies),
+            guides: swap(&mut self.guides, items.guides),
+            ..Loaded::default()
+        }
     }
 
     /// The project folder this library was loaded from.
@@ -212,13 +356,18 @@ impl Library {
     /// One item of collection `K` by slug.
     pub fn get<K: Kind>(&self, slug: &str) -> Option<&Item<K>> {
         let items = K::items(self);
-        items.binary_search_by(|i| i.meta.slug.as_str().cmp(slug)).ok().map(|i| &items[i])
+        self.positions.item(K::COLLECTION, slug).and_then(|at| items.get(at))
     }
 
     /// The item a reference points at, of whatever collection.
     pub fn item(&self, r: &ItemRef) -> Option<AnyItem<'_>> {
-        let slug = r.slug.as_str();
-        match r.collection {
+        self.find(r.collection, r.slug.as_str())
+    }
+
+    /// The item with `slug` in `collection`, when the slug is at hand as
+    /// text.
+    pub fn find(&self, collection: Collection, slug: &str) -> Option<AnyItem<'_>> {
+        match collection {
             Collection::Styles => self.get::<Style>(slug).map(AnyItem::Style),
             Collection::Strategies => self.get::<Strategy>(slug).map(AnyItem::Strategy),
             Collection::Therapies => self.get::<Therapy>(slug).map(AnyItem::Therapy),
@@ -267,7 +416,7 @@ impl Library {
 
     /// The review ledger of one item, if it has one.
     pub fn ledger(&self, item: &ItemRef) -> Option<&Ledger> {
-        self.ledgers.binary_search_by(|l| l.item.cmp(item)).ok().map(|i| &self.ledgers[i])
+        self.positions.ledgers.get(item).and_then(|&at| self.ledgers.get(at))
     }
 
     /// The strategies that help a style: those the style lists and those
@@ -289,12 +438,8 @@ impl Library {
     pub fn styles_helped_by<'a>(&'a self, item: &ItemRef) -> impl Iterator<Item = &'a Item<Style>> + 'a {
         let slug = &item.slug;
         let (index, position): (&'a [Vec<usize>], Option<usize>) = match item.collection {
-            Collection::Strategies => {
-                (&self.helpers.of_strategy, self.strategies.binary_search_by(|i| i.meta.slug.cmp(slug)).ok())
-            }
-            Collection::Therapies => {
-                (&self.helpers.of_therapy, self.therapies.binary_search_by(|i| i.meta.slug.cmp(slug)).ok())
-            }
+            Collection::Strategies => (&self.helpers.of_strategy, self.positions.item(item.collection, slug.as_str())),
+            Collection::Therapies => (&self.helpers.of_therapy, self.positions.item(item.collection, slug.as_str())),
             _ => (&[], None),
         };
         let list: &'a [usize] = position.map_or(&[][..], |p| index[p].as_slice());
@@ -302,7 +447,7 @@ impl Library {
     }
 
     fn style_index(&self, style: &Item<Style>) -> Option<usize> {
-        self.styles.binary_search_by(|i| i.meta.slug.cmp(&style.meta.slug)).ok()
+        self.positions.item(Collection::Styles, style.meta.slug.as_str())
     }
 
     /// The review of an item as of `today`: its state, versions and dates,

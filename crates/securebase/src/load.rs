@@ -321,6 +321,22 @@ impl Loaded {
     }
 }
 
+/// The item whose file `rel` (a path under the project root, such as
+/// `content/styles/avoidant.md`) would be, if it is an item file.
+pub(crate) fn item_of_file(rel: &Path) -> Option<ItemRef> {
+    let Place::Item(collection) = place(rel.strip_prefix("content").ok()?)? else { return None };
+    let slug = rel.file_stem()?.to_str()?.parse().ok()?;
+    Some(ItemRef::new(collection, slug))
+}
+
+/// Reads an item file that already loaded once, for a reload: `None` when
+/// it is no longer a readable file within the size limit (a full load then
+/// reports why).
+pub(crate) fn read_again(path: &Path) -> Option<Vec<u8>> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    (meta.is_file() && meta.len() <= MAX_FILE_BYTES).then(|| fs::read(path).ok()).flatten()
+}
+
 fn place(inside: &Path) -> Option<Place> {
     let parts: Vec<&str> = inside.iter().filter_map(|c| c.to_str()).collect();
     let ext = inside.extension().and_then(|e| e.to_str());
@@ -425,20 +441,32 @@ fn load_parsed(bytes: Vec<u8>, rel: PathBuf, slug: Slug, place: Place, loaded: &
     }
 }
 
-/// Reads a file's bytes, refusing huge files.
+/// Reads a file's bytes, refusing huge files: one open, one stat of the
+/// open file, and reads into a buffer of the file's size.
 fn read_bytes(path: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<Vec<u8>> {
+    use std::io::Read;
     let io_error =
         |e: std::io::Error| Diagnostic::error(Code::Io, rel, Position::START, format!("cannot read the file: {e}"));
-    match fs::metadata(path) {
-        Ok(m) if m.len() > MAX_FILE_BYTES => {
-            let message = format!("the file is {} bytes, over the limit of {MAX_FILE_BYTES}", m.len());
+    let read = || -> std::io::Result<Result<Vec<u8>, u64>> {
+        let file = fs::File::open(path)?;
+        let len = file.metadata()?.len();
+        if len > MAX_FILE_BYTES {
+            return Ok(Err(len));
+        }
+        let mut bytes = Vec::with_capacity(len as usize + 1);
+        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+        Ok(if bytes.len() as u64 > MAX_FILE_BYTES { Err(bytes.len() as u64) } else { Ok(bytes) })
+    };
+    match read() {
+        Ok(Ok(bytes)) => Some(bytes),
+        Ok(Err(len)) => {
+            let message = format!("the file is {len} bytes, over the limit of {MAX_FILE_BYTES}");
             diags.push(
                 Diagnostic::error(Code::Io, rel, Position::START, message)
                     .with_hint("split the item into smaller ones; a page this long cannot be reviewed as a unit"),
             );
             None
         }
-        Ok(_) => fs::read(path).map_err(io_error).map_err(|d| diags.push(d)).ok(),
         Err(e) => {
             diags.push(io_error(e));
             None

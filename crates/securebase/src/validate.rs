@@ -3,7 +3,6 @@
 //! Every check looks at the whole [`Library`] so that references between
 //! files resolve regardless of the order files were read in.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::config::SiteConfig;
@@ -20,19 +19,46 @@ pub const MAX_SUMMARY_CHARS: usize = 300;
 /// Summaries shorter than this draw a warning.
 pub const MIN_SUMMARY_CHARS: usize = 40;
 
-/// Runs every pass and records what it finds.
-pub(crate) fn validate(library: &Library, sources: &Sources, diags: &mut Diagnostics) {
+/// How much of a library a validation looks at.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Scope<'s> {
+    /// Everything.
+    All,
+    /// What the text of these items can change when nothing else has
+    /// changed (the same files, people and ledgers): their own checks, their
+    /// ledgers, and the style and helper pairs they are part of. The other
+    /// checks' results depend only on what is unchanged.
+    Items(&'s [ItemRef]),
+}
+
+impl Scope<'_> {
+    fn covers(&self, r: &ItemRef) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Items(items) => items.contains(r),
+        }
+    }
+}
+
+/// Runs every pass `scope` covers and records what it finds.
+pub(crate) fn validate(library: &Library, sources: &Sources, scope: Scope<'_>, diags: &mut Diagnostics) {
     let mut check = Checker { library, sources, diags };
-    check.unique_ids();
-    for item in library.all_items() {
+    let items: Vec<AnyItem<'_>> = match scope {
+        Scope::All => {
+            check.unique_ids();
+            for person in library.people() {
+                check.person(person);
+            }
+            library.all_items().collect()
+        }
+        Scope::Items(items) => items.iter().filter_map(|r| library.item(r)).collect(),
+    };
+    for item in items {
         check.item_references(item);
         check.item_rules(item);
     }
-    check.consistency();
-    for person in library.people() {
-        check.person(person);
-    }
-    for ledger in library.ledgers() {
+    check.consistency(scope);
+    for ledger in library.ledgers().iter().filter(|l| scope.covers(&l.item)) {
         check.ledger(ledger);
     }
 }
@@ -52,32 +78,48 @@ impl Checker<'_> {
         self.diags.push(Diagnostic::warning(code, file, at, message).with_hint(hint));
     }
 
+    /// Ids are unique within each collection, among people, and among
+    /// ledgers. Each list is sorted by id (stably, in walk order), so a
+    /// repeated id is next to its first use.
     fn unique_ids(&mut self) {
-        let mut seen: BTreeMap<(Option<Collection>, &str), &Path> = BTreeMap::new();
-        let items =
-            self.library.all_items().map(|i| ((Some(i.collection()), i.meta().slug.as_str()), i.meta().path.as_path()));
-        let people = self.library.people().iter().map(|p| ((None, p.id.as_str()), p.path.as_path()));
+        fn repeats<'a>(sorted: impl Iterator<Item = (&'a str, &'a Path)>) -> Vec<(&'a str, &'a Path, &'a Path)> {
+            let mut first: Option<(&str, &Path)> = None;
+            let mut repeats = Vec::new();
+            for (id, path) in sorted {
+                match first {
+                    Some((seen, at)) if seen == id => repeats.push((id, path, at)),
+                    _ => first = Some((id, path)),
+                }
+            }
+            repeats
+        }
+        let library = self.library;
         let mut duplicates = Vec::new();
-        for (key, path) in items.chain(people) {
-            if let Some(first) = seen.insert(key, path) {
-                duplicates.push((key, path, first));
+        for collection in Collection::ALL {
+            let items = library.all_items().filter(|i| i.collection() == collection);
+            let found = repeats(items.map(|i| (i.meta().slug.as_str(), i.meta().path.as_path())));
+            duplicates.extend(found.into_iter().map(|d| (collection.as_str(), d)));
+        }
+        let people = repeats(library.people().iter().map(|p| (p.id.as_str(), p.path.as_path())));
+        duplicates.extend(people.into_iter().map(|d| ("people", d)));
+        let mut previous: Option<&Ledger> = None;
+        for ledger in library.ledgers() {
+            match previous {
+                Some(first) if first.item == ledger.item => {
+                    let message =
+                        format!("a second review ledger for {}; the first is {}", ledger.item, first.path.display());
+                    self.error(
+                        Code::DuplicateId,
+                        &ledger.path,
+                        Position::START,
+                        message,
+                        "keep one ledger file per item (.yaml)",
+                    );
+                }
+                _ => previous = Some(ledger),
             }
         }
-        let mut ledgers: BTreeMap<&ItemRef, &Path> = BTreeMap::new();
-        for ledger in self.library.ledgers() {
-            if let Some(first) = ledgers.insert(&ledger.item, &ledger.path) {
-                let message = format!("a second review ledger for {}; the first is {}", ledger.item, first.display());
-                self.error(
-                    Code::DuplicateId,
-                    &ledger.path,
-                    Position::START,
-                    message,
-                    "keep one ledger file per item (.yaml)",
-                );
-            }
-        }
-        for ((collection, id), path, first) in duplicates {
-            let what = collection.map_or("people", Collection::as_str);
+        for (what, (id, path, first)) in duplicates {
             let message = format!("the id `{id}` is already used in {what} by {}", first.display());
             self.error(
                 Code::DuplicateId,
@@ -91,24 +133,26 @@ impl Checker<'_> {
 
     fn item_references(&mut self, item: AnyItem<'_>) {
         let meta = item.meta();
-        let loc = self.sources.locator(&meta.path);
+        // Positions are found only for problems: finding them is the slow part.
+        let sources = self.sources;
+        let loc = || sources.locator(&meta.path);
         if self.library.person(&meta.author).is_none() && !self.sources.is_absent(meta.author.as_str()) {
             let message = format!("the author `{}` does not exist", meta.author);
             self.error(
                 Code::DanglingReference,
                 &meta.path,
-                loc.value("author", meta.author.as_str()),
+                loc().value("author", meta.author.as_str()),
                 message,
                 format!("add content/people/{}.yaml or use an existing person id", meta.author),
             );
         }
         for r in &meta.related {
-            let at = loc.value("related", &r.to_string());
-            if *r == item.reference() {
+            let at = || loc().value("related", &r.to_string());
+            if r.collection == item.collection() && r.slug == meta.slug {
                 self.warning(
                     Code::InvalidValue,
                     &meta.path,
-                    at,
+                    at(),
                     format!("the item lists itself as related ({r})"),
                     "remove it from `related`",
                 );
@@ -117,17 +161,17 @@ impl Checker<'_> {
             }
         }
         for (field, r, expected) in item.typed_refs() {
-            let at = loc.value(field, &r.to_string());
+            let at = || loc().value(field, &r.to_string());
             if r.collection != expected {
                 let message = format!("`{field}` must refer to {expected}, but `{r}` is in {}", r.collection);
-                self.error(Code::WrongCollection, &meta.path, at, message, format!("write {expected}/<slug>"));
+                self.error(Code::WrongCollection, &meta.path, at(), message, format!("write {expected}/<slug>"));
             } else {
                 self.reference_exists(&meta.path, at, field, r);
             }
         }
     }
 
-    fn reference_exists(&mut self, file: &Path, at: Position, field: &str, r: &ItemRef) {
+    fn reference_exists(&mut self, file: &Path, at: impl FnOnce() -> Position, field: &str, r: &ItemRef) {
         if self.library.item(r).is_none() && !self.sources.is_absent(&r.to_string()) {
             let message = format!("`{field}` refers to {r}, which does not exist");
             let hint = match self.library.slugs(r.collection).min_by_key(|s| edit_distance(s, r.slug.as_str())) {
@@ -137,19 +181,21 @@ impl Checker<'_> {
                 ),
                 None => format!("there are no {} yet; create content/{}/{}.md", r.collection, r.collection, r.slug),
             };
-            self.error(Code::DanglingReference, file, at, message, hint);
+            self.error(Code::DanglingReference, file, at(), message, hint);
         }
     }
 
     fn item_rules(&mut self, item: AnyItem<'_>) {
         let meta = item.meta();
-        let loc = self.sources.locator(&meta.path);
+        // Positions are found only for problems: finding them is the slow part.
+        let sources = self.sources;
+        let loc = || sources.locator(&meta.path);
         let path = &meta.path;
         if meta.title.trim().is_empty() {
             self.error(
                 Code::MissingField,
                 path,
-                loc.key("title"),
+                loc().key("title"),
                 "the title is empty".into(),
                 "give the page a title",
             );
@@ -159,7 +205,7 @@ impl Checker<'_> {
             self.error(
                 Code::MissingField,
                 path,
-                loc.key("summary"),
+                loc().key("summary"),
                 "the summary is empty".into(),
                 "write one or two sentences",
             );
@@ -167,29 +213,29 @@ impl Checker<'_> {
             self.error(
                 Code::InvalidValue,
                 path,
-                loc.key("summary"),
+                loc().key("summary"),
                 format!("the summary is {chars} characters, over the limit of {MAX_SUMMARY_CHARS}"),
                 "shorten it to one or two sentences; put detail in the body",
             );
         } else if chars < MIN_SUMMARY_CHARS {
-            self.warning(Code::InvalidValue, path, loc.key("summary"), format!("the summary is only {chars} characters"), format!("search results and link previews read better with {MIN_SUMMARY_CHARS} to {MAX_SUMMARY_CHARS} characters"));
+            self.warning(Code::InvalidValue, path, loc().key("summary"), format!("the summary is only {chars} characters"), format!("search results and link previews read better with {MIN_SUMMARY_CHARS} to {MAX_SUMMARY_CHARS} characters"));
         }
         if meta.sources.is_empty() {
             self.error(
                 Code::MissingField,
                 path,
-                loc.key("sources"),
+                loc().key("sources"),
                 "the item cites no sources".into(),
                 "add at least one citation under `sources:` (authors, year, title, journal or publisher)",
             );
         }
         for citation in &meta.sources {
-            let at = loc.value("sources", &citation.title);
+            let at = || loc().value("sources", &citation.title);
             if citation.journal.is_some() == citation.publisher.is_some() {
                 self.error(
                     Code::InvalidValue,
                     path,
-                    at,
+                    at(),
                     format!("the citation \"{}\" needs exactly one of `journal` or `publisher`", citation.title),
                     "articles name their journal; books and chapters their publisher",
                 );
@@ -198,7 +244,7 @@ impl Checker<'_> {
                 self.error(
                     Code::MissingField,
                     path,
-                    at,
+                    at(),
                     format!("the citation \"{}\" names no authors", citation.title),
                     "list the authors as \"Surname, I.\"",
                 );
@@ -207,7 +253,7 @@ impl Checker<'_> {
                 self.error(
                     Code::InvalidValue,
                     path,
-                    at,
+                    at(),
                     format!("the citation \"{}\" has the year {}", citation.title, citation.year),
                     "give the year of publication",
                 );
@@ -232,7 +278,7 @@ impl Checker<'_> {
                 self.error(
                     Code::Inconsistent,
                     path,
-                    loc.key("security"),
+                    loc().key("security"),
                     format!(
                         "`security: {:?}` contradicts the dimensions (only low anxiety with low avoidance is secure)",
                         k.security
@@ -245,7 +291,7 @@ impl Checker<'_> {
                 self.warning(
                     Code::MissingField,
                     path,
-                    loc.key("signs"),
+                    loc().key("signs"),
                     "the style lists no signs".into(),
                     "add a few short signs under `signs:`",
                 );
@@ -255,23 +301,24 @@ impl Checker<'_> {
 
     /// Styles name the strategies and therapies that help them, and those
     /// name the styles they help; the two lists must agree.
-    fn consistency(&mut self) {
+    fn consistency(&mut self, scope: Scope<'_>) {
         for style in self.library.styles() {
             let style_ref = style.reference();
+            let covered = scope.covers(&style_ref);
             let claims = style.kind.strategies.iter().chain(&style.kind.therapies);
-            for r in claims {
+            for r in claims.filter(|r| covered || scope.covers(r)) {
                 let helps = match self.library.item(r) {
                     Some(AnyItem::Strategy(s)) => &s.kind.helps_with,
                     Some(AnyItem::Therapy(t)) => &t.kind.helps_with,
                     _ => continue,
                 };
                 if !helps.contains(&style_ref) {
-                    let at = self.sources.locator(&style.meta.path).value(r.collection.as_str(), &r.to_string());
+                    let at = || self.sources.locator(&style.meta.path).value(r.collection.as_str(), &r.to_string());
                     let message = format!("{style_ref} lists {r}, but {r} does not list {style_ref} in `helps_with`");
                     self.warning(
                         Code::Inconsistent,
                         &style.meta.path,
-                        at,
+                        at(),
                         message,
                         format!("add {style_ref} to helps_with in {r}, or remove {r} here"),
                     );
@@ -282,18 +329,19 @@ impl Checker<'_> {
         let therapies = self.library.therapies().iter().map(|t| (t.reference(), &t.kind.helps_with, &t.meta.path));
         let pairs: Vec<_> = helpers.chain(therapies).collect();
         for (helper, helps_with, path) in pairs {
-            for style_ref in helps_with {
+            let covered = scope.covers(&helper);
+            for style_ref in helps_with.iter().filter(|r| covered || scope.covers(r)) {
                 let Some(AnyItem::Style(style)) = self.library.item(style_ref) else {
                     continue;
                 };
                 let listed = style.kind.strategies.iter().chain(&style.kind.therapies).any(|r| *r == helper);
                 if !listed {
-                    let at = self.sources.locator(path).value("helps_with", &style_ref.to_string());
+                    let at = || self.sources.locator(path).value("helps_with", &style_ref.to_string());
                     let message = format!("{helper} says it helps {style_ref}, but {style_ref} does not list it");
                     self.warning(
                         Code::Inconsistent,
                         path,
-                        at,
+                        at(),
                         message,
                         format!("add {helper} to `{}` in {style_ref}", helper.collection),
                     );
@@ -303,13 +351,15 @@ impl Checker<'_> {
     }
 
     fn person(&mut self, person: &Person) {
-        let loc = self.sources.locator(&person.path);
+        // Positions are found only for problems: finding them is the slow part.
+        let sources = self.sources;
+        let loc = || sources.locator(&person.path);
         let path = &person.path;
         if person.roles.is_empty() {
             self.error(
                 Code::Role,
                 path,
-                loc.key("roles"),
+                loc().key("roles"),
                 format!("{} has no role", person.id),
                 "add `roles:` with at least one of author, clinical_reviewer, editor",
             );
@@ -318,7 +368,7 @@ impl Checker<'_> {
             self.error(
                 Code::MissingField,
                 path,
-                loc.key("name"),
+                loc().key("name"),
                 "the name is empty".into(),
                 "give the person's name as it should appear on pages",
             );
@@ -331,7 +381,7 @@ impl Checker<'_> {
             self.error(
                 Code::InvalidValue,
                 path,
-                loc.key("email"),
+                loc().key("email"),
                 format!("`{email}` is not an email address"),
                 "give the address this person's git commits use; `review verify` compares them",
             );
@@ -341,7 +391,7 @@ impl Checker<'_> {
                 self.error(
                     Code::Role,
                     path,
-                    loc.value("roles", "clinical_reviewer"),
+                    loc().value("roles", "clinical_reviewer"),
                     "an organisation cannot be a clinical reviewer".into(),
                     "name the licensed clinician who reviews, in a file of their own",
                 );
@@ -350,7 +400,7 @@ impl Checker<'_> {
                 self.error(
                     Code::Role,
                     path,
-                    loc.value("roles", "clinical_reviewer"),
+                    loc().value("roles", "clinical_reviewer"),
                     format!("{} is a clinical reviewer with no credentials", person.id),
                     "list their credentials (abbreviation and meaning), as they appear on review blocks",
                 );
@@ -359,7 +409,9 @@ impl Checker<'_> {
     }
 
     fn ledger(&mut self, ledger: &Ledger) {
-        let loc = self.sources.locator(&ledger.path);
+        // Positions are found only for problems: finding them is the slow part.
+        let sources = self.sources;
+        let loc = || sources.locator(&ledger.path);
         let path = &ledger.path;
         let item = self.library.item(&ledger.item);
         if item.is_none() && !self.sources.is_absent(&ledger.item.to_string()) {
@@ -377,7 +429,7 @@ impl Checker<'_> {
         }
         let mut previous: Option<Date> = None;
         for (i, record) in ledger.records.iter().enumerate() {
-            let reviewer_at = loc.entry_key(i, "reviewer");
+            let reviewer_at = || loc().entry_key(i, "reviewer");
             match self.library.person(&record.reviewer) {
                 None if self.sources.is_absent(record.reviewer.as_str()) => {}
                 None => {
@@ -385,14 +437,14 @@ impl Checker<'_> {
                     self.error(
                         Code::DanglingReference,
                         path,
-                        reviewer_at,
+                        reviewer_at(),
                         message,
                         format!("add content/people/{}.yaml or use an existing reviewer's id", record.reviewer),
                     );
                 }
                 Some(person) if !person.has_role(Role::ClinicalReviewer) => {
                     let message = format!("{} does not hold the clinical_reviewer role, so cannot review", person.id);
-                    self.error(Code::Role, path, reviewer_at, message, "only licensed clinicians with the clinical_reviewer role may review; ask one to review this item");
+                    self.error(Code::Role, path, reviewer_at(), message, "only licensed clinicians with the clinical_reviewer role may review; ask one to review this item");
                 }
                 Some(_) if record.decision == Decision::Approved => {
                     if let Some(reason) =
@@ -401,7 +453,7 @@ impl Checker<'_> {
                         self.error(
                             Code::Role,
                             path,
-                            reviewer_at,
+                            reviewer_at(),
                             reason,
                             "a licensed clinical reviewer who did not write the item must approve it",
                         );
@@ -414,7 +466,7 @@ impl Checker<'_> {
                     self.error(
                         Code::MissingField,
                         path,
-                        loc.entry_key(i, "decision"),
+                        loc().entry_key(i, "decision"),
                         "an approval without a summary".into(),
                         "add `summary:` saying what this version changed",
                     );
@@ -423,7 +475,7 @@ impl Checker<'_> {
                     self.error(
                         Code::MissingField,
                         path,
-                        loc.entry_key(i, "decision"),
+                        loc().entry_key(i, "decision"),
                         "a change request without notes".into(),
                         "add `notes:` saying what must change",
                     );
@@ -434,7 +486,7 @@ impl Checker<'_> {
                 self.error(
                     Code::Ledger,
                     path,
-                    loc.entry_key(i, "date"),
+                    loc().entry_key(i, "date"),
                     format!("the date {} is earlier than the record before it", record.date),
                     "the ledger is append-only, oldest first; add new records at the end",
                 );

@@ -1,0 +1,157 @@
+//! Incremental rebuilds, as `securebase serve` does them: after an edit,
+//! reloading only the changed items and rendering only what shows them
+//! must give exactly the site, warnings and errors of a build from scratch.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::{copy_dir, project_root};
+use securebase::{Diagnostics, ItemRef, Library, Reload};
+use securebase_site::{BuildOptions, Edition, GitInputs, RenderCache, Site, dependents};
+use tempfile::TempDir;
+
+/// A copy of the shipped project to edit.
+fn project() -> TempDir {
+    let dir = TempDir::new().unwrap();
+    for part in ["content", "themes"] {
+        copy_dir(&project_root().join(part), &dir.path().join(part));
+    }
+    fs::copy(project_root().join("site.toml"), dir.path().join("site.toml")).unwrap();
+    dir
+}
+
+fn options(root: &Path) -> BuildOptions {
+    let today = "2026-11-29".parse().unwrap();
+    BuildOptions { out: root.join("public"), edition: Edition::Preview, today, git: GitInputs::default() }
+}
+
+/// Every file of a full render, by path.
+fn full_render(library: &Library) -> BTreeMap<String, Vec<u8>> {
+    let options = options(library.root());
+    Site::new(library, &options).unwrap().render().unwrap().into_iter().collect()
+}
+
+/// What a fresh load of the project finds wrong, without positions (a
+/// reload checks only part of the sources, so it cannot always place them).
+fn problems(diagnostics: &Diagnostics) -> BTreeSet<(String, String, String)> {
+    diagnostics.iter().map(|d| (d.code.as_str().to_owned(), d.file.display().to_string(), d.message.clone())).collect()
+}
+
+/// Edits `file` under `root` with `edit`, reloads, and renders what the
+/// edit shows on; returns the resulting site and what the reload did.
+fn edit_and_update(
+    root: &Path,
+    library: &mut Library,
+    site: &mut BTreeMap<String, Vec<u8>>,
+    cache: &RenderCache,
+    file: &str,
+    edit: impl Fn(String) -> String,
+) -> Reload {
+    let path = root.join(file);
+    fs::write(&path, edit(fs::read_to_string(&path).unwrap())).unwrap();
+    let changed = [PathBuf::from(file)];
+    let shown_before: BTreeSet<ItemRef> = library
+        .all_items()
+        .filter(|i| i.meta().path == Path::new(file))
+        .flat_map(|i| dependents(library, &i.reference()))
+        .collect();
+    let reload = library.reload(&changed).expect("the edit is valid");
+    let options = options(root);
+    let rendered = Site::new(library, &options).unwrap().with_cache(cache);
+    match &reload {
+        Reload::Items(items) => {
+            let mut shown = shown_before;
+            shown.extend(items.iter().flat_map(|r| dependents(library, r)));
+            site.extend(rendered.render_items(&shown).unwrap());
+            site.extend(rendered.render_aggregates().unwrap());
+        }
+        _ => *site = rendered.render().unwrap().into_iter().collect(),
+    }
+    reload
+}
+
+#[test]
+fn an_edited_item_renders_again_exactly_as_a_full_build_would() {
+    let dir = project();
+    let root = dir.path();
+    let mut library = Library::load(root).unwrap();
+    let cache = RenderCache::new();
+    let options = options(root);
+    let mut site: BTreeMap<String, Vec<u8>> =
+        Site::new(&library, &options).unwrap().with_cache(&cache).render().unwrap().into_iter().collect();
+    drop(options);
+
+    // A new title shows on the pages of the styles it helps and of the items
+    // that list it as related; new body text only on its own page.
+    let reload = edit_and_update(root, &mut library, &mut site, &cache, "content/strategies/mindfulness.md", |text| {
+        text.replace("title: Practise mindfulness", "title: Practise mindful noticing").replacen(
+            "\n## ",
+            "\nA sentence added in the edit.\n\n## ",
+            1,
+        )
+    });
+    assert_eq!(reload, Reload::Items(vec!["strategies/mindfulness".parse().unwrap()]));
+    assert!(String::from_utf8_lossy(&site["styles/avoidant/index.html"]).contains("Practise mindful noticing"));
+    let fresh = Library::load(root).unwrap();
+    assert_eq!(site, full_render(&fresh), "the incremental site differs from a full build");
+    assert_eq!(problems(library.warnings()), problems(fresh.warnings()));
+
+    // A changed relation: the style stops listing a strategy that still
+    // says it helps the style, which both changes pages and draws a warning.
+    let reload = edit_and_update(root, &mut library, &mut site, &cache, "content/styles/avoidant.md", |text| {
+        text.replacen("  - strategies/set-boundaries\n", "", 1)
+    });
+    assert!(matches!(reload, Reload::Items(_)));
+    let fresh = Library::load(root).unwrap();
+    assert_eq!(site, full_render(&fresh), "the incremental site differs from a full build");
+    assert!(!fresh.warnings().is_empty(), "the one-sided relation draws a warning");
+    assert_eq!(problems(library.warnings()), problems(fresh.warnings()));
+
+    // And back: the warning goes again.
+    let reload = edit_and_update(root, &mut library, &mut site, &cache, "content/styles/avoidant.md", |text| {
+        text.replacen(
+            "  - strategies/self-compassion\n",
+            "  - strategies/self-compassion\n  - strategies/set-boundaries\n",
+            1,
+        )
+    });
+    assert!(matches!(reload, Reload::Items(_)));
+    let fresh = Library::load(root).unwrap();
+    assert_eq!(site, full_render(&fresh));
+    assert_eq!(problems(library.warnings()), problems(fresh.warnings()));
+
+    // A person's file is not an item: everything is loaded again.
+    let person = "content/people/securebase-editorial.yaml";
+    let reload = edit_and_update(root, &mut library, &mut site, &cache, person, |text| text + "\n");
+    assert_eq!(reload, Reload::All);
+    assert_eq!(site, full_render(&Library::load(root).unwrap()));
+}
+
+#[test]
+fn a_broken_edit_reports_what_a_full_load_reports_and_keeps_the_library() {
+    let dir = project();
+    let root = dir.path();
+    let mut library = Library::load(root).unwrap();
+    let before = full_render(&library);
+    let file = "content/therapies/dbt.md";
+    let path = root.join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    for broken in [
+        text.replacen("title:", "title: [unclosed", 1),
+        text.replacen("author: securebase-editorial", "author: nobody-at-all", 1),
+        text.replacen("title:", "colour: blue\ntitle:", 1),
+    ] {
+        fs::write(&path, &broken).unwrap();
+        let errors = library.reload(&[PathBuf::from(file)]).expect_err("the edit is broken");
+        let fresh = Library::load(root).expect_err("a full load fails too");
+        let text = |d: &Diagnostics| d.iter().map(ToString::to_string).collect::<Vec<_>>();
+        assert_eq!(text(&errors), text(&fresh), "the reload reports exactly what a full load reports");
+        assert_eq!(full_render(&library), before, "the library is unchanged by a failed reload");
+    }
+    fs::write(&path, &text).unwrap();
+    assert_eq!(library.reload(&[PathBuf::from(file)]).unwrap(), Reload::Items(vec!["therapies/dbt".parse().unwrap()]));
+    assert_eq!(full_render(&library), before);
+}
