@@ -17,11 +17,14 @@ pub(crate) struct TextError {
     pub hint: &'static str,
 }
 
+/// The UTF-8 byte order mark, which decoding drops.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Decodes a file's bytes as UTF-8, dropping a leading byte-order mark and
 /// turning CRLF and lone CR line endings into LF, so that lines are counted
 /// as the YAML parser and editors count them.
 pub(crate) fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, TextError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     let text = utf8(bytes)?;
     if text.contains('\r') {
         Ok(std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")))

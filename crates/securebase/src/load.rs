@@ -389,7 +389,7 @@ fn load_file(
 /// Reads and parses one file whose place and id are known.
 fn load_parsed(bytes: Vec<u8>, rel: PathBuf, slug: Slug, place: Place, loaded: &mut Loaded, diags: &mut Diagnostics) {
     let blob = BlobId::of(&bytes);
-    let Some(text) = decode_text(&bytes, &rel, diags) else { return };
+    let Some(text) = decode_text(bytes, &rel, diags) else { return };
     match place {
         Place::Item(collection) => {
             let split = match frontmatter::split(&text) {
@@ -474,9 +474,24 @@ fn read_bytes(path: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<Vec<u8
     }
 }
 
-/// Decodes bytes as UTF-8 text, reporting where they are not.
-fn decode_text(bytes: &[u8], rel: &Path, diags: &mut Diagnostics) -> Option<String> {
-    frontmatter::decode(bytes).map(|t| t.into_owned()).map_err(|e| diags.push(text_error(rel, e))).ok()
+/// Decodes bytes as UTF-8 text, reporting where they are not; text that
+/// needs no change keeps the bytes' own buffer.
+fn decode_text(bytes: Vec<u8>, rel: &Path, diags: &mut Diagnostics) -> Option<String> {
+    let changed = match frontmatter::decode(&bytes) {
+        Ok(std::borrow::Cow::Owned(text)) => Some(text),
+        Ok(std::borrow::Cow::Borrowed(_)) => None,
+        Err(e) => {
+            diags.push(text_error(rel, e));
+            return None;
+        }
+    };
+    changed.or_else(|| {
+        let mut bytes = bytes;
+        if bytes.starts_with(frontmatter::BOM) {
+            bytes.drain(..frontmatter::BOM.len());
+        }
+        String::from_utf8(bytes).ok()
+    })
 }
 
 /// The id a file's stem gives, if it is a valid slug.
@@ -655,7 +670,7 @@ fn load_config(root: &Path, diags: &mut Diagnostics, sources: &mut Sources) -> O
 /// Parses and checks the text of `site.toml`.
 fn parse_config(bytes: &[u8], diags: &mut Diagnostics, sources: &mut Sources) -> Option<SiteConfig> {
     let rel = PathBuf::from("site.toml");
-    let text = decode_text(bytes, &rel, diags)?;
+    let text = decode_text(bytes.to_vec(), &rel, diags)?;
     let parsed = toml::from_str(&text)
         .map_err(|e| {
             let at = e.span().map_or(Position::START, |s| frontmatter::position_at(&text, s.start));

@@ -253,10 +253,11 @@ impl BlobId {
     /// The git blob id of `bytes`: what `git hash-object` prints for a file
     /// holding them.
     pub fn of(bytes: &[u8]) -> BlobId {
-        let mut hasher = sha1_smol::Sha1::new();
+        use sha1::Digest;
+        let mut hasher = sha1::Sha1::new();
         hasher.update(format!("blob {}\0", bytes.len()).as_bytes());
         hasher.update(bytes);
-        BlobId(hasher.digest().to_string())
+        BlobId(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
     }
 
     /// The id as 40 hexadecimal digits.
