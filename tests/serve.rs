@@ -12,8 +12,18 @@ use std::time::{Duration, Instant};
 
 use common::copy_fixture_with_theme;
 
+/// A free loopback port, never one handed out before in this process, so
+/// that tests running side by side do not start servers on the same port.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 /// A GET request; returns the status code and the body.
@@ -177,17 +187,27 @@ fn an_occupied_port_gives_a_clear_message_and_ctrl_c_stops_cleanly() {
     let site = copy_fixture_with_theme("valid");
     let port = free_port();
     let mut server = start(site.path(), port);
-    let out = Command::new(env!("CARGO_BIN_EXE_securebase"))
-        .args(["serve", "--port", &port.to_string(), "--root"])
-        .arg(site.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("is already in use"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let mut second = Server(
+        Command::new(env!("CARGO_BIN_EXE_securebase"))
+            .args(["serve", "--port", &port.to_string(), "--root"])
+            .arg(site.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
     );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let code = loop {
+        if let Some(status) = second.0.try_wait().unwrap() {
+            break status.code();
+        }
+        assert!(Instant::now() < deadline, "a second serve on a port in use did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    second.0.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("is already in use"), "{stderr}");
 
     let status = Command::new("kill").args(["-INT", &server.0.id().to_string()]).status().unwrap();
     assert!(status.success());

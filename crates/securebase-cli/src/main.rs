@@ -9,11 +9,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// Loading and rendering allocate many small values from several threads
-/// at once, which mimalloc serves much faster than the system allocator.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 mod build;
 mod check;
 mod new;

@@ -2,6 +2,7 @@
 //! every file is written, so a failed or killed build leaves the previous
 //! site as it was. Refuses output folders that would overwrite the project.
 
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -48,9 +49,12 @@ pub fn guard(root: &Path, out: &Path) -> Result<PathBuf, SiteError> {
 }
 
 /// A build's hold on its output folder: the lock, taken before rendering,
-/// and the clean-up of what earlier builds left (staging folders, the
-/// site before last), which runs in the background while the new site
-/// renders and is written.
+/// and what earlier builds left. The site before last, retired by the
+/// previous build, becomes this build's staging folder: files whose bytes
+/// are unchanged are not written again, and their inodes are reused
+/// rather than deleted and allocated anew. Anything else left (staging
+/// folders of failed builds) is deleted in the background while the new
+/// site renders.
 pub struct Publisher {
     out: PathBuf,
     staging: PathBuf,
@@ -66,17 +70,28 @@ impl Publisher {
         let parent = out.parent().unwrap_or(Path::new(".")).to_path_buf();
         let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let lock = Lock::take(&parent.join(format!(".{name}.lock")), out)?;
-        let stale = recover(&parent, &name, out)?;
+        let mut stale = recover(&parent, &name, out)?;
+        let pid = std::process::id();
+        let staging = parent.join(format!(".{name}.tmp-{pid}"));
+        let retired_prefix = format!(".{name}.old-");
+        let reusable = stale.iter().position(|path| {
+            let retired = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&retired_prefix));
+            let folder = fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+            retired && folder && path.join(MARKER).is_file()
+        });
+        if let Some(at) = reusable {
+            let retired = stale.remove(at);
+            fs::rename(&retired, &staging).map_err(SiteError::io(&retired))?;
+        }
         let cleanup = std::thread::spawn(move || {
             for path in stale {
                 fs::remove_dir_all(&path).map_err(SiteError::io(&path))?;
             }
             Ok(())
         });
-        let pid = std::process::id();
         Ok(Publisher {
             out: out.to_path_buf(),
-            staging: parent.join(format!(".{name}.tmp-{pid}")),
+            staging,
             retired: parent.join(format!(".{name}.old-{pid}")),
             cleanup: Some(cleanup),
             _lock: lock,
@@ -195,21 +210,49 @@ fn recover(parent: &Path, name: &str, out: &Path) -> Result<Vec<PathBuf>, SiteEr
     Ok(stale)
 }
 
+/// Makes `staging` hold exactly `files`: removes what is not among them
+/// (and any symlink), creates the folders, and writes each file whose bytes
+/// differ from what is there.
 fn write_all(staging: &Path, mut files: Vec<(String, Vec<u8>)>) -> Result<(), SiteError> {
     files.push((MARKER.to_owned(), b"This folder is built by securebase and replaced by each build.\n".to_vec()));
-    let mut dirs: Vec<PathBuf> =
-        files.iter().filter_map(|(p, _)| Path::new(p).parent().map(Path::to_path_buf)).collect();
-    dirs.sort();
-    dirs.dedup();
-    for dir in dirs {
+    let wanted: HashSet<&Path> = files.iter().map(|(p, _)| Path::new(p.as_str())).collect();
+    let mut dirs: BTreeSet<&Path> = BTreeSet::new();
+    for file in &wanted {
+        dirs.extend(file.ancestors().skip(1).filter(|d| !d.as_os_str().is_empty()));
+    }
+    prune(staging, &wanted, &dirs)?;
+    for dir in &dirs {
         let dir = staging.join(dir);
         fs::create_dir_all(&dir).map_err(SiteError::io(&dir))?;
     }
     files.into_par_iter().try_for_each(|(path, bytes)| {
         let path = staging.join(path);
+        let same_size = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+        if same_size && fs::read(&path).is_ok_and(|old| old == bytes) {
+            return Ok(());
+        }
         let mut file = fs::File::create(&path).map_err(SiteError::io(&path))?;
         file.write_all(&bytes).map_err(SiteError::io(&path))
     })
+}
+
+/// Removes from `staging` every file not in `wanted`, every folder not in
+/// `dirs`, and every symlink.
+fn prune(staging: &Path, wanted: &HashSet<&Path>, dirs: &BTreeSet<&Path>) -> Result<(), SiteError> {
+    for entry in walkdir::WalkDir::new(staging).min_depth(1).contents_first(true) {
+        let entry = entry.map_err(|e| SiteError::io(staging)(e.into()))?;
+        let inside = entry.path().strip_prefix(staging).unwrap_or(entry.path());
+        let kind = entry.file_type();
+        let removed = if kind.is_dir() {
+            if dirs.contains(inside) { continue } else { fs::remove_dir_all(entry.path()) }
+        } else if kind.is_file() && wanted.contains(inside) {
+            continue;
+        } else {
+            fs::remove_file(entry.path())
+        };
+        removed.map_err(SiteError::io(entry.path()))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -236,6 +279,39 @@ mod tests {
         fs::create_dir_all(&docs).unwrap();
         fs::write(docs.join("notes.txt"), "keep me").unwrap();
         assert!(matches!(guard(project.path(), &docs), Err(SiteError::UnsafeOutput { .. })));
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn the_site_before_last_is_reused_and_unchanged_files_are_not_written_again() {
+        let project = tempfile::TempDir::new().unwrap();
+        let out = guard(project.path(), &project.path().join("public")).unwrap();
+        let file = |path: &str, bytes: &str| (path.to_owned(), bytes.as_bytes().to_vec());
+        let first = vec![file("same.html", "same"), file("gone/x.html", "x"), file("dir/a.html", "a1")];
+        publish(&out, first.clone()).unwrap();
+        let written = fs::metadata(out.join("same.html")).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        publish(&out, first).unwrap();
+        // The retired first site is this build's staging folder; a symlink
+        // planted in it is removed, never followed.
+        let retired = project.path().join(format!(".public.old-{}", std::process::id()));
+        let secret = project.path().join("secret.txt");
+        fs::write(&secret, "keep").unwrap();
+        fs::remove_file(retired.join("dir/a.html")).unwrap();
+        std::os::unix::fs::symlink(&secret, retired.join("dir/a.html")).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        publish(&out, vec![file("same.html", "same"), file("dir/a.html", "a3"), file("new/b.html", "b")]).unwrap();
+        assert_eq!(fs::metadata(out.join("same.html")).unwrap().modified().unwrap(), written, "rewritten");
+        assert_eq!(fs::read_to_string(out.join("dir/a.html")).unwrap(), "a3");
+        assert_eq!(fs::read_to_string(&secret).unwrap(), "keep");
+        let mut files: Vec<String> = walkdir::WalkDir::new(&out)
+            .into_iter()
+            .flatten()
+            .filter(|e| !e.file_type().is_dir())
+            .map(|e| e.path().strip_prefix(&out).unwrap().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        assert_eq!(files, [MARKER, "dir/a.html", "new/b.html", "same.html"]);
     }
 
     #[test]

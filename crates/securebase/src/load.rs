@@ -23,8 +23,9 @@ use crate::model::*;
 /// Files larger than this are refused before they are read.
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
-/// The text of every loaded file, kept so that later passes can point at
-/// the line a value came from.
+/// The YAML of every loaded file (an item's front matter, a whole people or
+/// ledger file), kept so that later passes can point at the line a value
+/// came from.
 #[derive(Debug, Default)]
 pub(crate) struct Sources {
     files: BTreeMap<PathBuf, Source>,
@@ -37,7 +38,9 @@ pub(crate) struct Sources {
 #[derive(Debug)]
 struct Source {
     text: String,
+    /// Where the YAML is in `text`.
     yaml: Range<usize>,
+    /// The file lines before `text` starts.
     yaml_line_offset: usize,
 }
 
@@ -396,25 +399,30 @@ fn load_parsed(bytes: Vec<u8>, rel: PathBuf, slug: Slug, place: Place, loaded: &
                 Ok(split) => split,
                 Err(e) => return diags.push(text_error(&rel, e)),
             };
-            let yaml = byte_range(&text, split.yaml);
-            let parts =
-                MetaParts { slug, body: split.body.to_owned(), body_line: split.body_line, blob, path: rel.clone() };
-            let offset = split.yaml_line_offset;
+            // Later passes need only the YAML's text; the body takes over
+            // the file's buffer rather than a copy.
+            let yaml = split.yaml.to_owned();
+            let (body_range, body_line, offset) =
+                (byte_range(&text, split.body), split.body_line, split.yaml_line_offset);
+            let body = if body_range.end == text.len() {
+                let mut body = text;
+                body.drain(..body_range.start);
+                body
+            } else {
+                text[body_range].to_owned()
+            };
+            let parts = MetaParts { slug, body, body_line, blob, path: rel.clone() };
             match collection {
-                Collection::Styles => {
-                    loaded.styles.extend(item::<StyleFrontMatter>(&rel, split.yaml, offset, parts, diags))
-                }
+                Collection::Styles => loaded.styles.extend(item::<StyleFrontMatter>(&rel, &yaml, offset, parts, diags)),
                 Collection::Strategies => {
-                    loaded.strategies.extend(item::<StrategyFrontMatter>(&rel, split.yaml, offset, parts, diags))
+                    loaded.strategies.extend(item::<StrategyFrontMatter>(&rel, &yaml, offset, parts, diags))
                 }
                 Collection::Therapies => {
-                    loaded.therapies.extend(item::<TherapyFrontMatter>(&rel, split.yaml, offset, parts, diags))
+                    loaded.therapies.extend(item::<TherapyFrontMatter>(&rel, &yaml, offset, parts, diags))
                 }
-                Collection::Guides => {
-                    loaded.guides.extend(item::<GuideFrontMatter>(&rel, split.yaml, offset, parts, diags))
-                }
+                Collection::Guides => loaded.guides.extend(item::<GuideFrontMatter>(&rel, &yaml, offset, parts, diags)),
             }
-            loaded.sources.files.insert(rel, Source { text, yaml, yaml_line_offset: offset });
+            loaded.sources.files.insert(rel, Source { yaml: 0..yaml.len(), text: yaml, yaml_line_offset: offset });
         }
         Place::Person => {
             if let Some(file) = yaml_file::<PersonFile>(&rel, &text, diags) {
