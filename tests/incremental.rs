@@ -53,11 +53,8 @@ fn edit_and_update(
     let path = root.join(file);
     fs::write(&path, edit(fs::read_to_string(&path).unwrap())).unwrap();
     let changed = [PathBuf::from(file)];
-    let shown_before: BTreeSet<ItemRef> = library
-        .all_items()
-        .filter(|i| i.meta().path == Path::new(file))
-        .flat_map(|i| dependents(library, &i.reference()))
-        .collect();
+    let shown_before: BTreeSet<ItemRef> =
+        library.item_at(Path::new(file)).map(|i| dependents(library, &i.reference())).unwrap_or_default();
     let reload = library.reload(&changed).expect("the edit is valid");
     let options = options(root);
     let rendered = Site::new(library, &options).unwrap().with_cache(cache);

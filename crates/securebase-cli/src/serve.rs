@@ -380,7 +380,7 @@ impl Session {
         if sources.is_empty() {
             return Ok(Scope::All);
         }
-        let before: Vec<ItemRef> = sources.iter().filter_map(|p| library_item(library, p)).collect();
+        let before: Vec<ItemRef> = sources.iter().filter_map(|p| library.item_at(p)).map(|i| i.reference()).collect();
         let mut shown: BTreeSet<ItemRef> = before.iter().flat_map(|r| dependents(library, r)).collect();
         match library.reload(&sources).map_err(report)? {
             Reload::Items(items) if sources.len() == inside.len() => {
@@ -408,11 +408,6 @@ impl Session {
         }
         Ok(())
     }
-}
-
-/// The item of the library whose file is `path` (under the project root).
-fn library_item(library: &Library, path: &Path) -> Option<ItemRef> {
-    library.all_items().find(|i| i.meta().path == path).map(|i| i.reference())
 }
 
 /// The server-sent events that drive live reload and the overlay.

@@ -228,8 +228,9 @@ impl Library {
     /// needs.
     ///
     /// When every changed file is the file of an item already in the
-    /// library, only those files are parsed again, and then the whole
-    /// library is validated again. Anything else (a person, a ledger,
+    /// library, only those files are parsed again, and only the checks
+    /// their texts can affect run again (their own, their ledgers', and
+    /// the style and helper pairs they are part of). Anything else (a person, a ledger,
     /// `site.toml`, a new or removed file), and any problem, loads the whole
     /// project again, so that errors are reported exactly as
     /// [`load`](Self::load) reports them.
@@ -253,8 +254,8 @@ impl Library {
         let mut refs = Vec::new();
         let mut files = Vec::new();
         for path in changed {
-            let r = load::item_of_file(path)?;
-            if self.item(&r)?.meta().path != *path || refs.contains(&r) {
+            let r = self.item_at(path)?.reference();
+            if refs.contains(&r) {
                 return None;
             }
             let bytes = load::read_again(&self.root.join(path))?;
@@ -357,6 +358,13 @@ impl Library {
     pub fn get<K: Kind>(&self, slug: &str) -> Option<&Item<K>> {
         let items = K::items(self);
         self.positions.item(K::COLLECTION, slug).and_then(|at| items.get(at))
+    }
+
+    /// The item whose file is `path` (relative to [`root`](Self::root), as
+    /// `content/styles/avoidant.md`).
+    pub fn item_at(&self, path: &Path) -> Option<AnyItem<'_>> {
+        let r = load::item_of_file(path)?;
+        self.item(&r).filter(|i| i.meta().path == path)
     }
 
     /// The item a reference points at, of whatever collection.

@@ -37,11 +37,10 @@ pub(crate) struct Sources {
 
 #[derive(Debug)]
 struct Source {
+    /// The YAML.
     text: String,
-    /// Where the YAML is in `text`.
-    yaml: Range<usize>,
-    /// The file lines before `text` starts.
-    yaml_line_offset: usize,
+    /// The file lines before it starts.
+    line_offset: usize,
 }
 
 impl Sources {
@@ -55,7 +54,7 @@ impl Sources {
     /// A locator over the YAML of `path` (front matter or a whole YAML file).
     pub fn locator(&self, path: &Path) -> Locator<'_> {
         match self.files.get(path) {
-            Some(s) => Locator::new(&s.text[s.yaml.clone()], s.yaml_line_offset),
+            Some(s) => Locator::new(&s.text, s.line_offset),
             None => Locator::new("", 0),
         }
     }
@@ -333,11 +332,10 @@ pub(crate) fn item_of_file(rel: &Path) -> Option<ItemRef> {
 }
 
 /// Reads an item file that already loaded once, for a reload: `None` when
-/// it is no longer a readable file within the size limit (a full load then
-/// reports why).
+/// it is no longer a regular file (a symlink is checked by the walk) or
+/// cannot be read within the size limit; a full load then reports why.
 pub(crate) fn read_again(path: &Path) -> Option<Vec<u8>> {
-    let meta = fs::symlink_metadata(path).ok()?;
-    (meta.is_file() && meta.len() <= MAX_FILE_BYTES).then(|| fs::read(path).ok()).flatten()
+    fs::symlink_metadata(path).ok()?.is_file().then(|| read_bytes(path, path, &mut Diagnostics::new()))?
 }
 
 fn place(inside: &Path) -> Option<Place> {
@@ -422,7 +420,7 @@ fn load_parsed(bytes: Vec<u8>, rel: PathBuf, slug: Slug, place: Place, loaded: &
                 }
                 Collection::Guides => loaded.guides.extend(item::<GuideFrontMatter>(&rel, &yaml, offset, parts, diags)),
             }
-            loaded.sources.files.insert(rel, Source { yaml: 0..yaml.len(), text: yaml, yaml_line_offset: offset });
+            loaded.sources.files.insert(rel, Source { text: yaml, line_offset: offset });
         }
         Place::Person => {
             if let Some(file) = yaml_file::<PersonFile>(&rel, &text, diags) {
@@ -438,13 +436,13 @@ fn load_parsed(bytes: Vec<u8>, rel: PathBuf, slug: Slug, place: Place, loaded: &
                     path: rel.clone(),
                 });
             }
-            loaded.sources.files.insert(rel, Source { yaml: 0..text.len(), text, yaml_line_offset: 0 });
+            loaded.sources.files.insert(rel, Source { text, line_offset: 0 });
         }
         Place::Ledger(collection) => {
             if let Some(records) = yaml_file::<Vec<LedgerRecord>>(&rel, &text, diags) {
                 loaded.ledgers.push(Ledger { item: ItemRef::new(collection, slug), records, path: rel.clone() });
             }
-            loaded.sources.files.insert(rel, Source { yaml: 0..text.len(), text, yaml_line_offset: 0 });
+            loaded.sources.files.insert(rel, Source { text, line_offset: 0 });
         }
     }
 }
@@ -699,7 +697,7 @@ fn parse_config(bytes: &[u8], diags: &mut Diagnostics, sources: &mut Sources) ->
     if let Some(config) = &parsed {
         crate::validate::config(config, &rel, Locator::new(&text, 0), diags);
     }
-    sources.files.insert(rel, Source { yaml: 0..text.len(), text, yaml_line_offset: 0 });
+    sources.files.insert(rel, Source { text, line_offset: 0 });
     parsed
 }
 

@@ -82,8 +82,12 @@ impl Checker<'_> {
     /// ledgers. Each list is sorted by id (stably, in walk order), so a
     /// repeated id is next to its first use.
     fn unique_ids(&mut self) {
-        fn repeats<'a>(sorted: impl Iterator<Item = (&'a str, &'a Path)>) -> Vec<(&'a str, &'a Path, &'a Path)> {
-            let mut first: Option<(&str, &Path)> = None;
+        /// Each entry whose id is the one before it, with the first entry
+        /// of that id.
+        fn repeats<'a, K: PartialEq + Copy>(
+            sorted: impl Iterator<Item = (K, &'a Path)>,
+        ) -> Vec<(K, &'a Path, &'a Path)> {
+            let mut first: Option<(K, &Path)> = None;
             let mut repeats = Vec::new();
             for (id, path) in sorted {
                 match first {
@@ -94,32 +98,10 @@ impl Checker<'_> {
             repeats
         }
         let library = self.library;
-        let mut duplicates = Vec::new();
-        for collection in Collection::ALL {
-            let items = library.all_items().filter(|i| i.collection() == collection);
-            let found = repeats(items.map(|i| (i.meta().slug.as_str(), i.meta().path.as_path())));
-            duplicates.extend(found.into_iter().map(|d| (collection.as_str(), d)));
-        }
-        let people = repeats(library.people().iter().map(|p| (p.id.as_str(), p.path.as_path())));
-        duplicates.extend(people.into_iter().map(|d| ("people", d)));
-        let mut previous: Option<&Ledger> = None;
-        for ledger in library.ledgers() {
-            match previous {
-                Some(first) if first.item == ledger.item => {
-                    let message =
-                        format!("a second review ledger for {}; the first is {}", ledger.item, first.path.display());
-                    self.error(
-                        Code::DuplicateId,
-                        &ledger.path,
-                        Position::START,
-                        message,
-                        "keep one ledger file per item (.yaml)",
-                    );
-                }
-                _ => previous = Some(ledger),
-            }
-        }
-        for (what, (id, path, first)) in duplicates {
+        let items =
+            library.all_items().map(|i| ((i.collection().as_str(), i.meta().slug.as_str()), i.meta().path.as_path()));
+        let people = library.people().iter().map(|p| (("people", p.id.as_str()), p.path.as_path()));
+        for ((what, id), path, first) in repeats(items.chain(people)) {
             let message = format!("the id `{id}` is already used in {what} by {}", first.display());
             self.error(
                 Code::DuplicateId,
@@ -128,6 +110,10 @@ impl Checker<'_> {
                 message,
                 "ids are file names and must be unique within a collection; rename one of the files",
             );
+        }
+        for (item, path, first) in repeats(library.ledgers().iter().map(|l| (&l.item, l.path.as_path()))) {
+            let message = format!("a second review ledger for {item}; the first is {}", first.display());
+            self.error(Code::DuplicateId, path, Position::START, message, "keep one ledger file per item (.yaml)");
         }
     }
 
