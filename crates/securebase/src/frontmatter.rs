@@ -18,31 +18,27 @@ pub(crate) struct TextError {
 }
 
 /// The UTF-8 byte order mark, which decoding drops.
-pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Decodes a file's bytes as UTF-8, dropping a leading byte-order mark and
 /// turning CRLF and lone CR line endings into LF, so that lines are counted
 /// as the YAML parser and editors count them.
-pub(crate) fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, TextError> {
-    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
-    let text = utf8(bytes)?;
-    if text.contains('\r') {
-        Ok(std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")))
-    } else {
-        Ok(std::borrow::Cow::Borrowed(text))
+pub(crate) fn decode(mut bytes: Vec<u8>) -> Result<String, TextError> {
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
     }
-}
-
-fn utf8(bytes: &[u8]) -> Result<&str, TextError> {
-    std::str::from_utf8(bytes).map_err(|e| {
-        let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let bad = e.utf8_error().valid_up_to();
+        let valid = std::str::from_utf8(&bytes[..bad]).unwrap_or_default();
         TextError {
             code: Code::Encoding,
             at: position_at(valid, valid.len()),
-            message: format!("the file is not valid UTF-8 (invalid byte 0x{:02x})", bytes[e.valid_up_to()]),
+            message: format!("the file is not valid UTF-8 (invalid byte 0x{:02x})", bytes[bad]),
             hint: "save the file as UTF-8",
         }
-    })
+    })?;
+    Ok(if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text })
 }
 
 /// The 1-based position of byte `offset` in `text`.
@@ -121,53 +117,64 @@ pub(crate) fn split(text: &str) -> Result<Split<'_>, TextError> {
 /// after `[`, `{` or `,`. Text inside quotes or later in a plain scalar
 /// ("Sam & Co") is not an anchor.
 pub(crate) fn find_anchor(yaml: &str) -> Option<Position> {
-    find_anchor_lines(yaml)
+    // Only a line with an `&` can hold one; most YAML has none at all.
+    if !yaml.contains('&') {
+        return None;
+    }
+    for (number, line) in yaml.lines().enumerate().filter(|(_, line)| line.contains('&')) {
+        if let Some(column) = anchor_in_line(line) {
+            return Some(Position::new(number + 1, column));
+        }
+    }
+    None
 }
 
 /// Where the YAML parser would see a line break that editors do not (NEL,
 /// LINE SEPARATOR, PARAGRAPH SEPARATOR): refused in YAML, since they would
 /// shift every line number after them.
 pub(crate) fn find_yaml_only_break(yaml: &str) -> Option<Position> {
+    // NEL is encoded C2 85, the two separators E2 80 A8 and E2 80 A9.
+    if !yaml.bytes().any(|b| b == 0xC2 || b == 0xE2) {
+        return None;
+    }
     let offset = yaml.find(['\u{85}', '\u{2028}', '\u{2029}'])?;
     Some(position_at(yaml, offset))
 }
 
-fn find_anchor_lines(yaml: &str) -> Option<Position> {
-    for (number, line) in yaml.lines().enumerate() {
-        let mut quote: Option<char> = None;
-        let mut at_node_start = true;
-        let mut flow_depth = 0usize;
-        let chars: Vec<(usize, char)> = line.char_indices().collect();
-        for (i, &(_, c)) in chars.iter().enumerate() {
-            if let Some(q) = quote {
-                if c == q {
-                    quote = None;
-                }
-                continue;
+/// The 1-based column of the first anchor in one line of YAML.
+fn anchor_in_line(line: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    let mut at_node_start = true;
+    let mut flow_depth = 0usize;
+    let chars: Vec<char> = line.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
             }
-            match c {
-                '#' if i == 0 || chars[i - 1].1.is_whitespace() => break,
-                '"' | '\'' if at_node_start => {
-                    quote = Some(c);
-                    at_node_start = false;
-                }
-                '&' if at_node_start && chars.get(i + 1).is_some_and(|(_, n)| !n.is_whitespace()) => {
-                    return Some(Position::new(number + 1, i + 1));
-                }
-                ' ' | '\t' => {}
-                '-' if at_node_start && chars.get(i + 1).is_none_or(|(_, n)| n.is_whitespace()) => {}
-                ':' if chars.get(i + 1).is_none_or(|(_, n)| n.is_whitespace()) => at_node_start = true,
-                '[' | '{' if at_node_start || flow_depth > 0 => {
-                    flow_depth += 1;
-                    at_node_start = true;
-                }
-                ']' | '}' if flow_depth > 0 => {
-                    flow_depth -= 1;
-                    at_node_start = false;
-                }
-                ',' if flow_depth > 0 => at_node_start = true,
-                _ => at_node_start = false,
+            continue;
+        }
+        let next_is_space = chars.get(i + 1).is_none_or(|n| n.is_whitespace());
+        match c {
+            '#' if i == 0 || chars[i - 1].is_whitespace() => break,
+            '"' | '\'' if at_node_start => {
+                quote = Some(c);
+                at_node_start = false;
             }
+            '&' if at_node_start && !next_is_space => return Some(i + 1),
+            ' ' | '\t' => {}
+            '-' if at_node_start && next_is_space => {}
+            ':' if next_is_space => at_node_start = true,
+            '[' | '{' if at_node_start || flow_depth > 0 => {
+                flow_depth += 1;
+                at_node_start = true;
+            }
+            ']' | '}' if flow_depth > 0 => {
+                flow_depth -= 1;
+                at_node_start = false;
+            }
+            ',' if flow_depth > 0 => at_node_start = true,
+            _ => at_node_start = false,
         }
     }
     None
@@ -314,9 +321,9 @@ mod tests {
 
     #[test]
     fn decode_drops_bom_and_locates_bad_bytes() {
-        assert_eq!(decode(b"\xEF\xBB\xBF---\n").unwrap(), "---\n");
-        assert_eq!(decode(b"a\r\nb\rc\n").unwrap(), "a\nb\nc\n");
-        let e = decode(b"---\ntitle: \xff\n").unwrap_err();
+        assert_eq!(decode(b"\xEF\xBB\xBF---\n".to_vec()).unwrap(), "---\n");
+        assert_eq!(decode(b"a\r\nb\rc\n".to_vec()).unwrap(), "a\nb\nc\n");
+        let e = decode(b"---\ntitle: \xff\n".to_vec()).unwrap_err();
         assert_eq!(e.at, Position::new(2, 8));
     }
 

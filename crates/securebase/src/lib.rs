@@ -97,7 +97,7 @@ pub mod __fuzz {
     /// Decodes and splits `bytes` as a content file, checking that every
     /// position reported stays inside the text.
     pub fn split(bytes: &[u8]) {
-        let Ok(text) = crate::frontmatter::decode(bytes) else { return };
+        let Ok(text) = crate::frontmatter::decode(bytes.to_vec()) else { return };
         let lines = text.lines().count().max(1);
         match crate::frontmatter::split(&text) {
             Ok(split) => {

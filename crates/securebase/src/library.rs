@@ -1,6 +1,6 @@
 //! [`Library`]: the loaded, validated content of one project.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 
 use crate::config::SiteConfig;
@@ -36,14 +36,14 @@ pub struct Library {
 #[derive(Debug, Clone, Default)]
 struct Positions {
     /// For each collection, in [`Collection::ALL`] order: slug to index.
-    items: [HashMap<String, usize>; 4],
+    items: [FxHashMap<String, usize>; 4],
     /// Item to index in the ledgers.
-    ledgers: HashMap<ItemRef, usize>,
+    ledgers: FxHashMap<ItemRef, usize>,
 }
 
 impl Positions {
     fn build(library: &Library) -> Positions {
-        fn slugs<K: Kind>(items: &[Item<K>]) -> HashMap<String, usize> {
+        fn slugs<K: Kind>(items: &[Item<K>]) -> FxHashMap<String, usize> {
             items.iter().enumerate().map(|(at, i)| (i.meta.slug.as_str().to_owned(), at)).collect()
         }
         Positions {

@@ -5,12 +5,14 @@
 //! with the next file; the reference and rule passes in
 //! [`validate`](crate::validate) run on whatever loaded.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+use std::ffi::OsString;
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use walkdir::WalkDir;
@@ -28,7 +30,8 @@ pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// came from.
 #[derive(Debug, Default)]
 pub(crate) struct Sources {
-    files: BTreeMap<PathBuf, Source>,
+    /// By path (its bytes, which hash faster than its components).
+    files: FxHashMap<OsString, Source>,
     /// Items and people whose files exist but are not in the library: they
     /// failed to load (and are reported already) or the edition withholds
     /// them. References to them are not dangling.
@@ -48,12 +51,12 @@ impl Sources {
     /// library assembled from parts already checked, whose diagnostics, if
     /// any, are produced again by a full load.
     pub(crate) fn absent_only(absent: BTreeSet<String>) -> Sources {
-        Sources { files: BTreeMap::new(), absent }
+        Sources { files: FxHashMap::default(), absent }
     }
 
     /// A locator over the YAML of `path` (front matter or a whole YAML file).
     pub fn locator(&self, path: &Path) -> Locator<'_> {
-        match self.files.get(path) {
+        match self.files.get(path.as_os_str()) {
             Some(s) => Locator::new(&s.text, s.line_offset),
             None => Locator::new("", 0),
         }
@@ -242,76 +245,102 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics, select: Select<'_>) -> 
         );
         return loaded;
     }
-    let canonical_content = content.canonicalize().unwrap_or_else(|_| content.clone());
-    let mut files = Vec::new();
-    let mut walk = WalkDir::new(&content)
+    // Walk and parse at once: workers take files from the walk as they find
+    // them, each folding what it parses into its own part.
+    let (part, part_diags) = walk(root, &content)
+        .par_bridge()
+        .fold(
+            || (Loaded::default(), Diagnostics::new()),
+            |(mut part, mut part_diags), found| {
+                match found {
+                    Found::File { path, rel, place } => {
+                        let bytes = read_bytes(&path, &rel, &mut part_diags);
+                        load_file(rel, place, bytes, &mut part, &mut part_diags, select);
+                    }
+                    Found::Problem(diagnostic) => part_diags.push(diagnostic),
+                }
+                (part, part_diags)
+            },
+        )
+        .reduce(
+            || (Loaded::default(), Diagnostics::new()),
+            |(mut a, mut a_diags), (b, b_diags)| {
+                a.merge(b);
+                a_diags.extend(b_diags);
+                (a, a_diags)
+            },
+        );
+    loaded.merge(part);
+    diags.extend(part_diags);
+    loaded
+}
+
+/// What the walk of `content/` finds: a file to load, or a problem.
+enum Found {
+    File { path: PathBuf, rel: PathBuf, place: Place },
+    Problem(Diagnostic),
+}
+
+/// Walks `content` (under `root`) in file-name order, skipping hidden
+/// entries and refusing symlinks that lead outside it.
+fn walk<'a>(root: &'a Path, content: &'a Path) -> impl Iterator<Item = Found> + Send + 'a {
+    let canonical_content = content.canonicalize().unwrap_or_else(|_| content.to_path_buf());
+    let mut walk = WalkDir::new(content)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    while let Some(entry) = walk.next() {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                let path = err.path().map(|p| relative(root, p)).unwrap_or_else(|| "content".into());
-                let diag = if err.loop_ancestor().is_some() {
-                    Diagnostic::error(Code::Symlink, path, Position::START, "this symlink makes a loop")
-                        .with_hint("remove the symlink or point it at a folder outside its own ancestors")
-                } else {
-                    Diagnostic::error(Code::Io, path, Position::START, format!("cannot read: {err}"))
-                };
-                diags.push(diag);
-                continue;
-            }
-        };
-        let rel = relative(root, entry.path());
-        if entry.path_is_symlink() {
-            let target = entry.path().canonicalize();
-            if !target.as_ref().is_ok_and(|t| t.starts_with(&canonical_content)) {
-                diags.push(
-                    Diagnostic::error(Code::Symlink, &rel, Position::START, "this symlink points outside content/")
-                        .with_hint("copy the file into content/ instead of linking to it"),
-                );
-                if entry.file_type().is_dir() {
-                    walk.skip_current_dir();
+    std::iter::from_fn(move || {
+        loop {
+            let entry = match walk.next()? {
+                Ok(entry) => entry,
+                Err(err) => {
+                    let path = err.path().map(|p| relative(root, p)).unwrap_or_else(|| "content".into());
+                    return Some(Found::Problem(if err.loop_ancestor().is_some() {
+                        Diagnostic::error(Code::Symlink, path, Position::START, "this symlink makes a loop")
+                            .with_hint("remove the symlink or point it at a folder outside its own ancestors")
+                    } else {
+                        Diagnostic::error(Code::Io, path, Position::START, format!("cannot read: {err}"))
+                    }));
                 }
+            };
+            let rel = relative(root, entry.path());
+            if entry.path_is_symlink() {
+                let target = entry.path().canonicalize();
+                if !target.as_ref().is_ok_and(|t| t.starts_with(&canonical_content)) {
+                    if entry.file_type().is_dir() {
+                        walk.skip_current_dir();
+                    }
+                    return Some(Found::Problem(
+                        Diagnostic::error(Code::Symlink, &rel, Position::START, "this symlink points outside content/")
+                            .with_hint("copy the file into content/ instead of linking to it"),
+                    ));
+                }
+            }
+            if !entry.file_type().is_file() {
                 continue;
             }
+            let Ok(inside) = entry.path().strip_prefix(content) else {
+                continue;
+            };
+            return Some(match place(inside) {
+                Some(place) => Found::File { path: entry.into_path(), rel, place },
+                None => Found::Problem(
+                    Diagnostic::warning(Code::IgnoredFile, rel, Position::START, "this file is not loaded")
+                        .with_hint("items are content/<styles|strategies|therapies|guides>/<slug>.md, people content/people/<id>.yaml, ledgers content/reviews/<collection>/<slug>.yaml"),
+                ),
+            });
         }
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let Ok(inside) = entry.path().strip_prefix(&content) else {
-            continue;
-        };
-        match place(inside) {
-            Some(place) => files.push((entry.into_path(), rel, place)),
-            None => diags.push(
-                Diagnostic::warning(Code::IgnoredFile, rel, Position::START, "this file is not loaded")
-                    .with_hint("items are content/<styles|strategies|therapies|guides>/<slug>.md, people content/people/<id>.yaml, ledgers content/reviews/<collection>/<slug>.yaml"),
-            ),
-        }
-    }
-    // Read and parse in parallel, each file into its own part; merge in walk order.
-    let parts: Vec<(Loaded, Diagnostics)> = files
-        .into_par_iter()
-        .map(|(path, rel, place)| {
-            let (mut part, mut part_diags) = (Loaded::default(), Diagnostics::new());
-            let bytes = read_bytes(&path, &rel, &mut part_diags);
-            load_file(rel, place, bytes, &mut part, &mut part_diags, select);
-            (part, part_diags)
-        })
-        .collect();
-    for (part, part_diags) in parts {
-        loaded.merge(part);
-        diags.extend(part_diags);
-    }
-    loaded
+    })
 }
 
 impl Loaded {
     /// Adds what another part of the walk loaded.
-    pub(crate) fn merge(&mut self, other: Loaded) {
+    pub(crate) fn merge(&mut self, mut other: Loaded) {
+        // Hash the smaller map's keys into the larger one, not the reverse.
+        if self.sources.files.len() < other.sources.files.len() {
+            std::mem::swap(&mut self.sources.files, &mut other.sources.files);
+        }
         self.styles.extend(other.styles);
         self.strategies.extend(other.strategies);
         self.therapies.extend(other.therapies);
@@ -420,7 +449,7 @@ fn load_parsed(bytes: Vec<u8>, rel: PathBuf, slug: Slug, place: Place, loaded: &
                 }
                 Collection::Guides => loaded.guides.extend(item::<GuideFrontMatter>(&rel, &yaml, offset, parts, diags)),
             }
-            loaded.sources.files.insert(rel, Source { text: yaml, line_offset: offset });
+            loaded.sources.files.insert(rel.into_os_string(), Source { text: yaml, line_offset: offset });
         }
         Place::Person => {
             if let Some(file) = yaml_file::<PersonFile>(&rel, &text, diags) {
@@ -436,13 +465,13 @@ fn load_parsed(bytes: Vec<u8>, rel: PathBuf, slug: Slug, place: Place, loaded: &
                     path: rel.clone(),
                 });
             }
-            loaded.sources.files.insert(rel, Source { text, line_offset: 0 });
+            loaded.sources.files.insert(rel.into_os_string(), Source { text, line_offset: 0 });
         }
         Place::Ledger(collection) => {
             if let Some(records) = yaml_file::<Vec<LedgerRecord>>(&rel, &text, diags) {
                 loaded.ledgers.push(Ledger { item: ItemRef::new(collection, slug), records, path: rel.clone() });
             }
-            loaded.sources.files.insert(rel, Source { text, line_offset: 0 });
+            loaded.sources.files.insert(rel.into_os_string(), Source { text, line_offset: 0 });
         }
     }
 }
@@ -480,24 +509,10 @@ fn read_bytes(path: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<Vec<u8
     }
 }
 
-/// Decodes bytes as UTF-8 text, reporting where they are not; text that
-/// needs no change keeps the bytes' own buffer.
+/// Decodes bytes as UTF-8 text (see [`frontmatter::decode`]), reporting
+/// where they are not.
 fn decode_text(bytes: Vec<u8>, rel: &Path, diags: &mut Diagnostics) -> Option<String> {
-    let changed = match frontmatter::decode(&bytes) {
-        Ok(std::borrow::Cow::Owned(text)) => Some(text),
-        Ok(std::borrow::Cow::Borrowed(_)) => None,
-        Err(e) => {
-            diags.push(text_error(rel, e));
-            return None;
-        }
-    };
-    changed.or_else(|| {
-        let mut bytes = bytes;
-        if bytes.starts_with(frontmatter::BOM) {
-            bytes.drain(..frontmatter::BOM.len());
-        }
-        String::from_utf8(bytes).ok()
-    })
+    frontmatter::decode(bytes).map_err(|e| diags.push(text_error(rel, e))).ok()
 }
 
 /// The id a file's stem gives, if it is a valid slug.
@@ -697,7 +712,7 @@ fn parse_config(bytes: &[u8], diags: &mut Diagnostics, sources: &mut Sources) ->
     if let Some(config) = &parsed {
         crate::validate::config(config, &rel, Locator::new(&text, 0), diags);
     }
-    sources.files.insert(rel, Source { text, line_offset: 0 });
+    sources.files.insert(rel.into_os_string(), Source { text, line_offset: 0 });
     parsed
 }
 

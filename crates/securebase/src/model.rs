@@ -257,7 +257,13 @@ impl BlobId {
         let mut hasher = sha1::Sha1::new();
         hasher.update(format!("blob {}\0", bytes.len()).as_bytes());
         hasher.update(bytes);
-        BlobId(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = String::with_capacity(40);
+        for b in hasher.finalize() {
+            hex.push(char::from(DIGITS[usize::from(b >> 4)]));
+            hex.push(char::from(DIGITS[usize::from(b & 0xf)]));
+        }
+        BlobId(hex)
     }
 
     /// The id as 40 hexadecimal digits.
