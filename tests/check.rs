@@ -271,6 +271,65 @@ fn warnings_do_not_fail_the_check() {
 }
 
 #[test]
+fn an_empty_body_draws_a_warning_at_its_line() {
+    let site = copy_fixture("valid");
+    let text = fs::read_to_string(site.path().join(GUIDE)).unwrap();
+    let end = text.find("---\n## Start").unwrap() + 4;
+    fs::write(site.path().join(GUIDE), format!("{}  \n\n", &text[..end])).unwrap();
+    let (code, report) = check_json(site.path());
+    assert_eq!(code, 0, "{report:#}");
+    let line = text[..end].lines().count() as u64 + 1;
+    let found = report["diagnostics"].as_array().unwrap().iter().any(|d| {
+        d["severity"] == "warning"
+            && d["file"] == GUIDE
+            && d["line"] == line
+            && d["code"] == "missing-field"
+            && d["message"] == "the body is empty"
+    });
+    assert!(found, "{report:#}");
+}
+
+/// `Library::check` lets each body go as soon as it is read; what it
+/// reports must still be exactly what a full load reports, for a clean
+/// site, one with warnings, and every broken case.
+#[test]
+fn check_reports_exactly_what_a_full_load_reports() {
+    let mut sites = vec![("valid", copy_fixture("valid"))];
+    let warned = copy_fixture("valid");
+    apply(warned.path(), &Edit::Replace(STRATEGY, "helps_with:\n  - styles/avoidant\n", ""));
+    apply(
+        warned.path(),
+        &Edit::Replace(GUIDE, "## Start here\n\nRead about [avoidant attachment](/styles/avoidant/).", ""),
+    );
+    apply(warned.path(), &Edit::Write("content/notes.txt", b"scratch"));
+    sites.push(("warnings", warned));
+    for case in cases() {
+        let site = copy_fixture("valid");
+        for edit in &case.edits {
+            apply(site.path(), edit);
+        }
+        sites.push((case.name, site));
+    }
+    let mut warnings_seen = 0;
+    for (name, site) in &sites {
+        match (securebase::Library::load(site.path()), securebase::Library::check(site.path())) {
+            (Ok(library), Ok(checked)) => {
+                assert_eq!(&checked.warnings, library.warnings(), "{name}");
+                for collection in securebase::Collection::ALL {
+                    assert_eq!(checked.count(collection), library.count(collection), "{name}: {collection}");
+                }
+                assert_eq!(checked.people, library.people().len(), "{name}");
+                assert_eq!(checked.ledgers, library.ledgers().len(), "{name}");
+                warnings_seen += checked.warnings.warning_count();
+            }
+            (Err(loaded), Err(checked)) => assert_eq!(checked, loaded, "{name}"),
+            (loaded, checked) => panic!("{name}: load gave {loaded:?}, check gave {checked:?}"),
+        }
+    }
+    assert!(warnings_seen >= 3, "the warnings site must warn about its body, helper and stray file");
+}
+
+#[test]
 fn usage_errors_exit_with_two() {
     let output = securebase().args(["check", "--format", "yaml"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use securebase::{Collection, Diagnostics, Library};
+use securebase::{Checked, Collection, Diagnostics, Library};
 use serde_json::json;
 
 use crate::{EXIT_ERRORS, Format};
@@ -15,19 +15,16 @@ const JSON_VERSION: u32 = 1;
 
 /// Checks the project at `root` and prints the report in `format`.
 pub fn run(root: &Path, format: Format) -> anyhow::Result<ExitCode> {
-    // The process ends right after the report, and the system takes back
-    // its memory at once; freeing a large library item by item first would
-    // only add to the wait.
-    let result = std::mem::ManuallyDrop::new(Library::load(root));
-    let (library, diagnostics) = match &*result {
-        Ok(library) => (Some(library), library.warnings()),
+    let result = Library::check(root);
+    let (checked, diagnostics) = match &result {
+        Ok(checked) => (Some(checked), &checked.warnings),
         Err(diagnostics) => (None, diagnostics),
     };
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match format {
-        Format::Human => human(&mut out, library, diagnostics),
-        Format::Json => json(&mut out, library, diagnostics),
+        Format::Human => human(&mut out, checked, diagnostics),
+        Format::Json => json(&mut out, checked, diagnostics),
     }
     .context("cannot write the report")?;
     Ok(if result.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_ERRORS) })
@@ -37,7 +34,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn human(out: &mut impl Write, library: Option<&Library>, diagnostics: &Diagnostics) -> io::Result<()> {
+fn human(out: &mut impl Write, checked: Option<&Checked>, diagnostics: &Diagnostics) -> io::Result<()> {
     let colour = crate::terminal().colour;
     for d in diagnostics {
         if colour {
@@ -63,14 +60,14 @@ fn human(out: &mut impl Write, library: Option<&Library>, diagnostics: &Diagnost
         plural(diagnostics.error_count(), "error", "errors"),
         plural(diagnostics.warning_count(), "warning", "warnings")
     );
-    match library {
-        Some(library) => {
+    match checked {
+        Some(checked) => {
             let counts: Vec<String> = Collection::ALL
                 .iter()
-                .map(|c| format!("{} {c}", library.count(*c)))
+                .map(|c| format!("{} {c}", checked.count(*c)))
                 .chain([
-                    plural(library.people().len(), "person", "people"),
-                    plural(library.ledgers().len(), "review ledger", "review ledgers"),
+                    plural(checked.people, "person", "people"),
+                    plural(checked.ledgers, "review ledger", "review ledgers"),
                 ])
                 .collect();
             writeln!(out, "checked {}: {problems}", counts.join(", "))
@@ -79,17 +76,17 @@ fn human(out: &mut impl Write, library: Option<&Library>, diagnostics: &Diagnost
     }
 }
 
-fn json(out: &mut impl Write, library: Option<&Library>, diagnostics: &Diagnostics) -> io::Result<()> {
-    let counts = library.map(|library| {
+fn json(out: &mut impl Write, checked: Option<&Checked>, diagnostics: &Diagnostics) -> io::Result<()> {
+    let counts = checked.map(|checked| {
         let mut counts: serde_json::Map<String, serde_json::Value> =
-            Collection::ALL.iter().map(|c| (c.as_str().to_owned(), json!(library.count(*c)))).collect();
-        counts.insert("people".into(), json!(library.people().len()));
-        counts.insert("reviews".into(), json!(library.ledgers().len()));
+            Collection::ALL.iter().map(|c| (c.as_str().to_owned(), json!(checked.count(*c)))).collect();
+        counts.insert("people".into(), json!(checked.people));
+        counts.insert("reviews".into(), json!(checked.ledgers));
         counts
     });
     let report = json!({
         "version": JSON_VERSION,
-        "ok": library.is_some(),
+        "ok": checked.is_some(),
         "errors": diagnostics.error_count(),
         "warnings": diagnostics.warning_count(),
         "counts": counts,

@@ -195,6 +195,13 @@ enum Format {
     Json,
 }
 
+/// mimalloc rather than the system allocator: loading and rendering allocate
+/// many small texts from several threads at once, where it is faster and
+/// does not grow its heaps a page range at a time (BENCHMARKS.md has the
+/// figures).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     {

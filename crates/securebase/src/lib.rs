@@ -114,7 +114,7 @@ pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity};
 pub use edition::EditionError;
 #[cfg(feature = "embedded")]
 pub use embedded::embedded;
-pub use library::{Library, Reload};
+pub use library::{Checked, Library, Reload};
 pub use load::{MAX_FILE_BYTES, suggest_slug};
 pub use model::*;
 pub use review::{Review, State, Version, approval_refusal};

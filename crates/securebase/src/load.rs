@@ -221,7 +221,9 @@ pub(crate) fn load_files(files: &[(&str, &[u8])], diags: &mut Diagnostics) -> Lo
     for (inside, bytes) in files {
         let rel = Path::new("content").join(inside);
         match place(Path::new(inside)) {
-            Some(place) => load_file(rel, place, Some(bytes.to_vec()), &mut loaded, diags, &|_, b| Some(b)),
+            Some(place) => {
+                load_file(rel, place, Some(bytes.to_vec()), Bodies::Keep, &mut loaded, diags, &|_, b| Some(b))
+            }
             None => diags.push(Diagnostic::warning(Code::IgnoredFile, rel, Position::START, "this file is not loaded")),
         }
     }
@@ -234,7 +236,7 @@ pub(crate) type Select<'s> = &'s (dyn Fn(&ItemRef, Vec<u8>) -> Option<Vec<u8>> +
 
 /// Walks `root` and loads `site.toml` and everything under `content/`,
 /// passing each item file's bytes through `select`.
-pub(crate) fn load(root: &Path, diags: &mut Diagnostics, select: Select<'_>) -> Loaded {
+pub(crate) fn load(root: &Path, diags: &mut Diagnostics, select: Select<'_>, bodies: Bodies) -> Loaded {
     let mut loaded = Loaded::default();
     loaded.config = load_config(root, diags, &mut loaded.sources);
     let content = root.join("content");
@@ -255,7 +257,7 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics, select: Select<'_>) -> 
                 match found {
                     Found::File { path, rel, place } => {
                         let bytes = read_bytes(&path, &rel, &mut part_diags);
-                        load_file(rel, place, bytes, &mut part, &mut part_diags, select);
+                        load_file(rel, place, bytes, bodies, &mut part, &mut part_diags, select);
                     }
                     Found::Problem(diagnostic) => part_diags.push(diagnostic),
                 }
@@ -385,6 +387,7 @@ fn load_file(
     rel: PathBuf,
     place: Place,
     bytes: Option<Vec<u8>>,
+    bodies: Bodies,
     loaded: &mut Loaded,
     diags: &mut Diagnostics,
     select: Select<'_>,
@@ -410,14 +413,47 @@ fn load_file(
         _ => bytes,
     };
     let errors_before = diags.error_count();
-    load_parsed(bytes, rel, slug, place, loaded, diags);
+    load_parsed(bytes, rel, slug, place, bodies, loaded, diags);
     if let Some(id) = id.filter(|_| diags.error_count() > errors_before) {
         loaded.sources.absent.insert(id);
     }
 }
 
+/// Whether loading keeps each item's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bodies {
+    /// Keep them, as everything that shows content needs.
+    Keep,
+    /// Read each body for the blob id and the body's own rule, then let it
+    /// go: for a check, which never shows content.
+    Drop,
+}
+
+/// The rule on an item's body, checked as it loads: a page with no text
+/// draws a warning.
+pub(crate) fn body_warning(rel: &Path, body: &str, body_line: usize) -> Option<Diagnostic> {
+    body.trim().is_empty().then(|| {
+        Diagnostic::warning(Code::MissingField, rel, Position::new(body_line, 1), "the body is empty")
+            .with_hint("write the page's text after the closing `---`")
+    })
+}
+
 /// Reads and parses one file whose place and id are known.
-fn load_parsed(bytes: Vec<u8>, rel: PathBuf, slug: Slug, place: Place, loaded: &mut Loaded, diags: &mut Diagnostics) {
+fn load_parsed(
+    bytes: Vec<u8>,
+    rel: PathBuf,
+    slug: Slug,
+    place: Place,
+    bodies: Bodies,
+    loaded: &mut Loaded,
+    diags: &mut Diagnostics,
+) {
+    /// Adds an item that parsed; says whether there was one.
+    fn add<K: Kind>(into: &mut Vec<Item<K>>, item: Option<Item<K>>) -> bool {
+        let parsed = item.is_some();
+        into.extend(item);
+        parsed
+    }
     let blob = BlobId::of(&bytes);
     let Some(text) = decode_text(bytes, &rel, diags) else { return };
     match place {
@@ -431,23 +467,33 @@ fn load_parsed(bytes: Vec<u8>, rel: PathBuf, slug: Slug, place: Place, loaded: &
             let yaml = split.yaml.to_owned();
             let (body_range, body_line, offset) =
                 (byte_range(&text, split.body), split.body_line, split.yaml_line_offset);
-            let body = if body_range.end == text.len() {
-                let mut body = text;
-                body.drain(..body_range.start);
-                body
-            } else {
-                text[body_range].to_owned()
+            let blank = body_warning(&rel, split.body, body_line);
+            let body = match bodies {
+                Bodies::Drop => String::new(),
+                Bodies::Keep if body_range.end == text.len() => {
+                    let mut body = text;
+                    body.drain(..body_range.start);
+                    body
+                }
+                Bodies::Keep => text[body_range].to_owned(),
             };
             let parts = MetaParts { slug, body, body_line, blob, path: rel.clone() };
-            match collection {
-                Collection::Styles => loaded.styles.extend(item::<StyleFrontMatter>(&rel, &yaml, offset, parts, diags)),
+            let parsed = match collection {
+                Collection::Styles => {
+                    add(&mut loaded.styles, item::<StyleFrontMatter>(&rel, &yaml, offset, parts, diags))
+                }
                 Collection::Strategies => {
-                    loaded.strategies.extend(item::<StrategyFrontMatter>(&rel, &yaml, offset, parts, diags))
+                    add(&mut loaded.strategies, item::<StrategyFrontMatter>(&rel, &yaml, offset, parts, diags))
                 }
                 Collection::Therapies => {
-                    loaded.therapies.extend(item::<TherapyFrontMatter>(&rel, &yaml, offset, parts, diags))
+                    add(&mut loaded.therapies, item::<TherapyFrontMatter>(&rel, &yaml, offset, parts, diags))
                 }
-                Collection::Guides => loaded.guides.extend(item::<GuideFrontMatter>(&rel, &yaml, offset, parts, diags)),
+                Collection::Guides => {
+                    add(&mut loaded.guides, item::<GuideFrontMatter>(&rel, &yaml, offset, parts, diags))
+                }
+            };
+            if let Some(warning) = blank.filter(|_| parsed) {
+                diags.push(warning);
             }
             loaded.sources.files.insert(rel.into_os_string(), Source { text: yaml, line_offset: offset });
         }

@@ -79,8 +79,8 @@ impl Checker<'_> {
     }
 
     /// Ids are unique within each collection, among people, and among
-    /// ledgers. Each list is sorted by id (stably, in walk order), so a
-    /// repeated id is next to its first use.
+    /// ledgers. Each list is sorted by id and then path, so a repeated id
+    /// is next to its first use (the file first in path order).
     fn unique_ids(&mut self) {
         /// Each entry whose id is the one before it, with the first entry
         /// of that id.
@@ -244,15 +244,6 @@ impl Checker<'_> {
                     "give the year of publication",
                 );
             }
-        }
-        if meta.body.trim().is_empty() {
-            self.warning(
-                Code::MissingField,
-                path,
-                Position::new(meta.body_line, 1),
-                "the body is empty".into(),
-                "write the page's text after the closing `---`",
-            );
         }
         if let AnyItem::Style(style) = item {
             let k = &style.kind;
