@@ -11,6 +11,9 @@ and measures, alternating runs, side by side in one run:
     the rebuilt page being served;
   * the I/O floor: `cp -r` of the sources in and of the output out.
 
+Every timed command starts after `sync`, untimed, so that writes left
+by the run before it are not flushed during it.
+
     bench/bench.py            # 1,000 and 10,000 items, 5 runs each
     bench/bench.py --quick    # 200 items, 1 run: keeps the harness alive in CI
 
@@ -41,8 +44,16 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
 
+def settle():
+    """Flushes the writes of earlier runs to disk, untimed, so that no run
+    pays for another's (a build leaves hundreds of megabytes for the kernel
+    to write back after it exits, whichever generator it was)."""
+    os.sync()
+
+
 def timed(cmd, cwd=None):
     """Runs cmd under /usr/bin/time -v; returns (wall seconds, peak KB)."""
+    settle()
     out = subprocess.run(
         ["/usr/bin/time", "-v"] + cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
@@ -56,6 +67,7 @@ def timed(cmd, cwd=None):
 
 
 def clock(cmd, cwd=None):
+    settle()
     start = time.perf_counter()
     run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start

@@ -74,7 +74,9 @@
 //! ```
 //!
 //! Loading reports every problem at once, as [`Diagnostics`], each with the
-//! file, line and column and a hint for the fix.
+//! file, line and column and a hint for the fix. To validate a project
+//! without keeping it (in a pre-commit hook, say), [`Library::check`]
+//! reports exactly the same problems and holds no page bodies.
 
 mod config;
 mod diagnostic;
