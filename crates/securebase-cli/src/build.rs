@@ -92,7 +92,7 @@ pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition) -> anyhow::Resul
         .with_context(|| format!("cannot build the {} edition into {}", edition.as_str(), out.display()))?;
     bar.finish();
     crate::detail!(
-        "rendered in {:.3} s, wrote and swapped in {:.3} s",
+        "rendered and wrote in {:.3} s, swapped in {:.3} s",
         report.render_time.as_secs_f64(),
         report.write_time.as_secs_f64()
     );

@@ -92,9 +92,10 @@ pub struct BuildReport {
     pub pages: usize,
     /// Files written in all.
     pub files: usize,
-    /// Time spent rendering (in memory).
+    /// Time spent rendering the files and writing them to the staging
+    /// folder (each is written as soon as it is rendered).
     pub render_time: std::time::Duration,
-    /// Time spent writing and swapping the output in.
+    /// Time spent swapping the staging folder in for the output folder.
     pub write_time: std::time::Duration,
 }
 
@@ -122,12 +123,10 @@ pub fn build_with(
 ) -> Result<BuildReport, SiteError> {
     let started = std::time::Instant::now();
     let out = output::guard(library.root(), &options.out)?;
-    let publisher = output::Publisher::start(&out)?;
+    let mut publisher = output::Publisher::start(&out)?;
     let site = Site::new(library, options)?;
-    let files = site.render_with(progress)?;
+    let (files, pages) = site.render_into(&mut publisher, progress)?;
     let render_time = started.elapsed();
-    let pages = files.iter().filter(|(path, _)| path.ends_with(".html")).count();
-    let count = files.len();
-    publisher.publish(files)?;
-    Ok(BuildReport { out, pages, files: count, render_time, write_time: started.elapsed() - render_time })
+    publisher.finish()?;
+    Ok(BuildReport { out, pages, files, render_time, write_time: started.elapsed() - render_time })
 }

@@ -2,7 +2,7 @@
 //! feed, `robots.txt`, the JSON API under `/api/v1/` and the search index.
 
 use rayon::prelude::*;
-use securebase::{AnyItem, Collection, PersonKind};
+use securebase::{AnyItem, Collection, ItemRef, PersonKind};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -303,6 +303,11 @@ fn api(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Vec<(String, Vec<u8>)> {
 }
 
 /// The API document of one item.
+/// Where an item's API document is, inside the site.
+pub(crate) fn api_item_path(r: &ItemRef) -> String {
+    format!("api/v1/{}/{}.json", r.collection, r.slug)
+}
+
 pub(crate) fn api_item(site: &Site<'_>, p: &Prepared<'_>) -> (String, Vec<u8>) {
     let meta = p.item.meta();
     let mut fields = match p.item {
@@ -342,5 +347,5 @@ pub(crate) fn api_item(site: &Site<'_>, p: &Prepared<'_>) -> (String, Vec<u8>) {
         "body_html": p.context.body_html,
         "review": p.review,
     });
-    (format!("api/v1/{}/{}.json", p.item.collection(), meta.slug), to_json(&doc))
+    (api_item_path(&p.item.reference()), to_json(&doc))
 }

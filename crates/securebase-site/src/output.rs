@@ -60,6 +60,8 @@ pub struct Publisher {
     staging: PathBuf,
     retired: PathBuf,
     cleanup: Option<std::thread::JoinHandle<Result<(), SiteError>>>,
+    /// Whether the staging folder has become the output folder.
+    swapped: bool,
     _lock: Lock,
 }
 
@@ -94,6 +96,7 @@ impl Publisher {
             staging,
             retired: parent.join(format!(".{name}.old-{pid}")),
             cleanup: Some(cleanup),
+            swapped: false,
             _lock: lock,
         })
     }
@@ -102,15 +105,69 @@ impl Publisher {
     /// and swaps it in for the output folder once every file is written.
     /// The replaced site stays beside it, hidden, until the next build.
     pub fn publish(mut self, files: Vec<(String, Vec<u8>)>) -> Result<(), SiteError> {
-        let (out, staging, retired) = (&self.out, &self.staging, &self.retired);
+        self.expect(files.iter().map(|(path, _)| path.as_str()))?;
+        self.write(files)?;
+        self.finish()
+    }
+
+    /// Makes the staging folder ready for exactly the files at `paths`
+    /// (inside the site), which [`write`](Self::write) then writes:
+    /// removes what is not among them (and any symlink) and creates the
+    /// folders they need.
+    pub fn expect<'p>(&mut self, paths: impl Iterator<Item = &'p str>) -> Result<(), SiteError> {
+        let staging = &self.staging;
         fs::create_dir_all(staging).map_err(SiteError::io(staging))?;
-        let written = write_all(staging, files);
-        let cleaned = self.cleanup.take().map_or(Ok(()), |c| c.join().unwrap_or(Ok(())));
-        if let Err(e) = written.and(cleaned) {
-            let _ = fs::remove_dir_all(staging);
-            return Err(e);
+        let wanted: HashSet<&Path> = paths.chain([MARKER]).map(Path::new).collect();
+        let mut dirs: BTreeSet<&Path> = BTreeSet::new();
+        for file in &wanted {
+            dirs.extend(file.ancestors().skip(1).filter(|d| !d.as_os_str().is_empty()));
         }
-        swap(staging, out, retired)
+        prune(staging, &wanted, &dirs)?;
+        for dir in &dirs {
+            let dir = staging.join(dir);
+            fs::create_dir_all(&dir).map_err(SiteError::io(&dir))?;
+        }
+        let marker = b"This folder is built by securebase and replaced by each build.\n".to_vec();
+        self.write(vec![(MARKER.to_owned(), marker)])
+    }
+
+    /// Writes `files`, which must be among those [`expect`](Self::expect)
+    /// named, into the staging folder; a file whose bytes are already there
+    /// is left alone. May be called from several threads at once.
+    pub fn write(&self, files: Vec<(String, Vec<u8>)>) -> Result<(), SiteError> {
+        files.into_par_iter().try_for_each(|(path, bytes)| {
+            let path = self.staging.join(path);
+            let same_size = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+            if same_size && fs::read(&path).is_ok_and(|old| old == bytes) {
+                return Ok(());
+            }
+            let mut file = fs::File::create(&path).map_err(SiteError::io(&path))?;
+            file.write_all(&bytes).map_err(SiteError::io(&path))
+        })
+    }
+
+    /// Swaps the written staging folder in for the output folder, once the
+    /// clearing of earlier builds' leftovers has finished.
+    pub fn finish(mut self) -> Result<(), SiteError> {
+        if let Some(cleanup) = self.cleanup.take() {
+            cleanup.join().unwrap_or(Ok(()))?;
+        }
+        swap(&self.staging, &self.out, &self.retired)?;
+        self.swapped = true;
+        Ok(())
+    }
+}
+
+/// A build that ends without [`Publisher::finish`] (an error, a panic)
+/// deletes its staging folder; the output folder is untouched.
+impl Drop for Publisher {
+    fn drop(&mut self) {
+        if let Some(cleanup) = self.cleanup.take() {
+            let _ = cleanup.join();
+        }
+        if !self.swapped {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
     }
 }
 
@@ -210,32 +267,6 @@ fn recover(parent: &Path, name: &str, out: &Path) -> Result<Vec<PathBuf>, SiteEr
     Ok(stale)
 }
 
-/// Makes `staging` hold exactly `files`: removes what is not among them
-/// (and any symlink), creates the folders, and writes each file whose bytes
-/// differ from what is there.
-fn write_all(staging: &Path, mut files: Vec<(String, Vec<u8>)>) -> Result<(), SiteError> {
-    files.push((MARKER.to_owned(), b"This folder is built by securebase and replaced by each build.\n".to_vec()));
-    let wanted: HashSet<&Path> = files.iter().map(|(p, _)| Path::new(p.as_str())).collect();
-    let mut dirs: BTreeSet<&Path> = BTreeSet::new();
-    for file in &wanted {
-        dirs.extend(file.ancestors().skip(1).filter(|d| !d.as_os_str().is_empty()));
-    }
-    prune(staging, &wanted, &dirs)?;
-    for dir in &dirs {
-        let dir = staging.join(dir);
-        fs::create_dir_all(&dir).map_err(SiteError::io(&dir))?;
-    }
-    files.into_par_iter().try_for_each(|(path, bytes)| {
-        let path = staging.join(path);
-        let same_size = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
-        if same_size && fs::read(&path).is_ok_and(|old| old == bytes) {
-            return Ok(());
-        }
-        let mut file = fs::File::create(&path).map_err(SiteError::io(&path))?;
-        file.write_all(&bytes).map_err(SiteError::io(&path))
-    })
-}
-
 /// Removes from `staging` every file not in `wanted`, every folder not in
 /// `dirs`, and every symlink.
 fn prune(staging: &Path, wanted: &HashSet<&Path>, dirs: &BTreeSet<&Path>) -> Result<(), SiteError> {
@@ -312,6 +343,24 @@ mod tests {
             .collect();
         files.sort();
         assert_eq!(files, [MARKER, "dir/a.html", "new/b.html", "same.html"]);
+    }
+
+    #[test]
+    fn a_build_that_stops_halfway_leaves_the_site_and_no_staging_folder() {
+        let project = tempfile::TempDir::new().unwrap();
+        let out = guard(project.path(), &project.path().join("public")).unwrap();
+        publish(&out, vec![("a.html".into(), b"one".to_vec())]).unwrap();
+        let mut publisher = Publisher::start(&out).unwrap();
+        publisher.expect(["a.html", "b.html"].into_iter()).unwrap();
+        publisher.write(vec![("b.html".into(), b"two".to_vec())]).unwrap();
+        let staging = publisher.staging.clone();
+        assert!(staging.join("b.html").is_file());
+        drop(publisher); // as when rendering the next page fails
+        assert!(!staging.exists());
+        assert_eq!(fs::read(out.join("a.html")).unwrap(), b"one");
+        assert!(!out.join("b.html").exists());
+        publish(&out, vec![("c.html".into(), b"three".to_vec())]).unwrap();
+        assert_eq!(fs::read(out.join("c.html")).unwrap(), b"three");
     }
 
     #[test]

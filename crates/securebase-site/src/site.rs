@@ -1,6 +1,6 @@
 //! [`Site`]: one edition of a library, ready to render.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use securebase::{AnyItem, Collection, ItemRef, Library, Person};
 use serde::Serialize;
 
 use crate::markdown::{self, Rendered};
+use crate::output::Publisher;
 use crate::pages::{self, ItemContext, ReviewBlock};
 use crate::theme::Theme;
 use crate::{BuildOptions, Edition, GitInputs, RenderCache, SiteError, highlight, machine};
@@ -239,6 +240,44 @@ impl<'a> Site<'a> {
     fn item_outputs(&self, p: &Prepared<'_>) -> Result<Files, SiteError> {
         let page = (page_file(&item_url(&p.item.reference())), pages::item_page(self, p)?.into_bytes());
         Ok(vec![page, machine::api_item(self, p)])
+    }
+
+    /// Renders what [`render_with`](Self::render_with) renders straight
+    /// into `publisher`'s staging folder, keeping no more than a few item
+    /// pages at once: every output's path first, then the outputs that list
+    /// items and the static files, then each item's page and API document
+    /// as soon as they are rendered. Returns the number of files and of
+    /// HTML pages.
+    pub(crate) fn render_into(
+        &self,
+        publisher: &mut Publisher,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<(usize, usize), SiteError> {
+        let prepared = self.prepare_all();
+        let own: Vec<[String; 2]> = prepared
+            .iter()
+            .map(|p| {
+                let r = p.item.reference();
+                [page_file(&item_url(&r)), machine::api_item_path(&r)]
+            })
+            .collect();
+        let taken: HashSet<&str> = own.iter().flatten().map(String::as_str).collect();
+        // An item's own outputs come first, as in `render`.
+        let mut others = self.aggregate_outputs(&prepared)?;
+        others.retain(|(path, _)| !taken.contains(path.as_str()));
+        let others = in_order(others);
+        let paths = || taken.iter().copied().chain(others.iter().map(|(path, _)| path.as_str()));
+        let (files, pages) = (paths().count(), paths().filter(|path| path.ends_with(".html")).count());
+        publisher.expect(paths())?;
+        publisher.write(others)?;
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let publisher = &*publisher;
+        prepared.par_iter().try_for_each(|p| {
+            let outputs = self.item_outputs(p)?;
+            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, prepared.len());
+            publisher.write(outputs)
+        })?;
+        Ok((files, pages))
     }
 
     /// The outputs that list or count items, and the static files.
