@@ -115,7 +115,7 @@ pub fn render(markdown: &str, link_ok: &(dyn Fn(&str) -> bool + Sync)) -> Render
     // Pulldown-cmark escapes everything but raw HTML, and links, images and
     // heading ids are checked here; only raw HTML needs the sanitiser.
     let raw_html = parsed.iter().any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
-    let mut source = checked_links(parsed.into_iter(), link_ok, raw_html).into_iter();
+    let mut source = local_images(checked_links(parsed.into_iter(), link_ok, raw_html)).into_iter();
     while let Some(event) = source.next() {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
@@ -146,12 +146,6 @@ pub fn render(markdown: &str, link_ok: &(dyn Fn(&str) -> bool + Sync)) -> Render
                 push_text(&mut out.text, &code);
                 events.push(Event::Html(highlight::code_block(&code, &lang).into()));
             }
-            Event::Start(Tag::Image { dest_url, .. }) if !dest_url.starts_with('/') || dest_url.starts_with("//") => {
-                // Images from other hosts would leak the reader's visit; keep the alt text only.
-                let alt: Vec<Event<'_>> =
-                    source.by_ref().take_while(|e| !matches!(e, Event::End(TagEnd::Image))).collect();
-                events.push(Event::Text(plain_text(&alt).into()));
-            }
             Event::Text(ref t) | Event::Code(ref t) => {
                 push_text(&mut out.text, t);
                 events.push(event);
@@ -167,6 +161,37 @@ pub fn render(markdown: &str, link_ok: &(dyn Fn(&str) -> bool + Sync)) -> Render
         html = html.replace(&format!(" style=\"text-align: {align}\""), &format!(" class=\"align-{align}\""));
     }
     out.html = if raw_html { SANITIZER.clean(&html).to_string() } else { html };
+    out
+}
+
+/// The events with every image that is not a site path replaced by its
+/// alt text, wherever it is (a paragraph, a heading, a link, a table): an
+/// image loads without a click, so one from another host would tell it of
+/// the reader's visit, and one with a script scheme has no place in a page.
+fn local_images(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let local = |url: &str| url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\");
+    let mut out = Vec::with_capacity(events.len());
+    let mut events = events.into_iter();
+    while let Some(event) = events.next() {
+        match event {
+            Event::Start(Tag::Image { ref dest_url, .. }) if !local(dest_url) => {
+                let mut depth = 1;
+                let alt: Vec<Event<'_>> = events
+                    .by_ref()
+                    .take_while(|e| {
+                        match e {
+                            Event::Start(Tag::Image { .. }) => depth += 1,
+                            Event::End(TagEnd::Image) => depth -= 1,
+                            _ => {}
+                        }
+                        depth > 0
+                    })
+                    .collect();
+                out.push(Event::Text(plain_text(&alt).into()));
+            }
+            other => out.push(other),
+        }
+    }
     out
 }
 
@@ -369,6 +394,18 @@ mod tests {
         assert!(!r.html.contains("tracker.example"), "{}", r.html);
         assert!(r.html.contains("a tracker"), "{}", r.html);
         assert!(r.html.contains("src=\"/assets/icon.svg\""), "{}", r.html);
+    }
+
+    #[test]
+    fn images_in_headings_links_and_tables_are_held_to_the_same_rule() {
+        // A fuzz-found case: an image with a script scheme inside a heading.
+        let r = render(
+            "## A ![x](javascript:alert(2)) b\n\n[![y](https://tracker.example/a.gif)](/styles/a/)\n\n| c |\n|---|\n| ![z](/\\tracker.example/b.gif) |\n",
+            &all,
+        );
+        assert!(!r.html.contains("<img"), "{}", r.html);
+        assert!(!r.html.contains("javascript:") && !r.html.contains("tracker.example"), "{}", r.html);
+        assert!(r.html.contains(">A x b</h2>") && r.html.contains('y') && r.html.contains('z'), "{}", r.html);
     }
 
     #[test]
