@@ -50,42 +50,62 @@ pub fn load_or_report(root: &Path) -> Option<Library> {
     }
 }
 
-/// Builds `edition` of the project at `root` into `out` (default `root/public`).
-pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition) -> anyhow::Result<ExitCode> {
+/// What production needs to be told that preview is not.
+const NO_TRUST_ROOT: &str = "the production build needs the deployment's trust root, which names the editors whose \
+signatures approve people files, site.toml and the theme: pass --trust-root FILE or set SECUREBASE_TRUST_ROOT \
+(lines of `<editor-id> <public key>`, kept outside the repository, so that no commit can change it; see the README's \
+review workflow); `securebase preview` needs none";
+
+/// Builds `edition` of the project at `root` into `out` (default
+/// `root/public`); production checks every signature against `trust_root`.
+pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition, trust_root: Option<&Path>) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    let trust_root = match edition {
+        Edition::Production => match crate::review::read_trust_root(trust_root)? {
+            Some(trust_root) => Some(trust_root),
+            None => anyhow::bail!(NO_TRUST_ROOT),
+        },
+        _ => None,
+    };
     let Some(working) = load_or_report(root) else { return Ok(ExitCode::from(EXIT_ERRORS)) };
     crate::detail!("loaded the working tree in {:.3} s", started.elapsed().as_secs_f64());
     let repo = Repo::open(root);
-    let (library, git) = match edition {
-        Edition::Production => {
+    let (library, git, theme) = match (edition, trust_root) {
+        (Edition::Production, Some(trust_root)) => {
             let repo = repo?;
             let history = repo.history()?;
-            let production = match working.production(&repo, &history) {
+            let checking = Instant::now();
+            let production = match working.production(&repo, &history, &trust_root) {
                 Ok(production) => production,
-                Err(securebase::EditionError::Content(diagnostics)) => {
+                Err(securebase::EditionError::Content(diagnostics) | securebase::EditionError::Trust(diagnostics)) => {
                     for d in &diagnostics {
                         eprintln!("{d}");
                     }
                     eprintln!(
-                        "failed: the approved versions do not load (the lines are those of the approved versions); nothing was written"
+                        "failed: {} problem(s) with the approved versions or their signatures; nothing was written",
+                        diagnostics.error_count()
                     );
                     return Ok(ExitCode::from(EXIT_ERRORS));
                 }
                 Err(e) => return Err(e.into()),
             };
+            crate::detail!(
+                "selected and verified the approved versions in {:.3} s",
+                checking.elapsed().as_secs_f64()
+            );
             let git = GitInputs { commit: repo.head(), history, ..GitInputs::default() };
-            (production, git)
+            (production.library, git, Some(production.theme))
         }
         _ => {
             let git = match &repo {
                 Ok(repo) => preview_git(&working, repo)?,
                 Err(_) => GitInputs::default(),
             };
-            (working, git)
+            (working, git, None)
         }
     };
     let out = out.unwrap_or_else(|| root.join("public"));
-    let options = BuildOptions { out: out.clone(), edition, today: today()?, git };
+    let options = BuildOptions { out: out.clone(), edition, today: today()?, git, theme };
     crate::detail!("loaded and selected the {} edition in {:.3} s", edition.as_str(), started.elapsed().as_secs_f64());
     let bar = Progress::new(library.all_items().count());
     let report = securebase_site::build_with(&library, &options, &|done, _| bar.set(done))

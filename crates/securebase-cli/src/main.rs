@@ -15,6 +15,7 @@ mod new;
 mod review;
 mod schema;
 mod serve;
+mod sign;
 
 /// Prints a line to stdout; when the reader has gone (a closed pipe, as
 /// with `| head`), exits quietly instead of panicking.
@@ -106,9 +107,12 @@ enum Command {
     },
     /// Render the production edition: each item's latest approved version, read from git.
     #[command(
-        after_help = "Only approved versions are published; items never approved are withheld, and links to them \
-become plain text. Fails, saying what to do, when nothing is approved.\n\nExamples:\n  securebase build\n  securebase build --out /srv/www/site\n\n\
-Exit codes: 0 built, 1 content, git, template or output errors (the previous output is left as it was), 2 usage errors."
+        after_help = "Only approved versions are published: items, people files and site.toml at their latest approved \
+version and the theme as an editor approved it, each approval's signature checked against the trust root (editors) and the \
+approved people files (clinical reviewers). Items never approved are withheld, and links to them become plain text. Fails, \
+saying what to do, when nothing is approved, when a record does not verify, or without a trust root.\n\nExamples:\n  \
+securebase build --trust-root /etc/securebase/trust-root\n  SECUREBASE_TRUST_ROOT=ci/trust-root securebase build --out /srv/www/site\n\n\
+Exit codes: 0 built, 1 content, signature, git, template or output errors (the previous output is left as it was), 2 usage errors."
     )]
     Build {
         /// The project folder (holding site.toml and content/), inside a git repository.
@@ -117,6 +121,11 @@ Exit codes: 0 built, 1 content, git, template or output errors (the previous out
         /// The output folder [default: <root>/public].
         #[arg(long)]
         out: Option<PathBuf>,
+        /// The deployment's trust root: lines of `<editor-id> <public key>`,
+        /// naming the editors whose signatures approve people files,
+        /// site.toml and the theme. Keep it outside the repository.
+        #[arg(long, env = "SECUREBASE_TRUST_ROOT")]
+        trust_root: Option<PathBuf>,
     },
     /// Review workflow: the queue, approvals, change requests, diffs, history, verification.
     Review {
@@ -216,8 +225,10 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Check { root, format } => check::run(&root, format),
-        Command::Preview { root, out } => build::run(&root, out, securebase_site::Edition::Preview),
-        Command::Build { root, out } => build::run(&root, out, securebase_site::Edition::Production),
+        Command::Preview { root, out } => build::run(&root, out, securebase_site::Edition::Preview, None),
+        Command::Build { root, out, trust_root } => {
+            build::run(&root, out, securebase_site::Edition::Production, trust_root.as_deref())
+        }
         Command::Review { root, command } => review::run(&root, command),
         Command::Serve { root, port, bind } => serve::run(&root, bind, port),
         Command::New { collection, slug, root } => new::run(&root, collection, &slug),

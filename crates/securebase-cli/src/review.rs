@@ -10,11 +10,15 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Subcommand, ValueEnum};
 use securebase::git::{FileStatus, Repo};
-use securebase::{Date, Decision, ItemRef, Library, PersonId, Review, State};
+use securebase::{
+    BlobId, Date, Decision, Diagnostics, EditionError, ItemRef, LedgerRecord, Library, PersonId, Review, Role, Sha256,
+    SigningKey, State, Subject, ThemeFile, TrustRoot,
+};
 use serde_json::json;
 
 use crate::EXIT_ERRORS;
 use crate::build::{load_or_report, today};
+use crate::sign::KeyFile;
 
 /// The `review` subcommands.
 #[derive(Subcommand)]
@@ -28,33 +32,42 @@ pub enum ReviewCommand {
         #[arg(long, value_enum, default_value_t = StatusFormat::Human)]
         format: StatusFormat,
     },
-    /// Approve the current, committed text of an item (appends to its ledger).
+    /// Approve the current, committed version of an item (a clinical
+    /// reviewer), or of a people file, site.toml or the theme (an editor),
+    /// signed with the approver's SSH key; appends to the ledger.
     #[command(
-        after_help = "Example:\n  securebase review approve styles/avoidant --reviewer riley-example --summary \"Clarified where avoidant patterns come from\"\n\nThen commit the ledger file. Refused when the reviewer lacks the clinical_reviewer role, their licence has expired, they wrote the item, or the item's file has uncommitted changes."
+        after_help = "Examples:\n  securebase review approve styles/avoidant --reviewer riley-example --summary \"Clarified where avoidant patterns come from\"\n  securebase review approve people/riley-example --reviewer sam-editor --summary \"Riley joins as a reviewer\" --key ~/.ssh/id_ed25519\n  securebase review approve site --reviewer sam-editor --summary \"Crisis lines checked\"\n  securebase review approve theme --reviewer sam-editor --summary \"First theme\"\n\n\
+The record is signed through `ssh-keygen -Y sign` (ssh-agent and hardware keys work) with --key, or git's user.signingkey. \
+Then commit the ledger file. Refused, with nothing written, when the key is not one of the approver's signing_keys, \
+the reviewer lacks the clinical_reviewer role (editor for people, site and theme), their licence has expired, they wrote the item, or a file has uncommitted changes."
     )]
     Approve {
-        /// The item, as collection/slug.
-        item: ItemRef,
-        /// The clinical reviewer's person id.
+        /// What to approve: collection/slug, people/<id>, site or theme.
+        subject: Subject,
+        /// The approver's person id (a clinical reviewer for items, an editor otherwise).
         #[arg(long)]
         reviewer: PersonId,
         /// What this version changed.
         #[arg(long)]
         summary: String,
+        #[command(flatten)]
+        signing: Signing,
     },
-    /// Record that a reviewer asked for changes to the current text.
+    /// Record, signed, that a reviewer asked for changes to the current version.
     #[command(
         after_help = "Example:\n  securebase review request-changes therapies/emdr --reviewer riley-example --notes \"Say that EMDR needs a trained therapist\""
     )]
     RequestChanges {
-        /// The item, as collection/slug.
-        item: ItemRef,
-        /// The clinical reviewer's person id.
+        /// What the request is about: collection/slug, people/<id>, site or theme.
+        subject: Subject,
+        /// The reviewer's person id.
         #[arg(long)]
         reviewer: PersonId,
         /// What must change.
         #[arg(long)]
         notes: String,
+        #[command(flatten)]
+        signing: Signing,
     },
     /// Show what changed since the item's last approved version (a unified diff).
     #[command(after_help = "Example:\n  securebase review diff styles/avoidant")]
@@ -68,11 +81,30 @@ pub enum ReviewCommand {
         /// The item, as collection/slug.
         item: ItemRef,
     },
-    /// Check that each ledger record was committed by the reviewer it names (by email).
+    /// Check every record's signature and every ledger's history, as the production build does.
     #[command(
-        after_help = "Example:\n  securebase review verify\n\nExit codes: 0 every committed record matches, 1 a mismatch or content errors."
+        after_help = "Examples:\n  securebase review verify --trust-root /etc/securebase/trust-root\n  securebase review verify   # against the people files only\n\n\
+With a trust root, editors' signatures are checked against it and reviewers' against their approved people files, exactly as \
+`securebase build` checks them. Without one, every key is taken from the working tree's people files.\n\n\
+Exit codes: 0 every record verifies, 1 a problem (each named with its file and line) or content errors."
     )]
-    Verify,
+    Verify {
+        /// The deployment's trust root: lines of `<editor-id> <public key>`.
+        #[arg(long, env = "SECUREBASE_TRUST_ROOT")]
+        trust_root: Option<PathBuf>,
+    },
+}
+
+/// How a record is signed.
+#[derive(clap::Args)]
+pub struct Signing {
+    /// The signing key: a private key file, or the .pub file of a key in
+    /// ssh-agent (default: git's user.signingkey).
+    #[arg(long)]
+    key: Option<PathBuf>,
+    /// A trust root to check an editor's key against before signing.
+    #[arg(long, env = "SECUREBASE_TRUST_ROOT")]
+    trust_root: Option<PathBuf>,
 }
 
 /// How `review status` prints.
@@ -92,15 +124,15 @@ pub fn run(root: &Path, command: ReviewCommand) -> anyhow::Result<ExitCode> {
     let today = today()?;
     match command {
         ReviewCommand::Status { format } => status(&library, today, format),
-        ReviewCommand::Approve { item, reviewer, summary } => {
-            record(&library, &item, &reviewer, today, Decision::Approved, &summary)
+        ReviewCommand::Approve { subject, reviewer, summary, signing } => {
+            record(&library, &subject, &reviewer, today, Decision::Approved, &summary, signing)
         }
-        ReviewCommand::RequestChanges { item, reviewer, notes } => {
-            record(&library, &item, &reviewer, today, Decision::ChangesRequested, &notes)
+        ReviewCommand::RequestChanges { subject, reviewer, notes, signing } => {
+            record(&library, &subject, &reviewer, today, Decision::ChangesRequested, &notes, signing)
         }
         ReviewCommand::Diff { item } => diff(&library, &item, today),
         ReviewCommand::History { item } => history(&library, &item, today),
-        ReviewCommand::Verify => verify(&library),
+        ReviewCommand::Verify { trust_root } => verify(&library, trust_root),
     }
 }
 
@@ -192,99 +224,184 @@ fn status(library: &Library, today: Date, format: StatusFormat) -> anyhow::Resul
     Ok(ExitCode::SUCCESS)
 }
 
-/// Appends an approval or change request for the current text of `item`.
-fn record(
+/// Reads the trust root a command was given, if any, printing its problems.
+pub fn read_trust_root(path: Option<&Path>) -> anyhow::Result<Option<TrustRoot>> {
+    let Some(path) = path else { return Ok(None) };
+    match TrustRoot::read(path) {
+        Ok(root) => Ok(Some(root)),
+        Err(diagnostics) => {
+            for d in &diagnostics {
+                eprintln!("{d}");
+            }
+            bail!("the trust root {} is not usable", path.display())
+        }
+    }
+}
+
+/// Who may sign a record about `subject`: `None` when `signer` may, else why not.
+fn signer_refusal(
     library: &Library,
-    item: &ItemRef,
-    reviewer: &PersonId,
+    subject: &Subject,
+    signer: &PersonId,
     today: Date,
     decision: Decision,
-    text: &str,
-) -> anyhow::Result<ExitCode> {
-    if text.trim().is_empty() {
-        bail!("say what changed (--summary) or what must change (--notes); the text is shown in the version history");
-    }
-    let any = library
-        .item(item)
-        .with_context(|| format!("there is no item {item}; `securebase review status` lists them"))?;
-    let meta = any.meta();
-    let refusal = match decision {
-        Decision::Approved => securebase::approval_refusal(library, item, reviewer, today),
-        _ => match library.person(reviewer) {
-            None => Some(format!("there is no person `{reviewer}` in content/people/")),
-            Some(p) if !p.has_role(securebase::Role::ClinicalReviewer) => {
-                Some(format!("{} does not hold the clinical_reviewer role", p.name))
-            }
+    trust_root: Option<&TrustRoot>,
+) -> Option<String> {
+    match (subject, decision) {
+        (Subject::Item(item), Decision::Approved) => securebase::approval_refusal(library, item, signer, today),
+        (Subject::Item(_), _) => match library.person(signer) {
+            None => Some(format!("there is no person `{signer}` in content/people/")),
+            Some(p) if !p.has_role(Role::ClinicalReviewer) => Some(format!("{} does not hold the clinical_reviewer role", p.name)),
             Some(_) => None,
         },
-    };
-    if let Some(reason) = refusal {
-        eprintln!("refused: {reason}");
-        return Ok(ExitCode::from(EXIT_ERRORS));
+        (_, _) => match (trust_root, library.person(signer)) {
+            (Some(root), _) if root.keys_of(signer).is_empty() => {
+                Some(format!("`{signer}` is not an editor of the trust root {}", root.path.display()))
+            }
+            (Some(_), _) => None,
+            (None, None) => Some(format!("there is no person `{signer}` in content/people/")),
+            (None, Some(p)) if !p.has_role(Role::Editor) => {
+                Some(format!("{} does not hold the editor role; editors approve people files, site.toml and the theme", p.name))
+            }
+            (None, Some(_)) => None,
+        },
     }
-    let repo = Repo::open(library.root())?;
-    match repo.status(&meta.path)? {
+}
+
+/// The committed bytes of one file: its blob id and SHA-256, refused when
+/// it has uncommitted changes or git holds other bytes for it.
+fn committed_file(repo: &Repo, root: &Path, path: &Path) -> anyhow::Result<Result<(BlobId, Sha256), String>> {
+    match repo.status(path)? {
         FileStatus::Clean => {}
         status => {
             let what = if status == FileStatus::Untracked { "is not committed" } else { "has uncommitted changes" };
-            eprintln!(
-                "refused: {} {what}; commit it first, so that the approved version is in git for the production build to read",
-                meta.path.display()
-            );
-            return Ok(ExitCode::from(EXIT_ERRORS));
+            return Ok(Err(format!(
+                "{} {what}; commit it first, so that the approved version is in git for the production build to read",
+                path.display()
+            )));
         }
     }
-    if repo.head_blob(&meta.path).as_ref() != Some(&meta.blob) {
-        eprintln!(
-            "refused: the committed version of {} differs from its bytes on disk (a git filter or line-ending conversion?); \
-             the approved blob must be the one in git",
-            meta.path.display()
-        );
-        return Ok(ExitCode::from(EXIT_ERRORS));
+    let bytes = std::fs::read(root.join(path)).with_context(|| format!("cannot read {}", path.display()))?;
+    let blob = BlobId::of(&bytes);
+    if repo.head_blob(path).as_ref() != Some(&blob) {
+        return Ok(Err(format!(
+            "the committed version of {} differs from its bytes on disk (a git filter or line-ending conversion?); the approved blob must be the one in git",
+            path.display()
+        )));
     }
-    let (summary, notes) = match decision {
-        Decision::Approved => (Some(text.trim()), None),
-        _ => (None, Some(text.trim())),
+    Ok(Ok((blob, Sha256::of(&bytes))))
+}
+
+/// Appends a signed approval or change request for the current, committed
+/// version of `subject`.
+fn record(
+    library: &Library,
+    subject: &Subject,
+    signer: &PersonId,
+    today: Date,
+    decision: Decision,
+    text: &str,
+    signing: Signing,
+) -> anyhow::Result<ExitCode> {
+    let refuse = |reason: String| {
+        eprintln!("refused: {reason}; nothing was written");
+        Ok(ExitCode::from(EXIT_ERRORS))
     };
-    let entry = json!([{
-        "blob": meta.blob,
-        "reviewer": reviewer,
-        "date": today.to_string(),
-        "decision": decision,
-        "summary": summary,
-        "notes": notes,
-    }]);
-    let mut entry = entry;
-    if let Some(record) = entry[0].as_object_mut() {
-        record.retain(|_, v| !v.is_null());
+    if text.trim().is_empty() {
+        bail!("say what changed (--summary) or what must change (--notes); the text is shown in the version history");
     }
-    let yaml = serde_yaml::to_string(&entry)?;
-    let ledger = PathBuf::from("content/reviews").join(item.collection.as_str()).join(format!("{}.yaml", item.slug));
-    let path = library.root().join(&ledger);
+    let trust_root = read_trust_root(signing.trust_root.as_deref())?;
+    let root = library.root();
+    let file = match subject {
+        Subject::Item(item) => library
+            .item(item)
+            .map(|i| i.meta().path.clone())
+            .with_context(|| format!("there is no item {item}; `securebase review status` lists them"))?,
+        Subject::Person(id) => library
+            .person(id)
+            .map(|p| p.path.clone())
+            .with_context(|| format!("there is no person {id} in content/people/"))?,
+        Subject::Site => PathBuf::from("site.toml"),
+        Subject::Theme => PathBuf::from("themes").join(&library.config().theme),
+    };
+    if let Some(reason) = signer_refusal(library, subject, signer, today, decision, trust_root.as_ref()) {
+        return refuse(reason);
+    }
+    let repo = Repo::open(root)?;
+    let (blob, sha256, files) = if *subject == Subject::Theme {
+        let mut files = Vec::new();
+        for (path, _) in securebase_site::theme_files(root, &library.config().theme)? {
+            match committed_file(&repo, root, Path::new(&path))? {
+                Ok((blob, sha256)) => files.push(ThemeFile { path, blob, sha256 }),
+                Err(reason) => return refuse(reason),
+            }
+        }
+        let listing = securebase::trust::theme_listing(&files);
+        (BlobId::of(listing.as_bytes()), Sha256::of(listing.as_bytes()), files)
+    } else {
+        match committed_file(&repo, root, &file)? {
+            Ok((blob, sha256)) => (blob, sha256, Vec::new()),
+            Err(reason) => return refuse(reason),
+        }
+    };
+    let mut record = LedgerRecord::new(blob, sha256, signer.clone(), today, decision, text);
+    record.files = files;
+    let records = library.records(subject);
+    let statement = securebase::trust::next_statement(subject, records, &record);
+    let key = KeyFile::choose(root, signing.key)?;
+    record.signature = Some(key.sign(securebase::trust::NAMESPACE, &statement)?);
+    // The key must be one the signer may use, or the record would never count.
+    let (allowed, found_in): (Vec<&SigningKey>, &str) = match (&trust_root, subject.is_editorial()) {
+        (Some(root), true) => (root.keys_of(signer), "in the trust root"),
+        _ => (library.person(signer).map(|p| p.signing_keys.iter().collect()).unwrap_or_default(), "in their people file"),
+    };
+    if let Err(refusal) = securebase::trust::check_signature(&statement, &record, allowed, found_in) {
+        let hint = match refusal {
+            securebase::trust::Refusal::UnknownKey { .. } => format!(
+                "; list the public key under `signing_keys` in {} (an editor approves that change), or sign with --key",
+                library.person(signer).map_or_else(|| format!("content/people/{signer}.yaml"), |p| p.path.display().to_string())
+            ),
+            _ => String::new(),
+        };
+        return refuse(format!("{refusal}{hint}"));
+    }
+    let ledger = subject.ledger_path();
+    let yaml = serde_yaml::to_string(&[&record])?;
+    let path = root.join(&ledger);
     std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))
         .with_context(|| format!("cannot create {}", ledger.display()))?;
     let existing = std::fs::read(&path).unwrap_or_default();
-    let mut file = OpenOptions::new()
+    let mut out = OpenOptions::new()
         .create(true)
         .append(true)
         .open(&path)
         .with_context(|| format!("cannot open {}", ledger.display()))?;
     if !existing.is_empty() && !existing.ends_with(b"\n") {
-        file.write_all(b"\n")?;
+        out.write_all(b"\n")?;
     }
-    file.write_all(yaml.as_bytes()).with_context(|| format!("cannot write {}", ledger.display()))?;
-    let short = &meta.blob.as_str()[..12];
-    match decision {
-        Decision::Approved => {
+    out.write_all(yaml.as_bytes()).with_context(|| format!("cannot write {}", ledger.display()))?;
+    let short = &record.blob.as_str()[..12];
+    let fingerprint = securebase::trust::signer_fingerprint(&record).unwrap_or_default();
+    match (decision, subject) {
+        (Decision::Approved, Subject::Item(item)) => {
             let review = review_of(library, item, today)?;
             let number = review
                 .versions
                 .iter()
-                .find(|v| *v.blob == meta.blob)
+                .find(|v| *v.blob == record.blob)
                 .map_or(review.versions.len() + 1, |v| v.number as usize);
-            say!("approved {item} as version {number} (blob {short}); commit {} to publish it", ledger.display());
+            say!(
+                "approved {item} as version {number} (blob {short}), signed with {fingerprint}; commit {} to publish it",
+                ledger.display()
+            );
         }
-        _ => say!("recorded a change request for {item} (blob {short}); commit {}", ledger.display()),
+        (Decision::Approved, _) => {
+            say!("approved {subject} (blob {short}), signed with {fingerprint}; commit {}", ledger.display())
+        }
+        _ => say!(
+            "recorded a change request for {subject} (blob {short}), signed with {fingerprint}; commit {}",
+            ledger.display()
+        ),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -356,46 +473,36 @@ fn history(library: &Library, item: &ItemRef, today: Date) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify(library: &Library) -> anyhow::Result<ExitCode> {
+fn verify(library: &Library, trust_root: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let trust_root = read_trust_root(trust_root.as_deref())?;
     let repo = Repo::open(library.root())?;
-    let history = repo.ledger_history()?;
-    let (mut checked, mut problems) = (0, 0);
-    for (ledger, commit, email) in &history.rewrites {
-        problems += 1;
-        let short = &commit[..12.min(commit.len())];
-        say!(
-            "{}: commit {short} by <{email}> changed or removed existing records; ledgers are append-only",
-            ledger.display()
-        );
-    }
-    for ledger in library.ledgers() {
-        for (index, record) in ledger.records.iter().enumerate() {
-            let Some(addition) = history.additions.iter().find(|a| a.ledger == ledger.path && a.index == index) else {
-                problems += 1;
-                say!(
-                    "{}: record {} ({} by {}) is not committed, so who added it cannot be verified",
-                    ledger.path.display(),
-                    index + 1,
-                    record.date,
-                    record.reviewer
-                );
-                continue;
-            };
-            checked += 1;
-            let expected = library.person(&record.reviewer).map(|p| p.email.trim().to_lowercase()).unwrap_or_default();
-            if addition.email.trim().to_lowercase() != expected {
-                problems += 1;
-                say!(
-                    "{}: record {} names {} <{expected}>, but commit {} that added it was authored by <{}>",
-                    ledger.path.display(),
-                    index + 1,
-                    record.reviewer,
-                    &addition.commit[..12.min(addition.commit.len())],
-                    addition.email
-                );
-            }
+    let history = repo.history()?;
+    let records: usize = library.ledgers().iter().map(|l| l.records.len()).sum::<usize>()
+        + library.editorial_ledgers().iter().map(|l| l.records.len()).sum::<usize>();
+    let result = match &trust_root {
+        Some(root) => library.production(&repo, &history, root).map(|_| ()),
+        None => library.check_history(&repo, &history),
+    };
+    let problems = match result {
+        Ok(()) => Diagnostics::new(),
+        Err(EditionError::Trust(d) | EditionError::Content(d)) => d,
+        Err(EditionError::NothingApproved) if trust_root.is_some() => Diagnostics::new(),
+        Err(other) => {
+            eprintln!("error: {other}");
+            return Ok(ExitCode::from(EXIT_ERRORS));
         }
+    };
+    for d in &problems {
+        say!("{d}");
     }
-    say!("verified {checked} committed record(s): {problems} problem(s)");
-    Ok(if problems > 0 { ExitCode::from(EXIT_ERRORS) } else { ExitCode::SUCCESS })
+    let against = match &trust_root {
+        Some(root) => format!(
+            "editors against the trust root {} ({} key(s)), reviewers against their approved people files",
+            root.path.display(),
+            root.editors.len()
+        ),
+        None => "every key as the working tree's people files list it (pass --trust-root FILE to check as production does)".into(),
+    };
+    say!("verified {records} signed record(s), {against}, and every ledger's history: {} problem(s)", problems.error_count());
+    Ok(if problems.has_errors() { ExitCode::from(EXIT_ERRORS) } else { ExitCode::SUCCESS })
 }

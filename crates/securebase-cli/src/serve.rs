@@ -298,7 +298,8 @@ impl Session {
             self.refresh_git()?;
         }
         let (key, git) = self.git.take().unwrap_or_default();
-        let mut options = BuildOptions { out: self.root.join("public"), edition: Edition::Preview, today, git };
+        let mut options =
+            BuildOptions { out: self.root.join("public"), edition: Edition::Preview, today, git, theme: None };
         let rendered = self.render(scope, &mut options, shared, started);
         self.git = Some((key, options.git));
         rendered

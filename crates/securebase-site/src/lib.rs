@@ -33,7 +33,7 @@ use std::path::PathBuf;
 pub use cache::RenderCache;
 pub use error::SiteError;
 pub use site::{Files, Site, dependents};
-pub use theme::Theme;
+pub use theme::{Theme, theme_files};
 
 /// Which text of each item a build publishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -69,6 +69,11 @@ pub struct BuildOptions {
     pub today: securebase::Date,
     /// History and approved texts from git; empty outside a repository.
     pub git: GitInputs,
+    /// The theme's files, as (path relative to the project root, bytes):
+    /// the approved version's for the production edition
+    /// ([`Production::theme`](securebase::Production)); `None` reads the
+    /// theme from disk.
+    pub theme: Option<Vec<(String, Vec<u8>)>>,
 }
 
 /// What a build reads from git, gathered in one pass by the caller.

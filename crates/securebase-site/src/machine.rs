@@ -174,10 +174,42 @@ fn manifest(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Value {
                 "version": p.review.version,
                 "reviewer": p.review.reviewer.as_ref().map(|r| &r.name),
                 "last_reviewed": p.review.last_reviewed,
+                "signer": p.review.signature.as_ref().map(|s| &s.signer),
             })
         })
         .collect();
-    json!({ "version": API_VERSION, "edition": site.edition.as_str(), "commit": site.git.commit, "items": items })
+    let library = site.library;
+    // The editors' approvals of what every page shows besides its item.
+    let editorial: Vec<Value> = library
+        .editorial_ledgers()
+        .iter()
+        .filter(|l| match &l.subject {
+            securebase::Editorial::Person(id) => library.person(id).is_some(),
+            _ => true,
+        })
+        .filter_map(|l| {
+            let record = securebase::latest_approval(&l.records)?;
+            Some(json!({
+                "subject": l.subject.subject().to_string(),
+                "blob": record.blob,
+                "sha256": record.sha256,
+                "editor": record.reviewer,
+                "date": record.date.to_string(),
+                "signer": securebase::trust::signer_fingerprint(record),
+            }))
+        })
+        .collect();
+    let trust_root: Option<Vec<Value>> = library.trust_root().map(|root| {
+        root.fingerprints().into_iter().map(|(id, fingerprint)| json!({ "editor": id, "fingerprint": fingerprint })).collect()
+    });
+    json!({
+        "version": API_VERSION,
+        "edition": site.edition.as_str(),
+        "commit": site.git.commit,
+        "trust_root": trust_root,
+        "items": items,
+        "approvals": editorial,
+    })
 }
 
 fn robots(site: &Site<'_>) -> String {

@@ -50,6 +50,21 @@ pub(crate) struct ReviewBlock {
     /// In preview, the warning shown at the top of a page whose text is not
     /// an approved version.
     pub banner: Option<String>,
+    /// The signature on the latest approval, when there is one.
+    pub signature: Option<SignatureContext>,
+}
+
+/// Who signed an approval, and against what the signature was checked.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SignatureContext {
+    /// Whether the signature verified (a library holds no record that does
+    /// not, so this is true wherever a signature is shown).
+    pub verified: bool,
+    /// The signing key's SHA-256 fingerprint.
+    pub signer: String,
+    /// `trust_root` in the production edition (the deployment's trust root
+    /// and the approved people files), `people_files` in the preview.
+    pub checked_against: &'static str,
 }
 
 /// One approved version in a page's history.
@@ -79,6 +94,7 @@ impl ReviewBlock {
             last_updated_text: None,
             history: Vec::new(),
             banner: None,
+            signature: None,
         }
     }
 }
@@ -119,6 +135,11 @@ pub(crate) fn review_block(site: &Site<'_>, item: AnyItem<'_>) -> ReviewBlock {
     (block.last_updated, block.last_updated_text) = dated(site.git.history.written(&meta.path, &meta.blob));
     (block.last_reviewed, block.last_reviewed_text) = dated(review.last_reviewed);
     (block.next_review, block.next_review_text) = dated(review.next_review_due);
+    let checked_against = if site.library.trust_root().is_some() { "trust_root" } else { "people_files" };
+    block.signature = review.latest().and_then(|v| {
+        let signer = securebase::trust::signer_fingerprint(v.last_approval)?;
+        Some(SignatureContext { verified: true, signer, checked_against })
+    });
     match (review.state, review.current_version(), review.latest()) {
         // Production publishes only approved versions, so its text is one
         // even when a later change request is open.

@@ -92,7 +92,10 @@ impl<'a> Site<'a> {
     pub fn new(library: &'a Library, options: &'a BuildOptions) -> Result<Self, SiteError> {
         let edition = options.edition;
         let config = library.config();
-        let theme = Theme::load(library.root(), &config.theme)?;
+        let theme = match &options.theme {
+            Some(files) => Theme::from_files(&config.theme, files)?,
+            None => Theme::load(library.root(), &config.theme)?,
+        };
         let base_url = config.base_url.trim_end_matches('/').to_owned();
         let statics = theme.statics().map(|(path, _)| format!("/{path}")).collect();
         let mut site =
@@ -285,10 +288,8 @@ impl<'a> Site<'a> {
         let mut files = pages::other_pages(self, prepared)?;
         files.extend(machine::outputs(self, prepared));
         files.push(("assets/highlight.css".into(), highlight::stylesheet().as_bytes().to_vec()));
-        for (path, source) in self.theme.statics() {
-            let file = self.library.root().join(source);
-            let bytes = std::fs::read(&file).map_err(SiteError::io(source))?;
-            files.push((path.to_owned(), bytes));
+        for (path, bytes) in self.theme.statics() {
+            files.push((path.to_owned(), bytes.to_vec()));
         }
         Ok(files)
     }

@@ -18,51 +18,97 @@ pub struct Theme {
     tera: Tera,
     /// Template name to the file it came from (relative to the root).
     files: BTreeMap<String, PathBuf>,
-    /// Static files: output path (relative, `/`-separated) to source file.
-    statics: BTreeMap<String, PathBuf>,
+    /// Static files: output path (relative, `/`-separated) to bytes.
+    statics: BTreeMap<String, Vec<u8>>,
+}
+
+/// Every file of theme `name` as the project holds it: everything under
+/// `themes/<name>/`, and the project's `templates/` and `static/`, as
+/// (path relative to `root`, `/`-separated; file), in path order. This is
+/// the set an editor approves as `theme`.
+pub fn theme_files(root: &Path, name: &str) -> Result<Vec<(String, PathBuf)>, SiteError> {
+    check_name(name)?;
+    let dir = root.join("themes").join(name);
+    if !dir.join("templates").is_dir() {
+        return Err(no_templates(name));
+    }
+    let mut files = Vec::new();
+    for (prefix, folder) in [(format!("themes/{name}"), dir), ("templates".into(), root.join("templates")), ("static".into(), root.join("static"))] {
+        for (inside, file) in walk_files(root, &folder)? {
+            files.push((format!("{prefix}/{inside}"), root.join(file)));
+        }
+    }
+    Ok(files)
+}
+
+fn check_name(name: &str) -> Result<(), SiteError> {
+    if name.parse::<Slug>().is_err() {
+        return Err(SiteError::Theme {
+            name: name.to_owned(),
+            reason: "a theme name is a folder name under themes/: lowercase letters, digits and hyphens".into(),
+        });
+    }
+    Ok(())
+}
+
+fn no_templates(name: &str) -> SiteError {
+    SiteError::Theme {
+        name: name.to_owned(),
+        reason: format!("there is no themes/{name}/templates; set `theme` in site.toml to a folder under themes/"),
+    }
 }
 
 impl Theme {
     /// Loads theme `name` from `root/themes/`, with overrides from
     /// `root/templates/` and `root/static/`.
     pub fn load(root: &Path, name: &str) -> Result<Theme, SiteError> {
-        if name.parse::<Slug>().is_err() {
-            return Err(SiteError::Theme {
-                name: name.to_owned(),
-                reason: "a theme name is a folder name under themes/: lowercase letters, digits and hyphens".into(),
-            });
+        let mut files = Vec::new();
+        for (path, file) in theme_files(root, name)? {
+            let bytes = fs::read(&file).map_err(SiteError::io(Path::new(&path)))?;
+            files.push((path, bytes));
         }
-        let dir = root.join("themes").join(name);
-        if !dir.join("templates").is_dir() {
-            return Err(SiteError::Theme {
-                name: name.to_owned(),
-                reason: format!(
-                    "there is no {}; set `theme` in site.toml to a folder under themes/",
-                    rel(root, &dir.join("templates")).display()
-                ),
-            });
+        Theme::from_files(name, &files)
+    }
+
+    /// Builds theme `name` from files already read, as (path relative to
+    /// the project root, bytes): templates from `themes/<name>/templates/`
+    /// overridden by `templates/`, static files from `themes/<name>/static/`
+    /// overridden by `static/`. The production edition passes the approved
+    /// version's files; other files are ignored.
+    pub fn from_files(name: &str, files: &[(String, Vec<u8>)]) -> Result<Theme, SiteError> {
+        check_name(name)?;
+        let theme_templates = format!("themes/{name}/templates/");
+        let theme_static = format!("themes/{name}/static/");
+        let mut templates: BTreeMap<String, (PathBuf, &[u8])> = BTreeMap::new();
+        let mut statics = BTreeMap::new();
+        for prefix in [theme_templates.as_str(), "templates/"] {
+            for (path, bytes) in files.iter().filter(|(p, _)| p.starts_with(prefix)) {
+                let name = &path[prefix.len()..];
+                if name.ends_with(".html") || name.ends_with(".xml") {
+                    templates.insert(name.to_owned(), (PathBuf::from(path), bytes.as_slice()));
+                }
+            }
         }
-        let mut files = BTreeMap::new();
-        for templates in [dir.join("templates"), root.join("templates")] {
-            files.extend(
-                walk_files(root, &templates)?
-                    .into_iter()
-                    .filter(|(name, _)| name.ends_with(".html") || name.ends_with(".xml")),
-            );
+        if !templates.values().any(|(p, _)| p.starts_with(&theme_templates)) {
+            return Err(no_templates(name));
         }
-        let mut sources = Vec::with_capacity(files.len());
-        for (name, file) in &files {
-            let text = fs::read_to_string(root.join(file)).map_err(SiteError::io(file))?;
-            sources.push((name.clone(), text));
+        for prefix in [theme_static.as_str(), "static/"] {
+            for (path, bytes) in files.iter().filter(|(p, _)| p.starts_with(prefix)) {
+                statics.insert(path[prefix.len()..].to_owned(), bytes.clone());
+            }
         }
+        let mut sources = Vec::with_capacity(templates.len());
+        for (name, (file, bytes)) in &templates {
+            let text = std::str::from_utf8(bytes).map_err(|e| SiteError::Io {
+                path: file.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            })?;
+            sources.push((name.as_str(), text));
+        }
+        let files: BTreeMap<String, PathBuf> = templates.iter().map(|(n, (f, _))| (n.clone(), f.clone())).collect();
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".xml"]);
-        tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-            .map_err(|e| template_error(&files, &e, None))?;
-        let mut statics = BTreeMap::new();
-        for dir in [dir.join("static"), root.join("static")] {
-            statics.extend(walk_files(root, &dir)?);
-        }
+        tera.add_raw_templates(sources.iter().copied()).map_err(|e| template_error(&files, &e, None))?;
         Ok(Theme { tera, files, statics })
     }
 
@@ -71,9 +117,9 @@ impl Theme {
         self.tera.render(name, context).map_err(|e| template_error(&self.files, &e, Some(name)))
     }
 
-    /// Static files to copy: output path and the source file (relative to the root).
-    pub fn statics(&self) -> impl Iterator<Item = (&str, &Path)> {
-        self.statics.iter().map(|(k, v)| (k.as_str(), v.as_path()))
+    /// Static files to copy: output path and bytes.
+    pub fn statics(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.statics.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
     /// Adds a global value visible to every template.

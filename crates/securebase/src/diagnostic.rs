@@ -60,6 +60,10 @@ pub enum Code {
     IgnoredFile,
     /// A symlink that loops or leaves the content folder.
     Symlink,
+    /// A ledger record's signature does not make it an approval.
+    Signature,
+    /// The trust root file, or what production checks against it.
+    Trust,
 }
 
 impl Code {
@@ -83,6 +87,8 @@ impl Code {
             Code::Inconsistent => "inconsistent",
             Code::IgnoredFile => "ignored-file",
             Code::Symlink => "symlink",
+            Code::Signature => "signature",
+            Code::Trust => "trust",
         }
     }
 }

@@ -1,17 +1,25 @@
-//! Editions: which version of each item a build publishes.
+//! Editions: which version of each file a build publishes.
 //!
 //! The preview edition is the working tree as loaded. The production
-//! edition is each item's latest approved version, read from git by blob id
-//! even when the working tree has newer edits, with never-approved items
-//! withheld. It is loaded through the same passes as the working tree, so
-//! it is validated the same way.
+//! edition is every item, people file and `site.toml` at its latest
+//! approved version, and the theme's files as an editor approved them, all
+//! read from git by blob id even when the working tree has newer edits,
+//! with never-approved items and people withheld. It loads through the same
+//! passes as the working tree, with every signature checked against the
+//! deployment's trust root (editors) and the approved people files
+//! (clinical reviewers), after each ledger is checked against its history.
 
 use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position};
+use crate::frontmatter::Locator;
 use crate::git::{FileStatus, GitError, History, Repo};
 use crate::library::Library;
-use crate::model::{BlobId, Decision, ItemRef};
+use crate::model::{BlobId, Editorial, LedgerRecord, PersonId, Sha256, Subject};
+use crate::review::latest_approval;
+use crate::trust::{self, TrustRoot};
 
 /// Why the production edition cannot be built.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +32,12 @@ pub enum EditionError {
          and `securebase preview` shows the unreviewed text meanwhile"
     )]
     NothingApproved,
+    /// `site.toml` or the theme has no approved version.
+    #[error(
+        "{0} has no approved version, and every page shows it; an editor the trust root names approves it with \
+         `securebase review approve {0} --reviewer <editor-id> --summary \"...\"`, then commits content/reviews/{0}.yaml"
+    )]
+    NotApproved(Subject),
     /// Git could not provide an approved version.
     #[error(transparent)]
     Git(#[from] GitError),
@@ -33,18 +47,23 @@ pub enum EditionError {
         "content/reviews/ has uncommitted changes; commit the review ledgers first, so that what is published is recorded in git"
     )]
     UncommittedLedgers,
-    /// A ledger approves a blob that the item's file never held.
+    /// A ledger approves a blob that the file never held.
     #[error(
-        "{item}: the approved blob {blob} was never a version of {file}; ledgers record only blobs the file held in a commit (`securebase review approve` does this)"
+        "{subject}: the approved blob {blob} was never a version of {file}; ledgers record only blobs the file held in a commit (`securebase review approve` does this)"
     )]
     ForeignBlob {
-        /// The item.
-        item: ItemRef,
+        /// What the ledger approves.
+        subject: Subject,
         /// The approved blob.
         blob: BlobId,
-        /// The item's file.
-        file: std::path::PathBuf,
+        /// The file.
+        file: PathBuf,
     },
+    /// The signed records do not make the approvals production needs, or
+    /// the ledgers' history shows a record changed or removed; every
+    /// problem, located.
+    #[error("the approvals do not hold ({0})")]
+    Trust(Diagnostics),
     /// An approved version no longer loads against today's people or items;
     /// the diagnostics name the file, but the lines are those of the
     /// approved version (`git show <blob>`).
@@ -52,106 +71,237 @@ pub enum EditionError {
     Content(Diagnostics),
 }
 
+/// The production edition: the library at its approved versions, checked
+/// against a trust root, and the approved theme's files.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Production {
+    /// Every approved item, people file and `site.toml`, at its latest
+    /// approved version; its [`trust_root`](Library::trust_root) is set.
+    pub library: Library,
+    /// The approved theme: each file's path (relative to the project root,
+    /// `/`-separated) and bytes.
+    pub theme: Vec<(String, Vec<u8>)>,
+}
+
 impl Library {
     /// The latest approved blob of every item that has one.
-    pub fn approved_blobs(&self) -> BTreeMap<ItemRef, &BlobId> {
+    pub fn approved_blobs(&self) -> BTreeMap<crate::model::ItemRef, &BlobId> {
         self.ledgers()
             .iter()
-            .filter_map(|l| {
-                let last = l.records.iter().rev().find(|r| r.decision == Decision::Approved)?;
-                Some((l.item.clone(), &last.blob))
-            })
+            .filter_map(|l| Some((l.item.clone(), &latest_approval(&l.records)?.blob)))
             .collect()
     }
 
-    /// The production edition of this (working-tree) library: every item at
-    /// its latest approved version, read from `repo` in one pass; items with
-    /// no approved version are withheld.
-    pub fn production(&self, repo: &Repo, history: &History) -> Result<Library, EditionError> {
-        let approved = self.approved_blobs();
-        if approved.is_empty() {
+    /// The production edition of this (working-tree) library: every item,
+    /// people file and `site.toml` at its latest approved version and the
+    /// approved theme, read from `repo` in one pass, every signature checked
+    /// against `trust_root` and the approved people files, and every ledger
+    /// against its history in `history` (which must cover `content/`,
+    /// `site.toml` and the theme: [`Repo::history`]).
+    pub fn production(&self, repo: &Repo, history: &History, trust_root: &TrustRoot) -> Result<Production, EditionError> {
+        let items = self.approved_blobs();
+        if items.is_empty() {
             return Err(EditionError::NothingApproved);
         }
-        if repo.status(std::path::Path::new("content/reviews"))? != FileStatus::Clean {
+        if repo.status(Path::new("content/reviews"))? != FileStatus::Clean {
             return Err(EditionError::UncommittedLedgers);
         }
-        for (item, blob) in &approved {
-            let Some(file) = self.item(item).map(|i| i.meta().path.clone()) else { continue };
-            if !history.changes(&file).iter().any(|c| c.blob.as_ref() == Some(*blob)) {
-                if repo.is_shallow() {
-                    let shallow = crate::git::SHALLOW_HINT;
-                    return Err(GitError::MissingBlob { blob: (*blob).clone(), file, shallow }.into());
-                }
-                return Err(EditionError::ForeignBlob { item: item.clone(), blob: (*blob).clone(), file });
+        self.check_history(repo, history)?;
+        let latest = |e: Editorial| self.editorial_ledger(&e).and_then(|l| latest_approval(&l.records));
+        let site = latest(Editorial::Site).ok_or(EditionError::NotApproved(Subject::Site))?;
+        let theme = latest(Editorial::Theme).ok_or(EditionError::NotApproved(Subject::Theme))?;
+        let people: BTreeMap<PersonId, &LedgerRecord> = self
+            .editorial_ledgers()
+            .iter()
+            .filter_map(|l| match &l.subject {
+                Editorial::Person(id) => Some((id.clone(), latest_approval(&l.records)?)),
+                _ => None,
+            })
+            .collect();
+        let items: BTreeMap<Subject, &LedgerRecord> = self
+            .ledgers()
+            .iter()
+            .filter_map(|l| Some((Subject::Item(l.item.clone()), latest_approval(&l.records)?)))
+            .collect();
+
+        // Every approved blob was a committed version of its file; all are
+        // read in one pass (items only where the working text differs).
+        let mut wanted: Vec<(BlobId, PathBuf)> = Vec::new();
+        for (subject, record) in &items {
+            let Subject::Item(r) = subject else { continue };
+            let Some(item) = self.item(r) else { continue };
+            committed(repo, history, subject, &item.meta().path, &record.blob)?;
+            if item.meta().blob != record.blob {
+                wanted.push((record.blob.clone(), item.meta().path.clone()));
             }
         }
-        let wanted: Vec<(BlobId, std::path::PathBuf)> = approved
-            .iter()
-            .filter_map(|(r, blob)| {
-                let item = self.item(r)?;
-                (item.meta().blob != **blob).then(|| ((*blob).clone(), item.meta().path.clone()))
-            })
-            .collect();
-        let blobs = repo.read_blobs(&wanted)?;
-        let approved: BTreeMap<ItemRef, BlobId> = approved.into_iter().map(|(r, b)| (r, b.clone())).collect();
-        // Fast path: reuse every item whose text is already its approved
-        // version, parse only the others from their blobs, and check the
-        // result. Any problem is reported by the full path below, which
-        // loads every file again and locates each diagnostic.
-        if let Ok(library) = self.assemble(&approved, &wanted, &blobs) {
-            return Ok(library);
+        for (id, record) in &people {
+            let Some(path) = self.person(id).map(|p| p.path.clone()) else { continue };
+            committed(repo, history, &Subject::Person(id.clone()), &path, &record.blob)?;
+            wanted.push((record.blob.clone(), path));
         }
-        Library::load_selected(self.root(), &|item, bytes| {
-            let blob = approved.get(item)?;
-            if BlobId::of(&bytes) == *blob { Some(bytes) } else { blobs.get(blob).cloned() }
-        })
-        .map_err(EditionError::Content)
-    }
-
-    /// The production library from this one's parsed items: unchanged
-    /// approved items cloned, changed ones parsed from their approved blobs,
-    /// never-approved ones withheld; then the reference and rule passes.
-    fn assemble(
-        &self,
-        approved: &BTreeMap<ItemRef, BlobId>,
-        wanted: &[(BlobId, std::path::PathBuf)],
-        blobs: &BTreeMap<BlobId, Vec<u8>>,
-    ) -> Result<Library, Diagnostics> {
-        let mut diags = Diagnostics::new();
-        let files: Vec<(String, &[u8])> = wanted
-            .iter()
-            .filter_map(|(blob, path)| {
-                let inside = path.strip_prefix("content").ok()?.to_string_lossy().replace('\\', "/");
-                Some((inside, blobs.get(blob)?.as_slice()))
-            })
-            .collect();
-        let files: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), *b)).collect();
-        let mut loaded = crate::load::load_files(&files, &mut diags);
-        if diags.has_errors()
-            || loaded.styles.len() + loaded.strategies.len() + loaded.therapies.len() + loaded.guides.len()
-                != files.len()
+        committed(repo, history, &Subject::Site, Path::new("site.toml"), &site.blob)?;
+        wanted.push((site.blob.clone(), "site.toml".into()));
+        let listing = trust::theme_listing(&theme.files);
+        let mut problems = Diagnostics::new();
+        let theme_ledger = Subject::Theme.ledger_path();
+        let theme_at = || self_locate(self.root(), &theme_ledger, self.records(&Subject::Theme).len().saturating_sub(1));
+        if BlobId::of(listing.as_bytes()) != theme.blob || theme.sha256.as_ref() != Some(&Sha256::of(listing.as_bytes()))
         {
-            return Err(diags);
+            problems.push(
+                Diagnostic::error(Code::Signature, &theme_ledger, theme_at(), "the theme record's files do not match its blob and sha256")
+                    .with_hint("approve the theme again with `securebase review approve theme`, which lists its files"),
+            );
         }
-        let replaced: std::collections::BTreeSet<ItemRef> = loaded
-            .styles
-            .iter()
-            .map(|i| i.reference())
-            .chain(loaded.strategies.iter().map(|i| i.reference()))
-            .chain(loaded.therapies.iter().map(|i| i.reference()))
-            .chain(loaded.guides.iter().map(|i| i.reference()))
-            .collect();
-        let keep = |r: ItemRef| approved.contains_key(&r) && !replaced.contains(&r);
-        loaded.styles.extend(self.styles.iter().filter(|i| keep(i.reference())).cloned());
-        loaded.strategies.extend(self.strategies.iter().filter(|i| keep(i.reference())).cloned());
-        loaded.therapies.extend(self.therapies.iter().filter(|i| keep(i.reference())).cloned());
-        loaded.guides.extend(self.guides.iter().filter(|i| keep(i.reference())).cloned());
-        loaded.people = self.people.clone();
-        loaded.ledgers = self.ledgers.clone();
-        loaded.config = Some(self.config.clone());
-        let withheld =
-            self.all_items().map(|i| i.reference()).filter(|r| !approved.contains_key(r)).map(|r| r.to_string());
-        loaded.sources = crate::load::Sources::absent_only(withheld.collect());
-        Library::checked(&self.root, loaded, diags)
+        for file in &theme.files {
+            if !is_plain_relative(&file.path) {
+                let message = format!("the theme file `{}` is not a plain path inside the project", file.path);
+                problems.push(Diagnostic::error(Code::Signature, &theme_ledger, theme_at(), message).with_hint("approve the theme again with `securebase review approve theme`"));
+                continue;
+            }
+            committed(repo, history, &Subject::Theme, Path::new(&file.path), &file.blob)?;
+            wanted.push((file.blob.clone(), PathBuf::from(&file.path)));
+        }
+        if problems.has_errors() {
+            return Err(EditionError::Trust(problems));
+        }
+        wanted.sort();
+        wanted.dedup_by(|a, b| a.0 == b.0);
+        let blobs = repo.read_blobs(&wanted)?;
+
+        // Each file's bytes: its approved version's, checked against the
+        // SHA-256 the signature covers (a SHA-1 blob id alone can collide).
+        let mismatches = Mutex::new(Vec::new());
+        let digest_ok = |subject: &Subject, record: &LedgerRecord, bytes: &[u8]| {
+            let ok = record.sha256.as_ref().is_none_or(|d| *d == Sha256::of(bytes));
+            if !ok {
+                mismatches.lock().unwrap_or_else(|e| e.into_inner()).push(subject.clone());
+            }
+            ok
+        };
+        let select = |subject: &Subject, bytes: Vec<u8>| -> Option<Vec<u8>> {
+            let record = match subject {
+                Subject::Person(id) => *people.get(id)?,
+                Subject::Site => site,
+                _ => *items.get(subject)?,
+            };
+            let bytes = if BlobId::of(&bytes) == record.blob { bytes } else { blobs.get(&record.blob)?.clone() };
+            digest_ok(subject, record, &bytes).then_some(bytes)
+        };
+        let library = Library::load_trusted(self.root(), &select, trust_root.clone());
+        let mut theme_files = Vec::with_capacity(theme.files.len());
+        for file in &theme.files {
+            let bytes = blobs.get(&file.blob).cloned().unwrap_or_default();
+            let record = LedgerRecord { sha256: Some(file.sha256.clone()), ..theme.clone() };
+            if digest_ok(&Subject::Theme, &record, &bytes) {
+                theme_files.push((file.path.clone(), bytes));
+            }
+        }
+        for subject in mismatches.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            let ledger = subject.ledger_path();
+            let at = self_locate(self.root(), &ledger, self.records(&subject).len().saturating_sub(1));
+            let message = format!("the bytes git holds for the approved version of {subject} do not have the SHA-256 its record signs");
+            problems.push(
+                Diagnostic::error(Code::Signature, ledger, at, message)
+                    .with_hint("the object was replaced (a SHA-1 collision or a tampered repository); restore it from a trusted clone"),
+            );
+        }
+        if problems.has_errors() {
+            return Err(EditionError::Trust(problems));
+        }
+        let library = library.map_err(EditionError::Content)?;
+        Ok(Production { library, theme: theme_files })
     }
+}
+
+impl Library {
+    /// Checks every ledger against its history in `history`: each version a
+    /// commit held must be the start of the ledger as it is now (ledgers are
+    /// append-only), so that no record is changed or removed and no approval
+    /// is taken back to bring an older version back. Production runs this
+    /// first; `review verify` runs it too.
+    pub fn check_history(&self, repo: &Repo, history: &History) -> Result<(), EditionError> {
+        append_only(self.root(), repo, history)
+    }
+}
+
+/// Where the `index`th record of the ledger at `ledger` starts, read again
+/// from disk (only when reporting a problem).
+fn self_locate(root: &Path, ledger: &Path, index: usize) -> Position {
+    let text = std::fs::read_to_string(root.join(ledger)).unwrap_or_default();
+    Locator::new(&text, 0).entry_key(index, "blob")
+}
+
+/// Whether `path` is relative and has only plain names in it.
+fn is_plain_relative(path: &str) -> bool {
+    !path.is_empty() && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// Checks that `blob` is a version `path` held in a commit.
+fn committed(repo: &Repo, history: &History, subject: &Subject, path: &Path, blob: &BlobId) -> Result<(), EditionError> {
+    if history.changes(path).iter().any(|c| c.blob.as_ref() == Some(blob)) {
+        return Ok(());
+    }
+    if repo.is_shallow() {
+        let shallow = crate::git::SHALLOW_HINT;
+        return Err(GitError::MissingBlob { blob: blob.clone(), file: path.to_path_buf(), shallow }.into());
+    }
+    Err(EditionError::ForeignBlob { subject: subject.clone(), blob: blob.clone(), file: path.to_path_buf() })
+}
+
+/// Checks every ledger against its history: each version a commit held
+/// must be the start of the ledger as it is now (ledgers are append-only),
+/// so that no record is changed or removed, and no approval taken back to
+/// bring an older version back. Old versions are read in one pass; one
+/// that is a byte prefix of the file today needs no parsing.
+fn append_only(root: &Path, repo: &Repo, history: &History) -> Result<(), EditionError> {
+    let mut wanted: Vec<(BlobId, PathBuf)> = Vec::new();
+    let mut ledgers: Vec<(&Path, Vec<u8>)> = Vec::new();
+    for path in history.paths().filter(|p| p.starts_with("content/reviews")) {
+        let current = std::fs::read(root.join(path)).unwrap_or_default();
+        let now = BlobId::of(&current);
+        for change in history.changes(path) {
+            if let Some(blob) = change.blob.as_ref().filter(|b| **b != now) {
+                wanted.push((blob.clone(), path.to_path_buf()));
+            }
+        }
+        ledgers.push((path, current));
+    }
+    wanted.sort();
+    wanted.dedup();
+    let old = repo.read_blobs(&wanted)?;
+    let mut problems = Diagnostics::new();
+    for (path, current) in ledgers {
+        let mut current_records: Option<Vec<LedgerRecord>> = None;
+        for change in history.changes(path) {
+            let Some(before) = change.blob.as_ref().and_then(|b| old.get(b)) else { continue };
+            if current.starts_with(before) {
+                continue;
+            }
+            let Ok(before_records) = serde_yaml::from_slice::<Vec<LedgerRecord>>(before) else { continue };
+            let now = current_records
+                .get_or_insert_with(|| serde_yaml::from_slice::<Vec<LedgerRecord>>(&current).unwrap_or_default());
+            let Some(first) = (0..before_records.len()).find(|&i| now.get(i) != Some(&before_records[i])) else {
+                continue;
+            };
+            let record = &before_records[first];
+            let text = String::from_utf8_lossy(&current);
+            let at = Locator::new(&text, 0).entry_key(first.min(now.len()), "blob");
+            let short = &change.commit[..12.min(change.commit.len())];
+            let what = if now.get(first).is_some() { "is changed" } else { "is missing" };
+            let message = format!(
+                "record {} ({}, {}) as commit {short} holds it {what} now; ledgers are append-only",
+                first + 1,
+                record.date,
+                record.reviewer
+            );
+            problems.push(
+                Diagnostic::error(Code::Ledger, path, at, message)
+                    .with_hint("restore the record from git (`git show <commit>:<ledger>`); to replace an approval, add a new record after it"),
+            );
+            break;
+        }
+    }
+    if problems.has_errors() { Err(EditionError::Trust(problems)) } else { Ok(()) }
 }

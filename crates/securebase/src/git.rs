@@ -73,7 +73,8 @@ pub struct Change {
     pub blob: Option<BlobId>,
 }
 
-/// The history of every file under `content/`, from one `git log`.
+/// The history of every file a build reads (under `content/`, `site.toml`,
+/// `themes/`, `templates/` and `static/`), from one `git log`.
 #[derive(Debug, Clone, Default)]
 pub struct History {
     changes: BTreeMap<PathBuf, Vec<Change>>,
@@ -83,6 +84,11 @@ impl History {
     /// The changes to `path` (relative to the project root), oldest first.
     pub fn changes(&self, path: &Path) -> &[Change] {
         self.changes.get(path).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every path the history holds, in path order.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.changes.keys().map(PathBuf::as_path)
     }
 
     /// The date of the last commit that changed `path`.
@@ -211,7 +217,7 @@ impl Repo {
         Ok(blobs)
     }
 
-    /// The history of every file under `content/`, with one `git log`.
+    /// The history of every file a build reads, with one `git log`.
     pub fn history(&self) -> Result<History, GitError> {
         if self.head().is_none() {
             return Ok(History::default());
@@ -226,6 +232,10 @@ impl Repo {
             "--format=%x01%H%x09%cs%x09%ae",
             "--",
             "content",
+            "site.toml",
+            "themes",
+            "templates",
+            "static",
         ])?;
         let mut history = History::default();
         let mut current: Option<(String, Date, String)> = None;

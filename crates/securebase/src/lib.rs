@@ -89,6 +89,7 @@ mod library;
 mod load;
 mod model;
 mod review;
+pub mod trust;
 #[cfg(feature = "schema")]
 pub mod schema;
 mod validate;
@@ -113,11 +114,12 @@ pub mod __fuzz {
 
 pub use config::{Care, CrisisResource, ReviewPolicy, SiteConfig, default_crisis};
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity};
-pub use edition::EditionError;
+pub use edition::{EditionError, Production};
 #[cfg(feature = "embedded")]
 pub use embedded::embedded;
 pub use library::{Checked, Library, Reload};
 pub use load::{MAX_FILE_BYTES, suggest_slug};
 pub use model::*;
-pub use review::{Review, State, Version, approval_refusal};
+pub use review::{Review, State, Version, approval_refusal, latest_approval};
+pub use trust::TrustRoot;
 pub use validate::{MAX_SUMMARY_CHARS, MIN_SUMMARY_CHARS, SAFE_SCHEMES, is_safe_address};

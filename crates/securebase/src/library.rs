@@ -8,6 +8,7 @@ use crate::diagnostic::Diagnostics;
 use crate::load::{self, Loaded};
 use crate::model::*;
 use crate::review::{self, Review};
+use crate::trust::TrustRoot;
 use crate::validate;
 
 /// Every item, person and ledger of a project, validated, with the warnings
@@ -25,6 +26,10 @@ pub struct Library {
     pub(crate) guides: Vec<Item<Guide>>,
     pub(crate) people: Vec<Person>,
     pub(crate) ledgers: Vec<Ledger>,
+    pub(crate) editorial: Vec<EditorialLedger>,
+    /// The trust root the production edition was checked against; `None`
+    /// for the working tree, whose people files give every key.
+    pub(crate) trust_root: Option<TrustRoot>,
     warnings: Diagnostics,
     helpers: Helpers,
     positions: Positions,
@@ -182,7 +187,20 @@ impl Library {
     pub(crate) fn load_selected(root: &Path, select: load::Select<'_>) -> Result<Library, Diagnostics> {
         let mut diags = Diagnostics::new();
         let loaded = load::load(root, &mut diags, select, load::Bodies::Keep);
-        Self::checked(root, loaded, diags)
+        Self::checked(root, loaded, diags, None)
+    }
+
+    /// Loads like [`load_selected`](Self::load_selected), checking every
+    /// signature against `trust_root` (editors) and the selected people
+    /// files (clinical reviewers): the production edition.
+    pub(crate) fn load_trusted(
+        root: &Path,
+        select: load::Select<'_>,
+        trust_root: TrustRoot,
+    ) -> Result<Library, Diagnostics> {
+        let mut diags = Diagnostics::new();
+        let loaded = load::load(root, &mut diags, select, load::Bodies::Keep);
+        Self::checked(root, loaded, diags, Some(trust_root))
     }
 
     /// Checks the project at `root` exactly as [`load`](Self::load) does and
@@ -199,7 +217,7 @@ impl Library {
         let root = root.as_ref();
         let mut diags = Diagnostics::new();
         let loaded = load::load(root, &mut diags, &|_, bytes| Some(bytes), load::Bodies::Drop);
-        let library = Self::checked(root, loaded, diags)?;
+        let library = Self::checked(root, loaded, diags, None)?;
         Ok(Checked {
             items: Collection::ALL.map(|c| library.count(c)),
             people: library.people.len(),
@@ -219,14 +237,28 @@ impl Library {
     pub fn from_memory(site_toml: &[u8], files: &[(&str, &[u8])]) -> Result<Library, Diagnostics> {
         let mut diags = Diagnostics::new();
         let loaded = load::load_memory(site_toml, files, &mut diags);
-        Self::checked(Path::new(""), loaded, diags)
+        Self::checked(Path::new(""), loaded, diags, None)
     }
 
     /// Sorts what loaded, runs the reference and rule passes, and hands out
     /// the library only when there are no errors.
-    pub(crate) fn checked(root: &Path, loaded: Loaded, diags: Diagnostics) -> Result<Library, Diagnostics> {
-        let Loaded { config, mut styles, mut strategies, mut therapies, mut guides, mut people, mut ledgers, sources } =
-            loaded;
+    pub(crate) fn checked(
+        root: &Path,
+        loaded: Loaded,
+        diags: Diagnostics,
+        trust_root: Option<TrustRoot>,
+    ) -> Result<Library, Diagnostics> {
+        let Loaded {
+            config,
+            mut styles,
+            mut strategies,
+            mut therapies,
+            mut guides,
+            mut people,
+            mut ledgers,
+            mut editorial,
+            sources,
+        } = loaded;
         // Files load in no set order; among files that claim the same id,
         // the one first in path order counts as the first.
         fn by_slug<K: Kind>(items: &mut [Item<K>]) {
@@ -238,6 +270,7 @@ impl Library {
         by_slug(&mut guides);
         people.sort_unstable_by(|a, b| (&a.id, &a.path).cmp(&(&b.id, &b.path)));
         ledgers.sort_unstable_by(|a, b| (&a.item, &a.path).cmp(&(&b.item, &b.path)));
+        editorial.sort_unstable_by(|a, b| (&a.subject, &a.path).cmp(&(&b.subject, &b.path)));
         let mut library = Library {
             root: root.to_path_buf(),
             // Without a usable site.toml an error is already recorded, so this
@@ -249,6 +282,8 @@ impl Library {
             guides,
             people,
             ledgers,
+            editorial,
+            trust_root,
             warnings: Diagnostics::new(),
             helpers: Helpers::default(),
             positions: Positions::default(),
@@ -476,6 +511,35 @@ impl Library {
     /// Every review ledger, by item.
     pub fn ledgers(&self) -> &[Ledger] {
         &self.ledgers
+    }
+
+    /// The ledgers of people files, `site.toml` and the theme, by subject.
+    pub fn editorial_ledgers(&self) -> &[EditorialLedger] {
+        &self.editorial
+    }
+
+    /// The ledger of one people file, `site.toml` or the theme, if it has one.
+    pub fn editorial_ledger(&self, subject: &Editorial) -> Option<&EditorialLedger> {
+        self.editorial.iter().find(|l| &l.subject == subject)
+    }
+
+    /// The records of the ledger about `subject`; empty when it has none.
+    pub fn records(&self, subject: &Subject) -> &[LedgerRecord] {
+        let editorial = |e: Editorial| self.editorial_ledger(&e).map(|l| l.records.as_slice());
+        match subject {
+            Subject::Item(item) => self.ledger(item).map(|l| l.records.as_slice()),
+            Subject::Person(id) => editorial(Editorial::Person(id.clone())),
+            Subject::Site => editorial(Editorial::Site),
+            Subject::Theme => editorial(Editorial::Theme),
+        }
+        .unwrap_or_default()
+    }
+
+    /// The trust root this library's signatures were checked against: set
+    /// for the production edition ([`production`](Self::production)),
+    /// `None` for the working tree, where people files give every key.
+    pub fn trust_root(&self) -> Option<&TrustRoot> {
+        self.trust_root.as_ref()
     }
 
     /// The review ledger of one item, if it has one.

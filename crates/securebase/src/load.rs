@@ -79,6 +79,7 @@ pub(crate) struct Loaded {
     pub guides: Vec<Item<Guide>>,
     pub people: Vec<Person>,
     pub ledgers: Vec<Ledger>,
+    pub editorial: Vec<EditorialLedger>,
     pub sources: Sources,
 }
 
@@ -195,6 +196,9 @@ pub(crate) struct PersonFile {
     bio: String,
     #[serde(default)]
     licence: Option<Licence>,
+    /// OpenSSH public keys whose signatures stand for this person's approvals.
+    #[serde(default)]
+    signing_keys: Vec<SigningKey>,
 }
 
 /// What a file under `content/` is, by where it sits.
@@ -202,6 +206,10 @@ enum Place {
     Item(Collection),
     Person,
     Ledger(Collection),
+    /// The ledger of a people file (`reviews/people/<id>.yaml`).
+    PersonLedger,
+    /// `reviews/site.yaml` or `reviews/theme.yaml`.
+    Editorial(Editorial),
 }
 
 /// Loads a project held in memory: the bytes of `site.toml`, and each file
@@ -230,15 +238,17 @@ pub(crate) fn load_files(files: &[(&str, &[u8])], diags: &mut Diagnostics) -> Lo
     loaded
 }
 
-/// Chooses the bytes of each item file: the file's own (`Some(bytes)`),
-/// another version of it, or none (`None`: the item is withheld).
-pub(crate) type Select<'s> = &'s (dyn Fn(&ItemRef, Vec<u8>) -> Option<Vec<u8>> + Sync);
+/// Chooses the bytes of each item file, people file and `site.toml`: the
+/// file's own (`Some(bytes)`), another version of it, or none (`None`: the
+/// item or person is withheld; for `site.toml`, an error is already
+/// reported by the caller).
+pub(crate) type Select<'s> = &'s (dyn Fn(&Subject, Vec<u8>) -> Option<Vec<u8>> + Sync);
 
 /// Walks `root` and loads `site.toml` and everything under `content/`,
 /// passing each item file's bytes through `select`.
 pub(crate) fn load(root: &Path, diags: &mut Diagnostics, select: Select<'_>, bodies: Bodies) -> Loaded {
     let mut loaded = Loaded::default();
-    loaded.config = load_config(root, diags, &mut loaded.sources);
+    loaded.config = load_config(root, diags, &mut loaded.sources, select);
     let content = root.join("content");
     if !content.is_dir() {
         diags.push(
@@ -349,6 +359,7 @@ impl Loaded {
         self.guides.extend(other.guides);
         self.people.extend(other.people);
         self.ledgers.extend(other.ledgers);
+        self.editorial.extend(other.editorial);
         self.sources.files.extend(other.sources.files);
         self.sources.absent.extend(other.sources.absent);
     }
@@ -375,6 +386,9 @@ fn place(inside: &Path) -> Option<Place> {
     let yaml = matches!(ext, Some("yaml" | "yml"));
     match parts.as_slice() {
         ["people", _] if yaml => Some(Place::Person),
+        ["reviews", "people", _] if yaml => Some(Place::PersonLedger),
+        ["reviews", "site.yaml"] => Some(Place::Editorial(Editorial::Site)),
+        ["reviews", "theme.yaml"] => Some(Place::Editorial(Editorial::Theme)),
         ["reviews", collection, _] if yaml => collection.parse().ok().map(Place::Ledger),
         [collection, _, ..] if ext == Some("md") => collection.parse().ok().map(Place::Item),
         _ => None,
@@ -396,21 +410,26 @@ fn load_file(
     let id = match place {
         Place::Item(collection) => Some(ItemRef::new(collection, slug.clone()).to_string()),
         Place::Person => Some(slug.to_string()),
-        Place::Ledger(_) => None,
+        Place::Ledger(_) | Place::PersonLedger | Place::Editorial(_) => None,
     };
     let Some(bytes) = bytes else {
         loaded.sources.absent.extend(id);
         return;
     };
-    let bytes = match place {
-        Place::Item(collection) => match select(&ItemRef::new(collection, slug.clone()), bytes) {
+    let subject = match place {
+        Place::Item(collection) => Some(Subject::Item(ItemRef::new(collection, slug.clone()))),
+        Place::Person => Some(Subject::Person(PersonId::from(slug.clone()))),
+        _ => None,
+    };
+    let bytes = match subject {
+        Some(subject) => match select(&subject, bytes) {
             Some(bytes) => bytes,
             None => {
                 loaded.sources.absent.extend(id);
                 return;
             }
         },
-        _ => bytes,
+        None => bytes,
     };
     let errors_before = diags.error_count();
     load_parsed(bytes, rel, slug, place, bodies, loaded, diags);
@@ -508,6 +527,7 @@ fn load_parsed(
                     email: file.email,
                     bio: file.bio,
                     licence: file.licence,
+                    signing_keys: file.signing_keys,
                     path: rel.clone(),
                 });
             }
@@ -516,6 +536,16 @@ fn load_parsed(
         Place::Ledger(collection) => {
             if let Some(records) = yaml_file::<Vec<LedgerRecord>>(&rel, &text, diags) {
                 loaded.ledgers.push(Ledger { item: ItemRef::new(collection, slug), records, path: rel.clone() });
+            }
+            loaded.sources.files.insert(rel.into_os_string(), Source { text, line_offset: 0 });
+        }
+        Place::PersonLedger | Place::Editorial(_) => {
+            let subject = match place {
+                Place::Editorial(subject) => subject,
+                _ => Editorial::Person(PersonId::from(slug)),
+            };
+            if let Some(records) = yaml_file::<Vec<LedgerRecord>>(&rel, &text, diags) {
+                loaded.editorial.push(EditorialLedger { subject, records, path: rel.clone() });
             }
             loaded.sources.files.insert(rel.into_os_string(), Source { text, line_offset: 0 });
         }
@@ -720,7 +750,7 @@ fn text_error(rel: &Path, e: TextError) -> Diagnostic {
 }
 
 /// Reads and parses `site.toml`.
-fn load_config(root: &Path, diags: &mut Diagnostics, sources: &mut Sources) -> Option<SiteConfig> {
+fn load_config(root: &Path, diags: &mut Diagnostics, sources: &mut Sources, select: Select<'_>) -> Option<SiteConfig> {
     let path = root.join("site.toml");
     let rel = PathBuf::from("site.toml");
     if !path.is_file() {
@@ -730,7 +760,7 @@ fn load_config(root: &Path, diags: &mut Diagnostics, sources: &mut Sources) -> O
         );
         return None;
     }
-    let bytes = read_bytes(&path, &rel, diags)?;
+    let bytes = select(&Subject::Site, read_bytes(&path, &rel, diags)?)?;
     parse_config(&bytes, diags, sources)
 }
 

@@ -257,13 +257,7 @@ impl BlobId {
         let mut hasher = sha1::Sha1::new();
         hasher.update(format!("blob {}\0", bytes.len()).as_bytes());
         hasher.update(bytes);
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut hex = String::with_capacity(40);
-        for b in hasher.finalize() {
-            hex.push(char::from(DIGITS[usize::from(b >> 4)]));
-            hex.push(char::from(DIGITS[usize::from(b & 0xf)]));
-        }
-        BlobId(hex)
+        BlobId(hex(&hasher.finalize()))
     }
 
     /// The id as 40 hexadecimal digits.
@@ -688,6 +682,8 @@ pub struct Person {
     pub bio: String,
     /// Their licence, for clinicians.
     pub licence: Option<Licence>,
+    /// The keys whose signatures stand for this person's approvals.
+    pub signing_keys: Vec<SigningKey>,
     /// The file, relative to the project root.
     pub path: PathBuf,
 }
@@ -697,6 +693,350 @@ impl Person {
     pub fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
+}
+
+/// An OpenSSH public key, written as one line: `ssh-ed25519 AAAA... comment`
+/// (what `~/.ssh/id_ed25519.pub` holds). Ed25519 and ECDSA P-256 keys are
+/// accepted, hardware-backed (`sk-`) ones included.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PublicKey {
+    line: String,
+    key: ssh_key::PublicKey,
+}
+
+/// Why a string is not an accepted OpenSSH public key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{line}` is not an accepted OpenSSH public key: {reason}")]
+pub struct InvalidKey {
+    /// The text given.
+    pub line: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl PublicKey {
+    /// The key as written.
+    pub fn as_str(&self) -> &str {
+        &self.line
+    }
+
+    /// The SHA-256 fingerprint, as `ssh-keygen -l` prints it (`SHA256:...`).
+    pub fn fingerprint(&self) -> String {
+        self.key.fingerprint(ssh_key::HashAlg::Sha256).to_string()
+    }
+
+    /// The key's comment (often an email address or a device name).
+    pub fn comment(&self) -> &str {
+        self.key.comment()
+    }
+
+    /// The parsed key, for signature checks.
+    pub(crate) fn ssh(&self) -> &ssh_key::PublicKey {
+        &self.key
+    }
+}
+
+impl PartialEq for PublicKey {
+    /// Two keys are equal when their key material is, whatever the comment.
+    fn eq(&self, other: &Self) -> bool {
+        self.key.key_data() == other.key.key_data()
+    }
+}
+
+impl Eq for PublicKey {}
+
+impl TryFrom<String> for PublicKey {
+    type Error = InvalidKey;
+    fn try_from(line: String) -> Result<Self, InvalidKey> {
+        let invalid = |reason: &str| InvalidKey { line: line.clone(), reason: reason.to_owned() };
+        if line.contains("PRIVATE KEY") {
+            return Err(invalid("this is a private key; list the public key (the .pub file) and keep the private key secret"));
+        }
+        let key = ssh_key::PublicKey::from_openssh(line.trim())
+            .map_err(|_| invalid("expected one line such as `ssh-ed25519 AAAA... comment`, as in ~/.ssh/id_ed25519.pub"))?;
+        use ssh_key::Algorithm;
+        match key.algorithm() {
+            Algorithm::Ed25519 | Algorithm::SkEd25519 => {}
+            Algorithm::Ecdsa { curve: ssh_key::EcdsaCurve::NistP256 } | Algorithm::SkEcdsaSha2NistP256 => {}
+            other => {
+                return Err(invalid(&format!(
+                    "{} keys are not accepted; make an Ed25519 key with `ssh-keygen -t ed25519` (or `-t ed25519-sk` for a hardware key)",
+                    other.as_str()
+                )));
+            }
+        }
+        Ok(PublicKey { line: line.trim().to_owned(), key })
+    }
+}
+
+impl FromStr for PublicKey {
+    type Err = InvalidKey;
+    fn from_str(s: &str) -> Result<Self, InvalidKey> {
+        Self::try_from(s.to_owned())
+    }
+}
+
+impl From<PublicKey> for String {
+    fn from(key: PublicKey) -> String {
+        key.line
+    }
+}
+
+impl fmt::Display for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.line)
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for PublicKey {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PublicKey".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^(ssh-ed25519|sk-ssh-ed25519@openssh.com|ecdsa-sha2-nistp256|sk-ecdsa-sha2-nistp256@openssh.com) [A-Za-z0-9+/=]+( .*)?$",
+            "description": "An OpenSSH public key line, as in ~/.ssh/id_ed25519.pub"
+        })
+    }
+}
+
+/// A key a person signs approvals with, and the dates it may sign on: a
+/// retired key keeps its `valid_before`, so its past approvals stay valid
+/// while new ones are refused.
+///
+/// In YAML, a plain key line, or a mapping with `key` and optional
+/// `valid_after` / `valid_before` (YYYY-MM-DD).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SigningKey {
+    /// The public key.
+    pub key: PublicKey,
+    /// The first day the key may sign on, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_after: Option<Date>,
+    /// The day from which the key may no longer sign, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_before: Option<Date>,
+}
+
+impl SigningKey {
+    /// Whether the key may sign a record dated `date`.
+    pub fn valid_on(&self, date: Date) -> bool {
+        self.valid_after.is_none_or(|d| date >= d) && self.valid_before.is_none_or(|d| date < d)
+    }
+}
+
+/// The mapping form of a signing key.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // read by serde and schemars only
+struct KeyMapping {
+    /// The OpenSSH public key line.
+    key: PublicKey,
+    /// The first day the key may sign on (YYYY-MM-DD).
+    #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<schema::DateSchema>"))]
+    valid_after: Option<Date>,
+    /// The day from which the key may no longer sign (YYYY-MM-DD).
+    #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<schema::DateSchema>"))]
+    valid_before: Option<Date>,
+}
+
+impl<'de> Deserialize<'de> for SigningKey {
+    /// A key line, or a [`KeyMapping`]; a malformed key is reported at its
+    /// own line and column, with the reason.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entry;
+        impl<'de> serde::de::Visitor<'de> for Entry {
+            type Value = SigningKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an OpenSSH public key line, or a mapping with `key` and optional `valid_after` / `valid_before`")
+            }
+            fn visit_str<E: serde::de::Error>(self, line: &str) -> Result<SigningKey, E> {
+                let key = line.parse::<PublicKey>().map_err(E::custom)?;
+                Ok(SigningKey { key, valid_after: None, valid_before: None })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<SigningKey, A::Error> {
+                let m = KeyMapping::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(SigningKey { key: m.key, valid_after: m.valid_after, valid_before: m.valid_before })
+            }
+        }
+        deserializer.deserialize_any(Entry)
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for SigningKey {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SigningKey".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let line = generator.subschema_for::<PublicKey>();
+        let mapping = generator.subschema_for::<KeyMapping>();
+        schemars::json_schema!({ "oneOf": [line, mapping] })
+    }
+}
+
+/// A SHA-256 digest: 64 lowercase hexadecimal digits.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Sha256(String);
+
+/// Why a string is not a SHA-256 digest.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a SHA-256 digest: expected 64 lowercase hexadecimal digits (see `sha256sum <file>`)")]
+pub struct InvalidSha256(pub String);
+
+impl Sha256 {
+    /// The SHA-256 of `bytes`.
+    pub fn of(bytes: &[u8]) -> Sha256 {
+        use sha2::Digest;
+        Sha256(hex(&sha2::Sha256::digest(bytes)))
+    }
+
+    /// The digest as 64 hexadecimal digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Sha256 {
+    type Error = InvalidSha256;
+    fn try_from(s: String) -> Result<Self, InvalidSha256> {
+        if s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            Ok(Sha256(s))
+        } else {
+            Err(InvalidSha256(s))
+        }
+    }
+}
+
+impl From<Sha256> for String {
+    fn from(id: Sha256) -> String {
+        id.0
+    }
+}
+
+impl fmt::Display for Sha256 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Sha256 {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Sha256".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": "^[0-9a-f]{64}$" })
+    }
+}
+
+/// Lowercase hexadecimal digits of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        hex.push(char::from(DIGITS[usize::from(b >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    hex
+}
+
+/// What a ledger approves: an item (approved by clinical reviewers), or a
+/// people file, `site.toml` or the theme (approved by editors).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Subject {
+    /// An item, `collection/slug`.
+    Item(ItemRef),
+    /// A people file, `people/<id>`.
+    Person(PersonId),
+    /// `site.toml`, `site`.
+    Site,
+    /// The theme's files and the project's `templates/` and `static/`, `theme`.
+    Theme,
+}
+
+impl Subject {
+    /// Whether an editor (rather than a clinical reviewer) approves it.
+    pub fn is_editorial(&self) -> bool {
+        !matches!(self, Subject::Item(_))
+    }
+
+    /// The ledger file, relative to the project root.
+    pub fn ledger_path(&self) -> PathBuf {
+        let reviews = PathBuf::from("content/reviews");
+        match self {
+            Subject::Item(item) => reviews.join(item.collection.as_str()).join(format!("{}.yaml", item.slug)),
+            Subject::Person(id) => reviews.join("people").join(format!("{id}.yaml")),
+            Subject::Site => reviews.join("site.yaml"),
+            Subject::Theme => reviews.join("theme.yaml"),
+        }
+    }
+}
+
+/// Why a string is not a ledger subject.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not something a ledger approves: write collection/slug (styles/avoidant), people/<id>, site or theme")]
+pub struct InvalidSubject(pub String);
+
+impl TryFrom<String> for Subject {
+    type Error = InvalidSubject;
+    fn try_from(s: String) -> Result<Self, InvalidSubject> {
+        match s.as_str() {
+            "site" => return Ok(Subject::Site),
+            "theme" => return Ok(Subject::Theme),
+            _ => {}
+        }
+        if let Some(id) = s.strip_prefix("people/") {
+            return id.parse().map(Subject::Person).map_err(|_| InvalidSubject(s));
+        }
+        s.parse().map(Subject::Item).map_err(|_| InvalidSubject(s))
+    }
+}
+
+impl FromStr for Subject {
+    type Err = InvalidSubject;
+    fn from_str(s: &str) -> Result<Self, InvalidSubject> {
+        Self::try_from(s.to_owned())
+    }
+}
+
+impl From<Subject> for String {
+    fn from(s: Subject) -> String {
+        s.to_string()
+    }
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::Item(item) => write!(f, "{item}"),
+            Subject::Person(id) => write!(f, "people/{id}"),
+            Subject::Site => f.write_str("site"),
+            Subject::Theme => f.write_str("theme"),
+        }
+    }
+}
+
+/// One file of an approved theme version: its path (relative to the
+/// project root), git blob id and SHA-256.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeFile {
+    /// The file, `/`-separated, relative to the project root.
+    pub path: String,
+    /// Its git blob id.
+    pub blob: BlobId,
+    /// The SHA-256 of its bytes.
+    pub sha256: Sha256,
 }
 
 /// A reviewer's decision on one version.
@@ -731,15 +1071,85 @@ pub struct LedgerRecord {
     /// What the reviewer asked for (required for change requests).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// The SHA-256 of the reviewed bytes (git's SHA-1 blob id alone can be
+    /// forged by a collision).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<Sha256>,
+    /// For `theme` records: every file of the approved theme version; the
+    /// record's blob and SHA-256 are those of their listing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<ThemeFile>,
+    /// The reviewer's SSH signature over the record's statement (the
+    /// armored `ssh-keygen -Y sign` format, namespace `securebase-review`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+impl LedgerRecord {
+    /// A record of `decision` on the bytes with `blob` and `sha256`, not yet
+    /// signed: `text` is the summary of an approval or the notes of a
+    /// change request.
+    pub fn new(blob: BlobId, sha256: Sha256, reviewer: PersonId, date: Date, decision: Decision, text: &str) -> Self {
+        let text = Some(text.trim().to_owned());
+        let (summary, notes) = match decision {
+            Decision::Approved => (text, None),
+            Decision::ChangesRequested => (None, text),
+        };
+        LedgerRecord { blob, reviewer, date, decision, summary, notes, sha256: Some(sha256), files: Vec::new(), signature: None }
+    }
 }
 
 /// The review ledger of one item (`content/reviews/<collection>/<slug>.yaml`),
-/// oldest record first.
+/// oldest record first. The ledgers of people files, `site.toml` and the
+/// theme are [`EditorialLedger`]s.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Ledger {
     /// The item it is about.
     pub item: ItemRef,
+    /// The records, oldest first.
+    pub records: Vec<LedgerRecord>,
+    /// The file, relative to the project root.
+    pub path: PathBuf,
+}
+
+/// What an editor approves: a people file, `site.toml` or the theme.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "String")]
+pub enum Editorial {
+    /// `content/people/<id>.yaml`.
+    Person(PersonId),
+    /// `site.toml`.
+    Site,
+    /// The theme.
+    Theme,
+}
+
+impl Editorial {
+    /// As a ledger subject.
+    pub fn subject(&self) -> Subject {
+        match self {
+            Editorial::Person(id) => Subject::Person(id.clone()),
+            Editorial::Site => Subject::Site,
+            Editorial::Theme => Subject::Theme,
+        }
+    }
+}
+
+impl From<Editorial> for String {
+    fn from(e: Editorial) -> String {
+        e.subject().to_string()
+    }
+}
+
+/// The ledger of a people file (`content/reviews/people/<id>.yaml`),
+/// `site.toml` (`content/reviews/site.yaml`) or the theme
+/// (`content/reviews/theme.yaml`), signed by editors; oldest record first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct EditorialLedger {
+    /// What it approves.
+    pub subject: Editorial,
     /// The records, oldest first.
     pub records: Vec<LedgerRecord>,
     /// The file, relative to the project root.

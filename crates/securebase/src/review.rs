@@ -90,6 +90,13 @@ impl<'a> Review<'a> {
     }
 }
 
+/// The approval a ledger's subject is published at: its latest approval,
+/// whatever came after it (a change request withholds nothing already
+/// approved). Every edition and command asks this one function.
+pub fn latest_approval(records: &[LedgerRecord]) -> Option<&LedgerRecord> {
+    records.iter().rev().find(|r| r.decision == Decision::Approved)
+}
+
 /// Derives the review of an item whose text has blob `blob`, as of `today`.
 pub(crate) fn review<'a>(library: &'a Library, item: ItemRef, blob: &BlobId, today: Date) -> Review<'a> {
     let records: &[LedgerRecord] = library.ledger(&item).map_or(&[], |l| &l.records);
@@ -116,7 +123,7 @@ pub(crate) fn review<'a>(library: &'a Library, item: ItemRef, blob: &BlobId, tod
     };
     let number_of = |b: &BlobId| versions.iter().find(|v| v.blob == b).map(|v| v.number);
     let current = number_of(blob);
-    let published = records.iter().rev().find(|r| r.decision == Decision::Approved).and_then(|r| number_of(&r.blob));
+    let published = latest_approval(records).and_then(|r| number_of(&r.blob));
     let last_reviewed = records.iter().filter(|r| r.decision == Decision::Approved).map(|r| r.date).max();
     let interval = i64::from(library.config().review.interval_days);
     let next_review_due = last_reviewed.and_then(|d| d.checked_add(jiff::Span::new().days(interval)).ok());

@@ -11,6 +11,7 @@ use crate::frontmatter::Locator;
 use crate::library::Library;
 use crate::load::Sources;
 use crate::model::*;
+use crate::trust;
 
 /// The longest summary allowed, in characters (search engines cut meta
 /// descriptions at about this length).
@@ -61,6 +62,18 @@ pub(crate) fn validate(library: &Library, sources: &Sources, scope: Scope<'_>, d
     for ledger in library.ledgers().iter().filter(|l| scope.covers(&l.item)) {
         check.ledger(ledger);
     }
+    if let Scope::All = scope {
+        for ledger in library.editorial_ledgers() {
+            check.editorial_ledger(ledger);
+        }
+    }
+}
+
+/// The hint for a person the production edition names but cannot publish.
+fn unapproved_person(id: &PersonId) -> String {
+    format!(
+        "an editor the trust root names approves content/people/{id}.yaml: `securebase review approve people/{id} --reviewer <editor-id> --summary \"...\"`, then commit the ledger"
+    )
 }
 
 struct Checker<'a> {
@@ -122,7 +135,10 @@ impl Checker<'_> {
         // Positions are found only for problems: finding them is the slow part.
         let sources = self.sources;
         let loc = || sources.locator(&meta.path);
-        if self.library.person(&meta.author).is_none() && !self.sources.is_absent(meta.author.as_str()) {
+        if self.library.person(&meta.author).is_none() && self.library.trust_root().is_some() {
+            let message = format!("the author `{}` has no people file an editor approved", meta.author);
+            self.error(Code::Trust, &meta.path, loc().value("author", meta.author.as_str()), message, unapproved_person(&meta.author));
+        } else if self.library.person(&meta.author).is_none() && !self.sources.is_absent(meta.author.as_str()) {
             let message = format!("the author `{}` does not exist", meta.author);
             self.error(
                 Code::DanglingReference,
@@ -408,6 +424,10 @@ impl Checker<'_> {
         for (i, record) in ledger.records.iter().enumerate() {
             let reviewer_at = || loc().entry_key(i, "reviewer");
             match self.library.person(&record.reviewer) {
+                None if self.library.trust_root().is_some() => {
+                    let message = format!("the reviewer `{}` has no people file an editor approved", record.reviewer);
+                    self.error(Code::Trust, path, reviewer_at(), message, unapproved_person(&record.reviewer));
+                }
                 None if self.sources.is_absent(record.reviewer.as_str()) => {}
                 None => {
                     let message = format!("the reviewer `{}` does not exist", record.reviewer);
@@ -469,6 +489,91 @@ impl Checker<'_> {
                 );
             }
             previous = Some(record.date);
+        }
+        let library = self.library;
+        let source = if library.trust_root().is_some() { "in their approved people file" } else { "in their people file" };
+        let keys = |r: &LedgerRecord| (library.person(&r.reviewer).map(|p| p.signing_keys.iter().collect()).unwrap_or_default(), source);
+        self.signatures(&Subject::Item(ledger.item.clone()), path, &ledger.records, &keys);
+    }
+
+    /// The ledger of a people file, `site.toml` or the theme: signed by
+    /// editors, who in the production edition are those of the trust root.
+    fn editorial_ledger(&mut self, ledger: &EditorialLedger) {
+        let sources = self.sources;
+        let loc = || sources.locator(&ledger.path);
+        let path = &ledger.path;
+        if let Editorial::Person(id) = &ledger.subject {
+            if self.library.person(id).is_none() && !self.sources.is_absent(id.as_str()) {
+                let message = format!("this ledger is for content/people/{id}.yaml, which does not exist");
+                self.error(Code::DanglingReference, path, Position::START, message, "people ledgers sit at content/reviews/people/<id>.yaml");
+            }
+        }
+        let root = self.library.trust_root();
+        let mut previous: Option<Date> = None;
+        for (i, record) in ledger.records.iter().enumerate() {
+            let at = || loc().entry_key(i, "reviewer");
+            match (root, self.library.person(&record.reviewer)) {
+                (Some(root), _) if root.keys_of(&record.reviewer).is_empty() => {
+                    let message = format!("`{}` is not an editor of the trust root {}", record.reviewer, root.path.display());
+                    self.error(Code::Trust, path, at(), message, "only the editors the deployment's trust root names approve people files, site.toml and the theme");
+                }
+                (None, None) => {
+                    let message = format!("the editor `{}` does not exist", record.reviewer);
+                    self.error(Code::DanglingReference, path, at(), message, format!("add content/people/{}.yaml or use an existing editor's id", record.reviewer));
+                }
+                (None, Some(person)) if !person.has_role(Role::Editor) => {
+                    let message = format!("{} does not hold the editor role, so cannot approve {}", person.id, ledger.subject.subject());
+                    self.error(Code::Role, path, at(), message, "people files, site.toml and the theme are approved by editors");
+                }
+                _ => {}
+            }
+            let (field, text) = match record.decision {
+                Decision::Approved => ("summary", &record.summary),
+                Decision::ChangesRequested => ("notes", &record.notes),
+            };
+            if text.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                let message = format!("a record without `{field}`");
+                self.error(Code::MissingField, path, loc().entry_key(i, "decision"), message, format!("add `{field}:` saying what was reviewed"));
+            }
+            if previous.is_some_and(|p| record.date < p) {
+                let message = format!("the date {} is earlier than the record before it", record.date);
+                self.error(Code::Ledger, path, loc().entry_key(i, "date"), message, "the ledger is append-only, oldest first; add new records at the end");
+            }
+            previous = Some(record.date);
+        }
+        let library = self.library;
+        let keys = |r: &LedgerRecord| match root {
+            Some(root) => (root.keys_of(&r.reviewer), "in the trust root"),
+            None => (library.person(&r.reviewer).map(|p| p.signing_keys.iter().collect()).unwrap_or_default(), "in their people file"),
+        };
+        self.signatures(&ledger.subject.subject(), path, &ledger.records, &keys);
+    }
+
+    /// Every record of a ledger must be signed, in its chain, by a key its
+    /// signer may use: a record that is not is never an approval.
+    fn signatures<'k>(
+        &mut self,
+        subject: &Subject,
+        path: &Path,
+        records: &[LedgerRecord],
+        keys: &dyn Fn(&LedgerRecord) -> (Vec<&'k SigningKey>, &'static str),
+    ) {
+        let sources = self.sources;
+        for (i, refusal) in trust::check_ledger(subject, records, keys) {
+            let record = &records[i];
+            let key = if record.signature.is_some() { "signature" } else { "blob" };
+            let message = format!("record {} ({}, {}) is not an approval: {refusal}", i + 1, record.date, record.reviewer);
+            let hint = match refusal {
+                trust::Refusal::Unsigned | trust::Refusal::NoDigest | trust::Refusal::Malformed | trust::Refusal::Namespace(_) => {
+                    "records are written and signed by `securebase review approve` or `request-changes` with the signer's own SSH key; a record made any other way never counts"
+                }
+                trust::Refusal::UnknownKey { .. } => {
+                    "the signer lists the key under `signing_keys` in their people file (in production: the version an editor approved; editors' keys come from the trust root)"
+                }
+                trust::Refusal::OutsideValidity { .. } => "sign with a key that is valid on the record's date, or correct the key's dates in an editor-approved people file",
+                _ => "ledgers are append-only: restore the record exactly as it was signed, or have the signer review the text again",
+            };
+            self.error(Code::Signature, path, sources.locator(path).entry_key(i, key), message, hint);
         }
     }
 }

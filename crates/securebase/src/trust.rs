@@ -1,0 +1,441 @@
+//! Trust: what makes a ledger record an approval.
+//!
+//! A record counts only when it carries an SSH signature, by a key the
+//! signer is entitled to use on the record's date, over the record's
+//! canonical [`statement`]. The statement names the subject, the file, the
+//! blob and its SHA-256, the decision, the signer, the date, the summary or
+//! notes, and the SHA-256 of the previous record's statement, so a record
+//! cannot be edited, moved to another ledger, reordered or dropped from the
+//! middle without its signature, or the next one's, failing.
+//!
+//! Who is entitled depends on the edition: the working tree trusts the keys
+//! its people files list (so the first approvals of a project can be made),
+//! the production edition trusts a deployment's [`TrustRoot`] for editors
+//! and only the editor-approved people files for clinical reviewers.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position};
+use crate::model::*;
+
+/// The SSH signature namespace of review records (`ssh-keygen -Y sign -n`).
+pub const NAMESPACE: &str = "securebase-review";
+
+/// The first line of every statement: the format and its version.
+pub const STATEMENT_FORMAT: &str = "securebase-review-v1";
+
+/// The canonical statement a record's signature covers: `previous` is the
+/// SHA-256 of the previous record's statement in the same ledger (`None` for
+/// the first record). The layout is documented in README.md ("Signed
+/// records"), so that a record can be checked with `ssh-keygen -Y verify`.
+pub fn statement(subject: &Subject, file: &str, record: &LedgerRecord, previous: Option<&Sha256>) -> String {
+    let (label, text) = match record.decision {
+        Decision::Approved => ("summary", record.summary.as_deref()),
+        Decision::ChangesRequested => ("notes", record.notes.as_deref()),
+    };
+    let decision = match record.decision {
+        Decision::Approved => "approved",
+        Decision::ChangesRequested => "changes_requested",
+    };
+    let mut out = String::with_capacity(320);
+    let _ = write!(
+        out,
+        "{STATEMENT_FORMAT}\nref: {subject}\npath: {file}\nblob: {}\nsha256: {}\ndecision: {decision}\nreviewer: {}\ndate: {}\n{label}: ",
+        record.blob,
+        record.sha256.as_ref().map_or("none", Sha256::as_str),
+        record.reviewer,
+        record.date,
+    );
+    escape_into(&mut out, text.unwrap_or_default().trim());
+    let _ = writeln!(out, "\nprevious: {}", previous.map_or("none", Sha256::as_str));
+    out
+}
+
+/// Writes `text` on one line: `\` as `\\`, line feed as `\n`, carriage
+/// return as `\r`.
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// The file a subject's statement names: the item's or person's file,
+/// `site.toml`, or `theme` for the theme (whose blob is its listing's).
+pub fn statement_path(subject: &Subject) -> String {
+    match subject {
+        Subject::Item(item) => format!("content/{}/{}.md", item.collection, item.slug),
+        Subject::Person(id) => format!("content/people/{id}.yaml"),
+        Subject::Site => "site.toml".to_owned(),
+        Subject::Theme => "theme".to_owned(),
+    }
+}
+
+/// The listing a theme version's blob and SHA-256 are taken over: one line
+/// per file, sorted by path, `<blob> <sha256> <path>`.
+pub fn theme_listing(files: &[ThemeFile]) -> String {
+    let mut sorted: Vec<&ThemeFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    sorted.iter().map(|f| format!("{} {} {}\n", f.blob, f.sha256, f.path)).collect()
+}
+
+/// Why a record is not an approval.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The record has no `signature`.
+    #[error("the record is not signed")]
+    Unsigned,
+    /// The record has no `sha256`.
+    #[error("the record has no sha256 of the reviewed bytes")]
+    NoDigest,
+    /// The `signature` is not an armored SSH signature.
+    #[error("the signature is not an SSH signature (`-----BEGIN SSH SIGNATURE-----` ...)")]
+    Malformed,
+    /// Signed for another purpose.
+    #[error("the signature is in the namespace `{0}`, not `{NAMESPACE}`")]
+    Namespace(String),
+    /// The signing key is not one the signer may use.
+    #[error("it is signed with key {fingerprint}, which is not one of {signer}'s keys {found_in}")]
+    UnknownKey {
+        /// The key that signed.
+        fingerprint: String,
+        /// Who the record names.
+        signer: PersonId,
+        /// Where their keys were looked up.
+        found_in: &'static str,
+    },
+    /// The key may not sign on the record's date.
+    #[error("key {fingerprint} may sign only {window}, and the record is dated {date}")]
+    OutsideValidity {
+        /// The key.
+        fingerprint: String,
+        /// Its validity, in words.
+        window: String,
+        /// The record's date.
+        date: Date,
+    },
+    /// The signature does not match the statement: the record was changed
+    /// after signing, moved, or a record before it changed or went missing.
+    #[error(
+        "the signature does not match the record: it was changed after signing, copied from another ledger, or a record before it was changed, reordered or removed"
+    )]
+    Mismatch,
+}
+
+/// Checks `record`'s signature over `statement` against `keys` (the keys
+/// the signer may use, and where they were found, for the message); returns
+/// the signing key's fingerprint.
+pub fn check_signature<'k>(
+    statement: &str,
+    record: &LedgerRecord,
+    keys: impl IntoIterator<Item = &'k SigningKey>,
+    source: &'static str,
+) -> Result<String, Refusal> {
+    let armored = record.signature.as_deref().ok_or(Refusal::Unsigned)?;
+    if record.sha256.is_none() {
+        return Err(Refusal::NoDigest);
+    }
+    let signature = ssh_key::SshSig::from_pem(armored.trim()).map_err(|_| Refusal::Malformed)?;
+    if signature.namespace() != NAMESPACE {
+        return Err(Refusal::Namespace(signature.namespace().to_owned()));
+    }
+    let fingerprint = signature.public_key().fingerprint(ssh_key::HashAlg::Sha256).to_string();
+    let key = keys
+        .into_iter()
+        .find(|k| k.key.ssh().key_data() == signature.public_key())
+        .ok_or_else(|| Refusal::UnknownKey { fingerprint: fingerprint.clone(), signer: record.reviewer.clone(), found_in: source })?;
+    if !key.valid_on(record.date) {
+        let window = match (key.valid_after, key.valid_before) {
+            (Some(a), Some(b)) => format!("from {a} until before {b}"),
+            (Some(a), None) => format!("from {a}"),
+            (None, Some(b)) => format!("before {b}"),
+            (None, None) => "always".to_owned(),
+        };
+        return Err(Refusal::OutsideValidity { fingerprint, window, date: record.date });
+    }
+    key.key.ssh().verify(NAMESPACE, statement.as_bytes(), &signature).map_err(|_| Refusal::Mismatch)?;
+    Ok(fingerprint)
+}
+
+/// The fingerprint of the key that signed `record`, if it is signed (whether
+/// or not the signature verifies).
+pub fn signer_fingerprint(record: &LedgerRecord) -> Option<String> {
+    let signature = ssh_key::SshSig::from_pem(record.signature.as_deref()?.trim()).ok()?;
+    Some(signature.public_key().fingerprint(ssh_key::HashAlg::Sha256).to_string())
+}
+
+/// Checks every record of one ledger in order, chaining the statements.
+/// `keys` gives the keys the signer of a record may use (and where they
+/// were found); each refusal comes back with the record's index.
+pub fn check_ledger<'k>(
+    subject: &Subject,
+    records: &[LedgerRecord],
+    keys: &dyn Fn(&LedgerRecord) -> (Vec<&'k SigningKey>, &'static str),
+) -> Vec<(usize, Refusal)> {
+    let file = statement_path(subject);
+    let mut previous: Option<Sha256> = None;
+    let mut refusals = Vec::new();
+    for (index, record) in records.iter().enumerate() {
+        let text = statement(subject, &file, record, previous.as_ref());
+        let (allowed, source) = keys(record);
+        if let Err(refusal) = check_signature(&text, record, allowed, source) {
+            refusals.push((index, refusal));
+        }
+        previous = Some(Sha256::of(text.as_bytes()));
+    }
+    refusals
+}
+
+/// The statement of the record that would follow `records` in a ledger:
+/// what `review approve` signs.
+pub fn next_statement(subject: &Subject, records: &[LedgerRecord], record: &LedgerRecord) -> String {
+    let file = statement_path(subject);
+    let mut previous: Option<Sha256> = None;
+    for r in records {
+        previous = Some(Sha256::of(statement(subject, &file, r, previous.as_ref()).as_bytes()));
+    }
+    statement(subject, &file, record, previous.as_ref())
+}
+
+/// The deployment's trust root: the editors whose signatures approve people
+/// files, `site.toml` and the theme, with their keys. It lives outside the
+/// repository, so that no commit can change it.
+///
+/// The file has one editor key per line, `<person-id> <public key>`, in the
+/// manner of OpenSSH's allowed-signers files (options such as
+/// `namespaces="securebase-review"` between the id and the key are allowed
+/// and ignored); `#` starts a comment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustRoot {
+    /// The editors and their keys, in file order.
+    pub editors: Vec<(PersonId, SigningKey)>,
+    /// The file it was read from.
+    pub path: PathBuf,
+}
+
+impl TrustRoot {
+    /// Reads a trust root file, reporting every malformed line.
+    pub fn read(path: &Path) -> Result<TrustRoot, Diagnostics> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => TrustRoot::parse(&text, path),
+            Err(e) => {
+                let mut diags = Diagnostics::new();
+                diags.push(
+                    Diagnostic::error(Code::Trust, path, Position::START, format!("cannot read the trust root: {e}"))
+                        .with_hint("pass --trust-root FILE (or set SECUREBASE_TRUST_ROOT) to a file of `<editor-id> <public key>` lines"),
+                );
+                Err(diags)
+            }
+        }
+    }
+
+    /// Parses the text of a trust root file (`path` names it in diagnostics).
+    pub fn parse(text: &str, path: &Path) -> Result<TrustRoot, Diagnostics> {
+        let mut diags = Diagnostics::new();
+        let mut editors = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let trimmed = line.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let column = line.len() - line.trim_start().len() + 1;
+            let at = Position::new(n + 1, column);
+            let mut fields = trimmed.splitn(2, char::is_whitespace);
+            let (Some(id), Some(rest)) = (fields.next(), fields.next()) else {
+                diags.push(
+                    Diagnostic::error(Code::Trust, path, at, "a line needs a person id and a public key")
+                        .with_hint("write `<editor-id> ssh-ed25519 AAAA... comment`"),
+                );
+                continue;
+            };
+            let Ok(id) = id.parse::<PersonId>() else {
+                diags.push(
+                    Diagnostic::error(Code::Trust, path, at, format!("`{id}` is not a person id"))
+                        .with_hint("the id is the stem of the editor's file in content/people/"),
+                );
+                continue;
+            };
+            let rest = rest.trim_start();
+            let key_text = match rest.split_once(char::is_whitespace) {
+                Some((first, after)) if first.contains('=') => after.trim_start(),
+                _ => rest,
+            };
+            match key_text.parse::<PublicKey>() {
+                Ok(key) => editors.push((id, SigningKey { key, valid_after: None, valid_before: None })),
+                Err(e) => {
+                    let column = column + line.trim_start().find(key_text).unwrap_or(0);
+                    diags.push(
+                        Diagnostic::error(Code::Trust, path, Position::new(n + 1, column), e.to_string())
+                            .with_hint("copy the editor's public key line (the .pub file) after their id"),
+                    );
+                }
+            }
+        }
+        if diags.is_empty() && editors.is_empty() {
+            diags.push(
+                Diagnostic::error(Code::Trust, path, Position::START, "the trust root names no editor")
+                    .with_hint("add a line `<editor-id> ssh-ed25519 AAAA...` for each editor who approves people files, site.toml and the theme"),
+            );
+        }
+        if diags.is_empty() { Ok(TrustRoot { editors, path: path.to_path_buf() }) } else { Err(diags) }
+    }
+
+    /// The keys of editor `id`.
+    pub fn keys_of(&self, id: &PersonId) -> Vec<&SigningKey> {
+        self.editors.iter().filter(|(e, _)| e == id).map(|(_, k)| k).collect()
+    }
+
+    /// Each editor with their key's fingerprint, in file order.
+    pub fn fingerprints(&self) -> Vec<(PersonId, String)> {
+        self.editors.iter().map(|(id, k)| (id.clone(), k.key.fingerprint())).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fixed Ed25519 key made from a seed, for tests that sign.
+    pub(crate) fn test_key(seed: u8) -> ssh_key::PrivateKey {
+        let pair = ssh_key::private::Ed25519Keypair::from_seed(&[seed; 32]);
+        ssh_key::PrivateKey::new(ssh_key::private::KeypairData::Ed25519(pair), format!("test-{seed}")).unwrap()
+    }
+
+    fn signing_key(private: &ssh_key::PrivateKey) -> SigningKey {
+        SigningKey { key: private.public_key().to_openssh().unwrap().parse().unwrap(), valid_after: None, valid_before: None }
+    }
+
+    fn record(blob: &[u8], summary: &str, date: &str) -> LedgerRecord {
+        LedgerRecord {
+            blob: BlobId::of(blob),
+            reviewer: "riley".parse().unwrap(),
+            date: date.parse().unwrap(),
+            decision: Decision::Approved,
+            summary: Some(summary.to_owned()),
+            notes: None,
+            sha256: Some(Sha256::of(blob)),
+            files: Vec::new(),
+            signature: None,
+        }
+    }
+
+    fn sign(private: &ssh_key::PrivateKey, text: &str) -> String {
+        private.sign(NAMESPACE, ssh_key::HashAlg::Sha512, text.as_bytes()).unwrap().to_pem(ssh_key::LineEnding::LF).unwrap()
+    }
+
+    /// A ledger of `records`, each signed in order by `private`.
+    fn signed(subject: &Subject, private: &ssh_key::PrivateKey, mut records: Vec<LedgerRecord>) -> Vec<LedgerRecord> {
+        for i in 0..records.len() {
+            let text = next_statement(subject, &records[..i], &records[i]);
+            records[i].signature = Some(sign(private, &text));
+        }
+        records
+    }
+
+    #[test]
+    fn the_statement_has_the_documented_layout() {
+        let subject: Subject = "styles/avoidant".parse().unwrap();
+        let r = record(b"text", "Line one\nback\\slash", "2026-11-02");
+        let text = statement(&subject, "content/styles/avoidant.md", &r, None);
+        let expected = format!(
+            "securebase-review-v1\nref: styles/avoidant\npath: content/styles/avoidant.md\nblob: {}\nsha256: {}\ndecision: approved\nreviewer: riley\ndate: 2026-11-02\nsummary: Line one\\nback\\\\slash\nprevious: none\n",
+            BlobId::of(b"text"),
+            Sha256::of(b"text")
+        );
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn an_honest_ledger_verifies_and_every_tampering_is_caught() {
+        let riley = test_key(1);
+        let keys = [signing_key(&riley)];
+        let subject: Subject = "styles/avoidant".parse().unwrap();
+        let ledger = signed(
+            &subject,
+            &riley,
+            vec![record(b"v1", "first", "2026-01-01"), record(b"v2", "second", "2026-02-01"), record(b"v3", "third", "2026-03-01")],
+        );
+        let by_riley = |_: &LedgerRecord| (keys.iter().collect::<Vec<_>>(), "in the test");
+        assert_eq!(check_ledger(&subject, &ledger, &by_riley), vec![]);
+
+        let mut edited = ledger.clone();
+        edited[1].summary = Some("second, edited".into());
+        assert_eq!(check_ledger(&subject, &edited, &by_riley), vec![(1, Refusal::Mismatch)]);
+
+        let mut redated = ledger.clone();
+        redated[2].date = "2026-03-02".parse().unwrap();
+        assert_eq!(check_ledger(&subject, &redated, &by_riley), vec![(2, Refusal::Mismatch)]);
+
+        let mut reblobbed = ledger.clone();
+        reblobbed[0].blob = BlobId::of(b"other");
+        assert_eq!(check_ledger(&subject, &reblobbed, &by_riley)[0], (0, Refusal::Mismatch));
+
+        let mut dropped = ledger.clone();
+        dropped.remove(1);
+        assert_eq!(check_ledger(&subject, &dropped, &by_riley), vec![(1, Refusal::Mismatch)]);
+
+        let moved: Subject = "styles/secure".parse().unwrap();
+        assert_eq!(check_ledger(&moved, &ledger[..1], &by_riley), vec![(0, Refusal::Mismatch)]);
+
+        let mut unsigned = ledger.clone();
+        unsigned[2].signature = None;
+        assert_eq!(check_ledger(&subject, &unsigned, &by_riley), vec![(2, Refusal::Unsigned)]);
+    }
+
+    #[test]
+    fn keys_count_only_for_their_owner_namespace_and_dates() {
+        let riley = test_key(1);
+        let writer = test_key(2);
+        let subject: Subject = "guides/a".parse().unwrap();
+        let r = record(b"v1", "first", "2026-06-01");
+        let text = next_statement(&subject, &[], &r);
+
+        let mut forged = r.clone();
+        forged.signature = Some(sign(&writer, &text));
+        let riley_keys = [signing_key(&riley)];
+        match check_signature(&text, &forged, &riley_keys, "in content/people/riley.yaml") {
+            Err(Refusal::UnknownKey { fingerprint, .. }) => {
+                assert_eq!(fingerprint, writer.public_key().fingerprint(ssh_key::HashAlg::Sha256).to_string())
+            }
+            other => panic!("{other:?}"),
+        }
+
+        let mut other_namespace = r.clone();
+        other_namespace.signature = Some(
+            riley.sign("git", ssh_key::HashAlg::Sha512, text.as_bytes()).unwrap().to_pem(ssh_key::LineEnding::LF).unwrap(),
+        );
+        assert_eq!(check_signature(&text, &other_namespace, &riley_keys, ""), Err(Refusal::Namespace("git".into())));
+
+        let mut honest = r.clone();
+        honest.signature = Some(sign(&riley, &text));
+        let retired = [SigningKey { valid_before: Some("2026-06-01".parse().unwrap()), ..signing_key(&riley) }];
+        assert!(matches!(check_signature(&text, &honest, &retired, ""), Err(Refusal::OutsideValidity { .. })));
+        let current = [SigningKey { valid_after: Some("2026-06-01".parse().unwrap()), ..signing_key(&riley) }];
+        assert_eq!(check_signature(&text, &honest, &current, ""), Ok(riley_keys[0].key.fingerprint()));
+
+        let mut garbage = r;
+        garbage.signature = Some("-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----".into());
+        assert_eq!(check_signature(&text, &garbage, &riley_keys, ""), Err(Refusal::Malformed));
+    }
+
+    #[test]
+    fn trust_roots_parse_with_located_errors() {
+        let key = test_key(3).public_key().to_openssh().unwrap();
+        let text = format!("# editors\n\nsam-editor {key}\nalex namespaces=\"securebase-review\" {key}\n");
+        let root = TrustRoot::parse(&text, Path::new("root")).unwrap();
+        let ids: Vec<&str> = root.editors.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["sam-editor", "alex"]);
+        assert_eq!(root.fingerprints()[0].1, test_key(3).public_key().fingerprint(ssh_key::HashAlg::Sha256).to_string());
+
+        let bad = TrustRoot::parse("sam-editor ssh-ed25519 not-base64\nBad_Id ssh-ed25519 AAAA\nlonely\n", Path::new("root")).unwrap_err();
+        let found: Vec<(usize, usize)> = bad.iter().map(|d| (d.line, d.column)).collect();
+        assert_eq!(found, [(1, 12), (2, 1), (3, 1)]);
+        assert!(TrustRoot::parse("# nothing\n", Path::new("root")).is_err());
+    }
+}
