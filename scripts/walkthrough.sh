@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A walkthrough of the review workflow in a scratch copy of this project,
-# with a plainly fictional clinical reviewer. Nothing here touches the
+# A walkthrough of the signed review workflow in a scratch copy of this
+# project, with a plainly fictional editor and clinical reviewer whose SSH
+# keys are made here, in the scratch folder. Nothing here touches the
 # project itself.
 #
 #   scripts/walkthrough.sh [SCRATCH_DIR]
@@ -26,8 +27,25 @@ git init --quiet
 git config user.name "Sam Writer (fictional)"
 git config user.email "writer@example.invalid"
 
-step "2. A fictional clinical reviewer joins"
-cat > content/people/riley-example.yaml <<'YAML'
+step "2. Keys: a fictional editor and a fictional clinical reviewer each make their own"
+# In real life each person runs ssh-keygen on their own machine (or uses a
+# hardware key, -t ed25519-sk) and shares only the .pub file.
+keys="$scratch/keys"   # outside content/, and ignored by git below
+mkdir -p "$keys"
+ssh-keygen -q -t ed25519 -N '' -C "alex-editor (fictional)" -f "$keys/alex-editor"
+ssh-keygen -q -t ed25519 -N '' -C "riley-example (fictional)" -f "$keys/riley-example"
+printf 'keys/\npublic/\n' > .gitignore
+
+step "3. They join: people files listing their public keys"
+cat > content/people/alex-editor.yaml <<YAML
+name: Alex Editor (fictional)
+roles: [editor]
+email: alex@example.invalid
+bio: A fictional editor who exists only in this walkthrough.
+signing_keys:
+  - $(cat "$keys/alex-editor.pub")
+YAML
+cat > content/people/riley-example.yaml <<YAML
 name: Riley Example (fictional)
 credentials:
   - abbreviation: LCSW
@@ -39,22 +57,33 @@ licence:
   type: LCSW
   jurisdiction: Nowhere State (fictional)
   expires: 2099-12-31
+signing_keys:
+  - $(cat "$keys/riley-example.pub")
 YAML
-git add -A && git commit --quiet -m "Content and a fictional reviewer"
-sb review status
+git add -A && git commit --quiet -m "Content, a fictional editor and a fictional reviewer"
 
-step "3. Riley approves the avoidant style (the ledger is committed by Riley)"
-sb review approve styles/avoidant --reviewer riley-example --summary "First clinical review"
-git add content/reviews
-git -c user.name="Riley Example (fictional)" -c user.email="riley@example.invalid" commit --quiet -m "Review: approve styles/avoidant"
+step "4. The deployment's trust root names the editor (it lives outside the repository)"
+echo "alex-editor $(cat "$keys/alex-editor.pub")" > "$keys/trust-root"
+export SECUREBASE_TRUST_ROOT="$keys/trust-root"
+cat "$SECUREBASE_TRUST_ROOT"
 
-step "4. A writer edits the page after approval"
+step "5. The editor approves the people files, site.toml and the theme, signing with their key"
+for subject in people/alex-editor people/riley-example people/securebase-editorial site theme; do
+  sb review approve "$subject" --reviewer alex-editor --summary "First editorial check" --key "$keys/alex-editor"
+done
+git add content/reviews && git commit --quiet -m "Editorial approvals"
+
+step "6. Riley approves the avoidant style, signing with their key"
+sb review approve styles/avoidant --reviewer riley-example --summary "First clinical review" --key "$keys/riley-example"
+git add content/reviews && git commit --quiet -m "Review: approve styles/avoidant"
+
+step "7. A writer edits the page after approval"
 printf '\nA sentence written after the approval, not yet reviewed.\n' >> content/styles/avoidant.md
 git commit --quiet -am "Edit the avoidant page"
 sb review status
 sb review diff styles/avoidant
 
-step "5. The production build publishes only the approved version"
+step "8. The production build publishes only signed, approved versions"
 sb build --out public
 if grep -q "written after the approval" public/styles/avoidant/index.html; then
   echo "unapproved text leaked"; exit 1
@@ -62,7 +91,20 @@ fi
 echo "The edit made after approval is not in the production page."
 sed -n '/<section class="review/,/<\/section>/p' public/styles/avoidant/index.html | sed 's/<[^>]*>//g' | grep -v '^\s*$'
 
-step "6. Checks: who committed each review"
+step "9. A forged approval: the writer signs as Riley with a key of their own"
+ssh-keygen -q -t ed25519 -N '' -C "writer" -f "$keys/writer"
+cp content/reviews/styles/avoidant.yaml "$keys/ledger-before-forgery"
+printf '  - %s\n' "$(cat "$keys/writer.pub")" >> content/people/riley-example.yaml
+git commit --quiet -am "Add a key to Riley's file (not approved by an editor)"
+sb review approve styles/avoidant --reviewer riley-example --summary "Forged" --key "$keys/writer"
+git add content/reviews && git commit --quiet -m "A forged approval"
+if sb build --out public; then
+  echo "the forged approval was published"; exit 1
+fi
+echo "The forged approval was refused; public/ still holds the last good build."
+git reset --quiet --hard HEAD~2
+
+step "10. Checks: every signature and every ledger's history, as production checks them"
 sb review verify
 echo
 echo "The production site is in $scratch/public"

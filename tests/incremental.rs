@@ -84,14 +84,14 @@ fn an_edited_item_renders_again_exactly_as_a_full_build_would() {
     // A new title shows on the pages of the styles it helps and of the items
     // that list it as related; new body text only on its own page.
     let reload = edit_and_update(root, &mut library, &mut site, &cache, "content/strategies/mindfulness.md", |text| {
-        text.replace("title: Practise mindfulness", "title: Practise mindful noticing").replacen(
+        text.replace("title: Practice mindfulness", "title: Practice mindful noticing").replacen(
             "\n## ",
             "\nA sentence added in the edit.\n\n## ",
             1,
         )
     });
     assert_eq!(reload, Reload::Items(vec!["strategies/mindfulness".parse().unwrap()]));
-    assert!(String::from_utf8_lossy(&site["styles/avoidant/index.html"]).contains("Practise mindful noticing"));
+    assert!(String::from_utf8_lossy(&site["styles/avoidant/index.html"]).contains("Practice mindful noticing"));
     let fresh = Library::load(root).unwrap();
     assert_eq!(site, full_render(&fresh), "the incremental site differs from a full build");
     assert_eq!(problems(library.warnings()), problems(fresh.warnings()));

@@ -8,38 +8,32 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{check_links, copy_fixture_with_theme, files_under, project_root, securebase};
+use common::{check_links, files_under, git, project_root, securebase};
 use serde_json::Value;
 use tempfile::TempDir;
 
 const STYLE: &str = "content/styles/avoidant.md";
 const MARKER: &str = "UNREVIEWED-MARKER-7f3a";
 
-fn git(root: &Path, args: &[&str]) -> String {
-    let out = Command::new("git").arg("-C").arg(root).args(args).output().unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
+fn commit_as(root: &Path, _email: &str, message: &str) {
+    common::commit_all(root, message);
 }
 
-fn commit_as(root: &Path, email: &str, message: &str) {
-    git(root, &["add", "-A"]);
-    git(
-        root,
-        &["-c", &format!("user.email={email}"), "-c", "user.name=Someone (fictional)", "commit", "-q", "-m", message],
-    );
-}
-
-/// The fixture site, with no approvals yet, committed to a new repository.
+/// The fixture site committed to a new repository, with its people files,
+/// site.toml and theme approved by the editor; no item approved yet.
 fn repo() -> TempDir {
-    let site = copy_fixture_with_theme("valid");
-    fs::remove_dir_all(site.path().join("content/reviews")).unwrap();
-    git(site.path(), &["init", "-q"]);
-    commit_as(site.path(), "team@fixture.example", "Content");
-    site
+    common::signed_repo()
 }
 
 fn sb(root: &Path, args: &[&str]) -> Output {
-    securebase().arg(args[0]).args(&args[1..]).arg("--root").arg(root).output().unwrap()
+    securebase()
+        .arg(args[0])
+        .args(&args[1..])
+        .arg("--root")
+        .arg(root)
+        .env("SECUREBASE_TRUST_ROOT", common::trust_root(root))
+        .output()
+        .unwrap()
 }
 
 fn sb_ok(root: &Path, args: &[&str]) -> String {
@@ -53,8 +47,9 @@ fn sb_ok(root: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Riley approves `item`, signing with their key, and the ledger is committed.
 fn approve(root: &Path, item: &str, summary: &str) {
-    sb_ok(root, &["review", "approve", item, "--reviewer", "riley-example", "--summary", summary]);
+    common::sign_ok(root, "approve", item, "riley-example", summary);
     commit_as(root, "riley@fixture.example", &format!("Review: approve {item}"));
 }
 
@@ -194,15 +189,19 @@ fn approved_versions_are_published_and_later_edits_are_not() {
     assert_eq!(avoidant["version"], 2);
 
     let verify = sb_ok(root, &["review", "verify"]);
-    assert!(verify.contains("verified 2 committed record(s): 0 problem(s)"), "{verify}");
+    assert!(verify.contains("verified 6 signed record(s), editors against the trust root"), "{verify}");
+    assert!(verify.ends_with("every ledger's history: 0 problem(s)\n"), "{verify}");
 }
 
 #[test]
 fn only_licensed_clinical_reviewers_who_did_not_write_it_may_approve() {
     let site = repo();
     let root = site.path();
+    let key = common::key(root, "riley-example");
     let refused = |args: &[&str], reason: &str| {
-        let out = sb(root, args);
+        let mut args = args.to_vec();
+        args.extend(["--key", key.to_str().unwrap()]);
+        let out = sb(root, &args);
         assert_eq!(out.status.code(), Some(1), "{args:?} was not refused");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(reason), "{args:?}: {stderr}");
@@ -211,6 +210,34 @@ fn only_licensed_clinical_reviewers_who_did_not_write_it_may_approve() {
     refused(
         &["review", "approve", "styles/avoidant", "--reviewer", "fixture-team", "--summary", "x"],
         "does not hold the clinical_reviewer role",
+    );
+    // A key that is not Riley's.
+    let writer = common::key(root, "writer");
+    let out = sb(
+        root,
+        &[
+            "review",
+            "approve",
+            "styles/avoidant",
+            "--reviewer",
+            "riley-example",
+            "--summary",
+            "x",
+            "--key",
+            writer.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let fingerprint = common::fingerprint(root, "writer");
+    assert!(
+        stderr.contains(&format!("refused: it is signed with key {fingerprint}, which is not one of riley-example's keys in their people file; list the public key under `signing_keys` in content/people/riley-example.yaml")),
+        "{stderr}"
+    );
+    // An editor approving an item.
+    refused(
+        &["review", "approve", "people/riley-example", "--reviewer", "riley-example", "--summary", "x"],
+        "`riley-example` is not an editor of the trust root",
     );
     // The author.
     let text = read(root.join("content/therapies/cbt.md")).replace("author: fixture-team", "author: riley-example");
@@ -239,7 +266,8 @@ fn only_licensed_clinical_reviewers_who_did_not_write_it_may_approve() {
         &["review", "approve", "styles/avoidant", "--reviewer", "riley-example", "--summary", "x"],
         "has uncommitted changes",
     );
-    assert!(!root.join("content/reviews").exists(), "a refused approval wrote to the ledger");
+    assert!(!root.join("content/reviews/styles").exists(), "a refused approval wrote to the ledger");
+    assert!(!root.join("content/reviews/therapies").exists(), "a refused approval wrote to the ledger");
 }
 
 #[test]
@@ -284,42 +312,10 @@ fn jiff_now_seconds() -> i64 {
 }
 
 #[test]
-fn verify_catches_a_record_committed_by_someone_else() {
-    let site = repo();
-    let root = site.path();
-    sb_ok(root, &["review", "approve", "styles/avoidant", "--reviewer", "riley-example", "--summary", "First"]);
-    commit_as(root, "mallory@elsewhere.example", "Sneaky approval");
-    let out = sb(root, &["review", "verify"]);
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        stdout.contains("names riley-example <riley@fixture.example>, but commit")
-            && stdout.contains("<mallory@elsewhere.example>"),
-        "{stdout}"
-    );
-}
-
-#[test]
-fn verify_catches_rewritten_and_uncommitted_records() {
-    let site = repo();
-    let root = site.path();
-    approve(root, "styles/avoidant", "First");
-    let ledger = root.join("content/reviews/styles/avoidant.yaml");
-    fs::write(&ledger, read(&ledger).replace("summary: First", "summary: Rewritten later")).unwrap();
-    commit_as(root, "riley@fixture.example", "Rewrite history");
-    sb_ok(root, &["review", "approve", "styles/avoidant", "--reviewer", "riley-example", "--summary", "Again"]);
-    let out = sb(root, &["review", "verify"]);
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("changed or removed existing records"), "{stdout}");
-    assert!(stdout.contains("is not committed"), "{stdout}");
-}
-
-#[test]
 fn production_refuses_uncommitted_ledgers_and_foreign_blobs() {
     let site = repo();
     let root = site.path();
-    sb_ok(root, &["review", "approve", "styles/avoidant", "--reviewer", "riley-example", "--summary", "First"]);
+    common::sign_ok(root, "approve", "styles/avoidant", "riley-example", "First");
     let out = sb(root, &["build", "--out", root.join("out").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -338,10 +334,12 @@ fn production_refuses_uncommitted_ledgers_and_foreign_blobs() {
     let out = sb(root, &["build", "--out", root.join("out").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("was never a version of content/styles/avoidant.md"),
+        String::from_utf8_lossy(&out.stderr)
+            .contains("content/reviews/styles/avoidant.yaml:7:3: error[signature]: record 1 ("),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(!root.join("out").exists(), "a failed build wrote its output");
 }
 
 #[test]

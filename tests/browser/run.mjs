@@ -855,7 +855,7 @@ async function main() {
       { query: 'self-compassion', expect: '/strategies/self-compassion/' },
     ]));
     await part('behaviour (production)', () => checkBehaviour(browser, production, [
-      { query: 'cognitive behavioural', expect: '/therapies/cbt/' },
+      { query: 'cognitive behavioral', expect: '/therapies/cbt/' },
       { query: 'avoidant', expect: '/styles/avoidant/' },
       { query: 'boundaries', absent: '/strategies/set-boundaries/' },
       { query: 'EMDR', absent: '/therapies/emdr/' },

@@ -185,3 +185,124 @@ pub fn check_links(out: &Path) -> usize {
     }
     checked
 }
+
+/// The fixture's fictional signers: the clinical reviewer, the editorial
+/// team (the trust root's editor) and a writer who holds no approving key.
+pub const SIGNERS: [&str; 3] = ["riley-example", "fixture-team", "writer"];
+
+/// Runs git in `root`, returning what it printed.
+pub fn git(root: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git").arg("-C").arg(root).args(args).output().unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Commits everything in `root` as a fictional author.
+pub fn commit_all(root: &Path, message: &str) {
+    git(root, &["add", "-A"]);
+    git(
+        root,
+        &[
+            "-c",
+            "user.email=someone@fixture.example",
+            "-c",
+            "user.name=Someone (fictional)",
+            "commit",
+            "-q",
+            "-m",
+            message,
+        ],
+    );
+}
+
+/// The private key `ssh-keygen` made for `who` (in `<root>/.keys/`, which
+/// git ignores).
+pub fn key(root: &Path, who: &str) -> PathBuf {
+    root.join(".keys").join(who)
+}
+
+/// The public key line of `who`.
+pub fn public_key(root: &Path, who: &str) -> String {
+    fs::read_to_string(key(root, who).with_extension("pub")).unwrap().trim().to_owned()
+}
+
+/// The SHA-256 fingerprint of `who`'s key, as `ssh-keygen -l` prints it.
+pub fn fingerprint(root: &Path, who: &str) -> String {
+    let out = std::process::Command::new("ssh-keygen")
+        .arg("-l")
+        .arg("-f")
+        .arg(key(root, who).with_extension("pub"))
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().split_whitespace().nth(1).unwrap().to_owned()
+}
+
+/// The deployment's trust root: the editorial team's key.
+pub fn trust_root(root: &Path) -> PathBuf {
+    root.join(".keys/trust-root")
+}
+
+/// Makes a key for each of [`SIGNERS`] with `ssh-keygen`, and the trust root.
+pub fn make_keys(root: &Path) {
+    fs::create_dir_all(root.join(".keys")).unwrap();
+    for who in SIGNERS {
+        let status = std::process::Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", &format!("{who} (fictional)"), "-f"])
+            .arg(key(root, who))
+            .status()
+            .expect("ssh-keygen (openssh-client) is installed");
+        assert!(status.success());
+    }
+    fs::write(trust_root(root), format!("fixture-team {}\n", public_key(root, "fixture-team"))).unwrap();
+    fs::write(root.join(".gitignore"), ".keys/\n").unwrap();
+}
+
+/// Lists the generated keys in the people files: Riley's replaces the
+/// fixture's, the team's is added.
+pub fn list_keys(root: &Path) {
+    let riley = root.join("content/people/riley-example.yaml");
+    let text = fs::read_to_string(&riley).unwrap();
+    let start = text.find("signing_keys:").expect("the fixture lists Riley's key");
+    fs::write(&riley, format!("{}signing_keys:\n  - {}\n", &text[..start], public_key(root, "riley-example"))).unwrap();
+    let team = root.join("content/people/fixture-team.yaml");
+    let text = fs::read_to_string(&team).unwrap();
+    fs::write(&team, format!("{text}signing_keys:\n  - {}\n", public_key(root, "fixture-team"))).unwrap();
+}
+
+/// Runs `securebase review <decision> <subject> --reviewer <who> --key <who's key>`,
+/// with the trust root.
+pub fn sign(root: &Path, decision: &str, subject: &str, who: &str, text: &str) -> std::process::Output {
+    let flag = if decision == "approve" { "--summary" } else { "--notes" };
+    securebase()
+        .args(["review", decision, subject, "--reviewer", who, flag, text, "--key"])
+        .arg(key(root, who))
+        .arg("--root")
+        .arg(root)
+        .env("SECUREBASE_TRUST_ROOT", trust_root(root))
+        .output()
+        .unwrap()
+}
+
+/// Like [`sign`], asserting that it succeeded.
+pub fn sign_ok(root: &Path, decision: &str, subject: &str, who: &str, text: &str) {
+    let out = sign(root, decision, subject, who, text);
+    assert!(out.status.success(), "{decision} {subject} by {who}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The fixture site (with the shipped theme) in a new git repository, with
+/// keys made for its signers and listed, and the people files, `site.toml`
+/// and the theme approved by the editorial team; no item approved yet.
+pub fn signed_repo() -> TempDir {
+    let site = copy_fixture_with_theme("valid");
+    let root = site.path();
+    fs::remove_dir_all(root.join("content/reviews")).unwrap();
+    make_keys(root);
+    list_keys(root);
+    git(root, &["init", "-q"]);
+    commit_all(root, "Content");
+    for subject in ["people/riley-example", "people/fixture-team", "site", "theme"] {
+        sign_ok(root, "approve", subject, "fixture-team", "First editorial approval");
+    }
+    commit_all(root, "Editorial approvals");
+    site
+}

@@ -89,10 +89,17 @@ pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition, trust_root: Opti
                 }
                 Err(e) => return Err(e.into()),
             };
-            crate::detail!(
-                "selected and verified the approved versions in {:.3} s",
-                checking.elapsed().as_secs_f64()
-            );
+            crate::detail!("selected and verified the approved versions in {:.3} s", checking.elapsed().as_secs_f64());
+            for warning in &production.unapproved {
+                crate::note!("{warning}");
+            }
+            if theme_listing(root, &production.library.config().theme).ok().as_ref() != Some(&production.theme_blob) {
+                crate::note!(
+                    "warning: the theme (themes/{}/, templates/, static/) has changes since the version an editor approved; \
+                     production uses the approved files (`securebase review approve theme` approves the changes)",
+                    production.library.config().theme
+                );
+            }
             let git = GitInputs { commit: repo.head(), history, ..GitInputs::default() };
             (production.library, git, Some(production.theme))
         }
@@ -125,6 +132,16 @@ pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition, trust_root: Opti
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The blob of the working theme's listing (see `securebase::trust::theme_listing`).
+pub fn theme_listing(root: &Path, name: &str) -> anyhow::Result<BlobId> {
+    let mut files = Vec::new();
+    for (path, file) in securebase_site::theme_files(root, name)? {
+        let bytes = std::fs::read(&file).with_context(|| format!("cannot read {path}"))?;
+        files.push(securebase::ThemeFile { path, blob: BlobId::of(&bytes), sha256: securebase::Sha256::of(&bytes) });
+    }
+    Ok(BlobId::of(securebase::trust::theme_listing(&files).as_bytes()))
 }
 
 /// A progress bar for builds that take more than a second, on a terminal

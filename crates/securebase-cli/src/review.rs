@@ -156,12 +156,18 @@ fn reviewer_name(library: &Library, review: &Review<'_>) -> String {
     review.latest().and_then(|v| library.person(&v.last_approval.reviewer)).map_or_else(String::new, |p| p.name.clone())
 }
 
+/// The fingerprint of the key that signed the latest approval. A loaded
+/// library holds no record whose signature does not verify.
+fn signer(review: &Review<'_>) -> Option<String> {
+    review.latest().and_then(|v| securebase::trust::signer_fingerprint(v.last_approval))
+}
+
 fn status(library: &Library, today: Date, format: StatusFormat) -> anyhow::Result<ExitCode> {
     let reviews: Vec<Review<'_>> = library.reviews(today).collect();
     let text = |d: Option<Date>| d.map_or_else(|| "-".to_owned(), |d| d.to_string());
     match format {
         StatusFormat::Human => {
-            let rows: Vec<[String; 6]> = reviews
+            let rows: Vec<[String; 7]> = reviews
                 .iter()
                 .map(|r| {
                     [
@@ -171,11 +177,13 @@ fn status(library: &Library, today: Date, format: StatusFormat) -> anyhow::Resul
                         text(r.last_reviewed),
                         text(r.next_review_due),
                         reviewer_name(library, r),
+                        signer(r).map_or_else(|| "-".to_owned(), |s| format!("yes, {s}")),
                     ]
                 })
                 .collect();
-            let header = ["ITEM", "STATE", "VERSION", "LAST REVIEWED", "NEXT REVIEW DUE", "REVIEWER"].map(String::from);
-            let mut widths = [0; 6];
+            let header = ["ITEM", "STATE", "VERSION", "LAST REVIEWED", "NEXT REVIEW DUE", "REVIEWER", "VERIFIED"]
+                .map(String::from);
+            let mut widths = [0; 7];
             for row in rows.iter().chain([&header]) {
                 for (w, cell) in widths.iter_mut().zip(row) {
                     *w = (*w).max(cell.chars().count());
@@ -191,6 +199,10 @@ fn status(library: &Library, today: Date, format: StatusFormat) -> anyhow::Resul
                 reviews.len(),
                 reviews.iter().filter(|r| r.overdue).count()
             );
+            say!(
+                "Signatures are verified against the keys the working tree's people files list; \
+                 `securebase review verify --trust-root FILE` checks them as the production build does."
+            );
         }
         StatusFormat::Json => {
             let items: Vec<_> = reviews
@@ -205,6 +217,11 @@ fn status(library: &Library, today: Date, format: StatusFormat) -> anyhow::Resul
                         "last_reviewed": r.last_reviewed.map(|d| d.to_string()),
                         "next_review_due": r.next_review_due.map(|d| d.to_string()),
                         "reviewer": r.latest().map(|v| v.last_approval.reviewer.to_string()),
+                        "signature": signer(r).map(|s| json!({
+                            "verified": true,
+                            "signer": s,
+                            "checked_against": "people_files",
+                        })),
                     })
                 })
                 .collect();
@@ -251,7 +268,9 @@ fn signer_refusal(
         (Subject::Item(item), Decision::Approved) => securebase::approval_refusal(library, item, signer, today),
         (Subject::Item(_), _) => match library.person(signer) {
             None => Some(format!("there is no person `{signer}` in content/people/")),
-            Some(p) if !p.has_role(Role::ClinicalReviewer) => Some(format!("{} does not hold the clinical_reviewer role", p.name)),
+            Some(p) if !p.has_role(Role::ClinicalReviewer) => {
+                Some(format!("{} does not hold the clinical_reviewer role", p.name))
+            }
             Some(_) => None,
         },
         (_, _) => match (trust_root, library.person(signer)) {
@@ -260,9 +279,10 @@ fn signer_refusal(
             }
             (Some(_), _) => None,
             (None, None) => Some(format!("there is no person `{signer}` in content/people/")),
-            (None, Some(p)) if !p.has_role(Role::Editor) => {
-                Some(format!("{} does not hold the editor role; editors approve people files, site.toml and the theme", p.name))
-            }
+            (None, Some(p)) if !p.has_role(Role::Editor) => Some(format!(
+                "{} does not hold the editor role; editors approve people files, site.toml and the theme",
+                p.name
+            )),
             (None, Some(_)) => None,
         },
     }
@@ -353,13 +373,18 @@ fn record(
     // The key must be one the signer may use, or the record would never count.
     let (allowed, found_in): (Vec<&SigningKey>, &str) = match (&trust_root, subject.is_editorial()) {
         (Some(root), true) => (root.keys_of(signer), "in the trust root"),
-        _ => (library.person(signer).map(|p| p.signing_keys.iter().collect()).unwrap_or_default(), "in their people file"),
+        _ => (
+            library.person(signer).map(|p| p.signing_keys.iter().collect()).unwrap_or_default(),
+            "in their people file",
+        ),
     };
     if let Err(refusal) = securebase::trust::check_signature(&statement, &record, allowed, found_in) {
         let hint = match refusal {
             securebase::trust::Refusal::UnknownKey { .. } => format!(
                 "; list the public key under `signing_keys` in {} (an editor approves that change), or sign with --key",
-                library.person(signer).map_or_else(|| format!("content/people/{signer}.yaml"), |p| p.path.display().to_string())
+                library
+                    .person(signer)
+                    .map_or_else(|| format!("content/people/{signer}.yaml"), |p| p.path.display().to_string())
             ),
             _ => String::new(),
         };
@@ -501,8 +526,14 @@ fn verify(library: &Library, trust_root: Option<PathBuf>) -> anyhow::Result<Exit
             root.path.display(),
             root.editors.len()
         ),
-        None => "every key as the working tree's people files list it (pass --trust-root FILE to check as production does)".into(),
+        None => {
+            "every key as the working tree's people files list it (pass --trust-root FILE to check as production does)"
+                .into()
+        }
     };
-    say!("verified {records} signed record(s), {against}, and every ledger's history: {} problem(s)", problems.error_count());
+    say!(
+        "verified {records} signed record(s), {against}, and every ledger's history: {} problem(s)",
+        problems.error_count()
+    );
     Ok(if problems.has_errors() { ExitCode::from(EXIT_ERRORS) } else { ExitCode::SUCCESS })
 }

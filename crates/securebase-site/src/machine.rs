@@ -200,7 +200,10 @@ fn manifest(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Value {
         })
         .collect();
     let trust_root: Option<Vec<Value>> = library.trust_root().map(|root| {
-        root.fingerprints().into_iter().map(|(id, fingerprint)| json!({ "editor": id, "fingerprint": fingerprint })).collect()
+        root.fingerprints()
+            .into_iter()
+            .map(|(id, fingerprint)| json!({ "editor": id, "fingerprint": fingerprint }))
+            .collect()
     });
     json!({
         "version": API_VERSION,

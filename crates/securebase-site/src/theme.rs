@@ -33,7 +33,11 @@ pub fn theme_files(root: &Path, name: &str) -> Result<Vec<(String, PathBuf)>, Si
         return Err(no_templates(name));
     }
     let mut files = Vec::new();
-    for (prefix, folder) in [(format!("themes/{name}"), dir), ("templates".into(), root.join("templates")), ("static".into(), root.join("static"))] {
+    for (prefix, folder) in [
+        (format!("themes/{name}"), dir),
+        ("templates".into(), root.join("templates")),
+        ("static".into(), root.join("static")),
+    ] {
         for (inside, file) in walk_files(root, &folder)? {
             files.push((format!("{prefix}/{inside}"), root.join(file)));
         }

@@ -82,15 +82,18 @@ pub struct Production {
     /// The approved theme: each file's path (relative to the project root,
     /// `/`-separated) and bytes.
     pub theme: Vec<(String, Vec<u8>)>,
+    /// The approved theme's blob (that of its listing), to tell whether the
+    /// working theme differs.
+    pub theme_blob: BlobId,
+    /// Warnings: people files and `site.toml` whose working text is not the
+    /// version an editor approved, so production publishes the older one.
+    pub unapproved: Diagnostics,
 }
 
 impl Library {
     /// The latest approved blob of every item that has one.
     pub fn approved_blobs(&self) -> BTreeMap<crate::model::ItemRef, &BlobId> {
-        self.ledgers()
-            .iter()
-            .filter_map(|l| Some((l.item.clone(), &latest_approval(&l.records)?.blob)))
-            .collect()
+        self.ledgers().iter().filter_map(|l| Some((l.item.clone(), &latest_approval(&l.records)?.blob))).collect()
     }
 
     /// The production edition of this (working-tree) library: every item,
@@ -99,7 +102,12 @@ impl Library {
     /// against `trust_root` and the approved people files, and every ledger
     /// against its history in `history` (which must cover `content/`,
     /// `site.toml` and the theme: [`Repo::history`]).
-    pub fn production(&self, repo: &Repo, history: &History, trust_root: &TrustRoot) -> Result<Production, EditionError> {
+    pub fn production(
+        &self,
+        repo: &Repo,
+        history: &History,
+        trust_root: &TrustRoot,
+    ) -> Result<Production, EditionError> {
         let items = self.approved_blobs();
         if items.is_empty() {
             return Err(EditionError::NothingApproved);
@@ -146,18 +154,28 @@ impl Library {
         let listing = trust::theme_listing(&theme.files);
         let mut problems = Diagnostics::new();
         let theme_ledger = Subject::Theme.ledger_path();
-        let theme_at = || self_locate(self.root(), &theme_ledger, self.records(&Subject::Theme).len().saturating_sub(1));
-        if BlobId::of(listing.as_bytes()) != theme.blob || theme.sha256.as_ref() != Some(&Sha256::of(listing.as_bytes()))
+        let theme_at =
+            || self_locate(self.root(), &theme_ledger, self.records(&Subject::Theme).len().saturating_sub(1));
+        if BlobId::of(listing.as_bytes()) != theme.blob
+            || theme.sha256.as_ref() != Some(&Sha256::of(listing.as_bytes()))
         {
             problems.push(
-                Diagnostic::error(Code::Signature, &theme_ledger, theme_at(), "the theme record's files do not match its blob and sha256")
-                    .with_hint("approve the theme again with `securebase review approve theme`, which lists its files"),
+                Diagnostic::error(
+                    Code::Signature,
+                    &theme_ledger,
+                    theme_at(),
+                    "the theme record's files do not match its blob and sha256",
+                )
+                .with_hint("approve the theme again with `securebase review approve theme`, which lists its files"),
             );
         }
         for file in &theme.files {
             if !is_plain_relative(&file.path) {
                 let message = format!("the theme file `{}` is not a plain path inside the project", file.path);
-                problems.push(Diagnostic::error(Code::Signature, &theme_ledger, theme_at(), message).with_hint("approve the theme again with `securebase review approve theme`"));
+                problems.push(
+                    Diagnostic::error(Code::Signature, &theme_ledger, theme_at(), message)
+                        .with_hint("approve the theme again with `securebase review approve theme`"),
+                );
                 continue;
             }
             committed(repo, history, &Subject::Theme, Path::new(&file.path), &file.blob)?;
@@ -201,17 +219,39 @@ impl Library {
         for subject in mismatches.into_inner().unwrap_or_else(|e| e.into_inner()) {
             let ledger = subject.ledger_path();
             let at = self_locate(self.root(), &ledger, self.records(&subject).len().saturating_sub(1));
-            let message = format!("the bytes git holds for the approved version of {subject} do not have the SHA-256 its record signs");
-            problems.push(
-                Diagnostic::error(Code::Signature, ledger, at, message)
-                    .with_hint("the object was replaced (a SHA-1 collision or a tampered repository); restore it from a trusted clone"),
+            let message = format!(
+                "the bytes git holds for the approved version of {subject} do not have the SHA-256 its record signs"
             );
+            problems.push(Diagnostic::error(Code::Signature, ledger, at, message).with_hint(
+                "the object was replaced (a SHA-1 collision or a tampered repository); restore it from a trusted clone",
+            ));
         }
         if problems.has_errors() {
             return Err(EditionError::Trust(problems));
         }
         let library = library.map_err(EditionError::Content)?;
-        Ok(Production { library, theme: theme_files })
+        let mut unapproved = Diagnostics::new();
+        let mut note = |path: &Path, subject: Subject, approved: Option<&BlobId>| {
+            let bytes = std::fs::read(self.root().join(path)).unwrap_or_default();
+            if approved == Some(&BlobId::of(&bytes)) {
+                return;
+            }
+            let message = match approved {
+                Some(blob) => format!(
+                    "changed since the version an editor approved ({}); production publishes that version",
+                    &blob.as_str()[..12]
+                ),
+                None => "no editor has approved this file, so production does not publish it".to_owned(),
+            };
+            unapproved.push(Diagnostic::warning(Code::Trust, path, Position::START, message).with_hint(format!(
+                "an editor approves it: `securebase review approve {subject} --reviewer <editor-id> --summary \"...\"`"
+            )));
+        };
+        note(Path::new("site.toml"), Subject::Site, Some(&site.blob));
+        for person in self.people() {
+            note(&person.path, Subject::Person(person.id.clone()), people.get(&person.id).map(|r| &r.blob));
+        }
+        Ok(Production { library, theme: theme_files, theme_blob: theme.blob.clone(), unapproved })
     }
 }
 
@@ -239,7 +279,13 @@ fn is_plain_relative(path: &str) -> bool {
 }
 
 /// Checks that `blob` is a version `path` held in a commit.
-fn committed(repo: &Repo, history: &History, subject: &Subject, path: &Path, blob: &BlobId) -> Result<(), EditionError> {
+fn committed(
+    repo: &Repo,
+    history: &History,
+    subject: &Subject,
+    path: &Path,
+    blob: &BlobId,
+) -> Result<(), EditionError> {
     if history.changes(path).iter().any(|c| c.blob.as_ref() == Some(blob)) {
         return Ok(());
     }

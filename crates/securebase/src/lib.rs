@@ -89,9 +89,9 @@ mod library;
 mod load;
 mod model;
 mod review;
-pub mod trust;
 #[cfg(feature = "schema")]
 pub mod schema;
+pub mod trust;
 mod validate;
 
 /// Entry points for the fuzz targets in `fuzz/`; not part of the API.

@@ -751,10 +751,13 @@ impl TryFrom<String> for PublicKey {
     fn try_from(line: String) -> Result<Self, InvalidKey> {
         let invalid = |reason: &str| InvalidKey { line: line.clone(), reason: reason.to_owned() };
         if line.contains("PRIVATE KEY") {
-            return Err(invalid("this is a private key; list the public key (the .pub file) and keep the private key secret"));
+            return Err(invalid(
+                "this is a private key; list the public key (the .pub file) and keep the private key secret",
+            ));
         }
-        let key = ssh_key::PublicKey::from_openssh(line.trim())
-            .map_err(|_| invalid("expected one line such as `ssh-ed25519 AAAA... comment`, as in ~/.ssh/id_ed25519.pub"))?;
+        let key = ssh_key::PublicKey::from_openssh(line.trim()).map_err(|_| {
+            invalid("expected one line such as `ssh-ed25519 AAAA... comment`, as in ~/.ssh/id_ed25519.pub")
+        })?;
         use ssh_key::Algorithm;
         match key.algorithm() {
             Algorithm::Ed25519 | Algorithm::SkEd25519 => {}
@@ -854,7 +857,9 @@ impl<'de> Deserialize<'de> for SigningKey {
         impl<'de> serde::de::Visitor<'de> for Entry {
             type Value = SigningKey;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an OpenSSH public key line, or a mapping with `key` and optional `valid_after` / `valid_before`")
+                f.write_str(
+                    "an OpenSSH public key line, or a mapping with `key` and optional `valid_after` / `valid_before`",
+                )
             }
             fn visit_str<E: serde::de::Error>(self, line: &str) -> Result<SigningKey, E> {
                 let key = line.parse::<PublicKey>().map_err(E::custom)?;
@@ -983,7 +988,9 @@ impl Subject {
 
 /// Why a string is not a ledger subject.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not something a ledger approves: write collection/slug (styles/avoidant), people/<id>, site or theme")]
+#[error(
+    "`{0}` is not something a ledger approves: write collection/slug (styles/avoidant), people/<id>, site or theme"
+)]
 pub struct InvalidSubject(pub String);
 
 impl TryFrom<String> for Subject {
@@ -1095,7 +1102,17 @@ impl LedgerRecord {
             Decision::Approved => (text, None),
             Decision::ChangesRequested => (None, text),
         };
-        LedgerRecord { blob, reviewer, date, decision, summary, notes, sha256: Some(sha256), files: Vec::new(), signature: None }
+        LedgerRecord {
+            blob,
+            reviewer,
+            date,
+            decision,
+            summary,
+            notes,
+            sha256: Some(sha256),
+            files: Vec::new(),
+            signature: None,
+        }
     }
 }
 

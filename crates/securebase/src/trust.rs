@@ -146,10 +146,9 @@ pub fn check_signature<'k>(
         return Err(Refusal::Namespace(signature.namespace().to_owned()));
     }
     let fingerprint = signature.public_key().fingerprint(ssh_key::HashAlg::Sha256).to_string();
-    let key = keys
-        .into_iter()
-        .find(|k| k.key.ssh().key_data() == signature.public_key())
-        .ok_or_else(|| Refusal::UnknownKey { fingerprint: fingerprint.clone(), signer: record.reviewer.clone(), found_in: source })?;
+    let key = keys.into_iter().find(|k| k.key.ssh().key_data() == signature.public_key()).ok_or_else(|| {
+        Refusal::UnknownKey { fingerprint: fingerprint.clone(), signer: record.reviewer.clone(), found_in: source }
+    })?;
     if !key.valid_on(record.date) {
         let window = match (key.valid_after, key.valid_before) {
             (Some(a), Some(b)) => format!("from {a} until before {b}"),
@@ -308,7 +307,11 @@ mod tests {
     }
 
     fn signing_key(private: &ssh_key::PrivateKey) -> SigningKey {
-        SigningKey { key: private.public_key().to_openssh().unwrap().parse().unwrap(), valid_after: None, valid_before: None }
+        SigningKey {
+            key: private.public_key().to_openssh().unwrap().parse().unwrap(),
+            valid_after: None,
+            valid_before: None,
+        }
     }
 
     fn record(blob: &[u8], summary: &str, date: &str) -> LedgerRecord {
@@ -326,7 +329,11 @@ mod tests {
     }
 
     fn sign(private: &ssh_key::PrivateKey, text: &str) -> String {
-        private.sign(NAMESPACE, ssh_key::HashAlg::Sha512, text.as_bytes()).unwrap().to_pem(ssh_key::LineEnding::LF).unwrap()
+        private
+            .sign(NAMESPACE, ssh_key::HashAlg::Sha512, text.as_bytes())
+            .unwrap()
+            .to_pem(ssh_key::LineEnding::LF)
+            .unwrap()
     }
 
     /// A ledger of `records`, each signed in order by `private`.
@@ -359,7 +366,11 @@ mod tests {
         let ledger = signed(
             &subject,
             &riley,
-            vec![record(b"v1", "first", "2026-01-01"), record(b"v2", "second", "2026-02-01"), record(b"v3", "third", "2026-03-01")],
+            vec![
+                record(b"v1", "first", "2026-01-01"),
+                record(b"v2", "second", "2026-02-01"),
+                record(b"v3", "third", "2026-03-01"),
+            ],
         );
         let by_riley = |_: &LedgerRecord| (keys.iter().collect::<Vec<_>>(), "in the test");
         assert_eq!(check_ledger(&subject, &ledger, &by_riley), vec![]);
@@ -408,7 +419,11 @@ mod tests {
 
         let mut other_namespace = r.clone();
         other_namespace.signature = Some(
-            riley.sign("git", ssh_key::HashAlg::Sha512, text.as_bytes()).unwrap().to_pem(ssh_key::LineEnding::LF).unwrap(),
+            riley
+                .sign("git", ssh_key::HashAlg::Sha512, text.as_bytes())
+                .unwrap()
+                .to_pem(ssh_key::LineEnding::LF)
+                .unwrap(),
         );
         assert_eq!(check_signature(&text, &other_namespace, &riley_keys, ""), Err(Refusal::Namespace("git".into())));
 
@@ -431,9 +446,14 @@ mod tests {
         let root = TrustRoot::parse(&text, Path::new("root")).unwrap();
         let ids: Vec<&str> = root.editors.iter().map(|(id, _)| id.as_str()).collect();
         assert_eq!(ids, ["sam-editor", "alex"]);
-        assert_eq!(root.fingerprints()[0].1, test_key(3).public_key().fingerprint(ssh_key::HashAlg::Sha256).to_string());
+        assert_eq!(
+            root.fingerprints()[0].1,
+            test_key(3).public_key().fingerprint(ssh_key::HashAlg::Sha256).to_string()
+        );
 
-        let bad = TrustRoot::parse("sam-editor ssh-ed25519 not-base64\nBad_Id ssh-ed25519 AAAA\nlonely\n", Path::new("root")).unwrap_err();
+        let bad =
+            TrustRoot::parse("sam-editor ssh-ed25519 not-base64\nBad_Id ssh-ed25519 AAAA\nlonely\n", Path::new("root"))
+                .unwrap_err();
         let found: Vec<(usize, usize)> = bad.iter().map(|d| (d.line, d.column)).collect();
         assert_eq!(found, [(1, 12), (2, 1), (3, 1)]);
         assert!(TrustRoot::parse("# nothing\n", Path::new("root")).is_err());

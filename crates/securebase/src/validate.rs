@@ -137,7 +137,13 @@ impl Checker<'_> {
         let loc = || sources.locator(&meta.path);
         if self.library.person(&meta.author).is_none() && self.library.trust_root().is_some() {
             let message = format!("the author `{}` has no people file an editor approved", meta.author);
-            self.error(Code::Trust, &meta.path, loc().value("author", meta.author.as_str()), message, unapproved_person(&meta.author));
+            self.error(
+                Code::Trust,
+                &meta.path,
+                loc().value("author", meta.author.as_str()),
+                message,
+                unapproved_person(&meta.author),
+            );
         } else if self.library.person(&meta.author).is_none() && !self.sources.is_absent(meta.author.as_str()) {
             let message = format!("the author `{}` does not exist", meta.author);
             self.error(
@@ -491,8 +497,11 @@ impl Checker<'_> {
             previous = Some(record.date);
         }
         let library = self.library;
-        let source = if library.trust_root().is_some() { "in their approved people file" } else { "in their people file" };
-        let keys = |r: &LedgerRecord| (library.person(&r.reviewer).map(|p| p.signing_keys.iter().collect()).unwrap_or_default(), source);
+        let source =
+            if library.trust_root().is_some() { "in their approved people file" } else { "in their people file" };
+        let keys = |r: &LedgerRecord| {
+            (library.person(&r.reviewer).map(|p| p.signing_keys.iter().collect()).unwrap_or_default(), source)
+        };
         self.signatures(&Subject::Item(ledger.item.clone()), path, &ledger.records, &keys);
     }
 
@@ -505,7 +514,13 @@ impl Checker<'_> {
         if let Editorial::Person(id) = &ledger.subject {
             if self.library.person(id).is_none() && !self.sources.is_absent(id.as_str()) {
                 let message = format!("this ledger is for content/people/{id}.yaml, which does not exist");
-                self.error(Code::DanglingReference, path, Position::START, message, "people ledgers sit at content/reviews/people/<id>.yaml");
+                self.error(
+                    Code::DanglingReference,
+                    path,
+                    Position::START,
+                    message,
+                    "people ledgers sit at content/reviews/people/<id>.yaml",
+                );
             }
         }
         let root = self.library.trust_root();
@@ -514,16 +529,33 @@ impl Checker<'_> {
             let at = || loc().entry_key(i, "reviewer");
             match (root, self.library.person(&record.reviewer)) {
                 (Some(root), _) if root.keys_of(&record.reviewer).is_empty() => {
-                    let message = format!("`{}` is not an editor of the trust root {}", record.reviewer, root.path.display());
+                    let message =
+                        format!("`{}` is not an editor of the trust root {}", record.reviewer, root.path.display());
                     self.error(Code::Trust, path, at(), message, "only the editors the deployment's trust root names approve people files, site.toml and the theme");
                 }
                 (None, None) => {
                     let message = format!("the editor `{}` does not exist", record.reviewer);
-                    self.error(Code::DanglingReference, path, at(), message, format!("add content/people/{}.yaml or use an existing editor's id", record.reviewer));
+                    self.error(
+                        Code::DanglingReference,
+                        path,
+                        at(),
+                        message,
+                        format!("add content/people/{}.yaml or use an existing editor's id", record.reviewer),
+                    );
                 }
                 (None, Some(person)) if !person.has_role(Role::Editor) => {
-                    let message = format!("{} does not hold the editor role, so cannot approve {}", person.id, ledger.subject.subject());
-                    self.error(Code::Role, path, at(), message, "people files, site.toml and the theme are approved by editors");
+                    let message = format!(
+                        "{} does not hold the editor role, so cannot approve {}",
+                        person.id,
+                        ledger.subject.subject()
+                    );
+                    self.error(
+                        Code::Role,
+                        path,
+                        at(),
+                        message,
+                        "people files, site.toml and the theme are approved by editors",
+                    );
                 }
                 _ => {}
             }
@@ -533,18 +565,33 @@ impl Checker<'_> {
             };
             if text.as_deref().is_none_or(|s| s.trim().is_empty()) {
                 let message = format!("a record without `{field}`");
-                self.error(Code::MissingField, path, loc().entry_key(i, "decision"), message, format!("add `{field}:` saying what was reviewed"));
+                self.error(
+                    Code::MissingField,
+                    path,
+                    loc().entry_key(i, "decision"),
+                    message,
+                    format!("add `{field}:` saying what was reviewed"),
+                );
             }
             if previous.is_some_and(|p| record.date < p) {
                 let message = format!("the date {} is earlier than the record before it", record.date);
-                self.error(Code::Ledger, path, loc().entry_key(i, "date"), message, "the ledger is append-only, oldest first; add new records at the end");
+                self.error(
+                    Code::Ledger,
+                    path,
+                    loc().entry_key(i, "date"),
+                    message,
+                    "the ledger is append-only, oldest first; add new records at the end",
+                );
             }
             previous = Some(record.date);
         }
         let library = self.library;
         let keys = |r: &LedgerRecord| match root {
             Some(root) => (root.keys_of(&r.reviewer), "in the trust root"),
-            None => (library.person(&r.reviewer).map(|p| p.signing_keys.iter().collect()).unwrap_or_default(), "in their people file"),
+            None => (
+                library.person(&r.reviewer).map(|p| p.signing_keys.iter().collect()).unwrap_or_default(),
+                "in their people file",
+            ),
         };
         self.signatures(&ledger.subject.subject(), path, &ledger.records, &keys);
     }
@@ -562,16 +609,24 @@ impl Checker<'_> {
         for (i, refusal) in trust::check_ledger(subject, records, keys) {
             let record = &records[i];
             let key = if record.signature.is_some() { "signature" } else { "blob" };
-            let message = format!("record {} ({}, {}) is not an approval: {refusal}", i + 1, record.date, record.reviewer);
+            let message =
+                format!("record {} ({}, {}) is not an approval: {refusal}", i + 1, record.date, record.reviewer);
             let hint = match refusal {
-                trust::Refusal::Unsigned | trust::Refusal::NoDigest | trust::Refusal::Malformed | trust::Refusal::Namespace(_) => {
+                trust::Refusal::Unsigned
+                | trust::Refusal::NoDigest
+                | trust::Refusal::Malformed
+                | trust::Refusal::Namespace(_) => {
                     "records are written and signed by `securebase review approve` or `request-changes` with the signer's own SSH key; a record made any other way never counts"
                 }
                 trust::Refusal::UnknownKey { .. } => {
                     "the signer lists the key under `signing_keys` in their people file (in production: the version an editor approved; editors' keys come from the trust root)"
                 }
-                trust::Refusal::OutsideValidity { .. } => "sign with a key that is valid on the record's date, or correct the key's dates in an editor-approved people file",
-                _ => "ledgers are append-only: restore the record exactly as it was signed, or have the signer review the text again",
+                trust::Refusal::OutsideValidity { .. } => {
+                    "sign with a key that is valid on the record's date, or correct the key's dates in an editor-approved people file"
+                }
+                _ => {
+                    "ledgers are append-only: restore the record exactly as it was signed, or have the signer review the text again"
+                }
             };
             self.error(Code::Signature, path, sources.locator(path).entry_key(i, key), message, hint);
         }

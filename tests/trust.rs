@@ -1,0 +1,548 @@
+//! The trust model, attacked as a writer with commit access but no
+//! reviewer's or editor's private key would attack it. Each attack runs on
+//! its own copy of a repository where an honest, signed approval already
+//! published; it must leave its marker text out of every production output
+//! file and be reported with its file and line.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{commit_all, copy_dir, files_under, fingerprint, git, key, public_key, securebase, sign, sign_ok};
+use securebase::{BlobId, Decision, LedgerRecord, Sha256, Subject};
+use tempfile::TempDir;
+
+const STYLE: &str = "content/styles/avoidant.md";
+const LEDGER: &str = "content/reviews/styles/avoidant.yaml";
+const MARKER: &str = "FORGED-MARKER-5c1e";
+
+/// A repository in which Riley approved the avoidant style (version 1,
+/// signed), and whose production build in `out/` published it.
+struct Site {
+    dir: TempDir,
+}
+
+impl Site {
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn out(&self) -> PathBuf {
+        self.root().join("out")
+    }
+
+    fn build(&self) -> Output {
+        self.build_with(&common::trust_root(self.root()))
+    }
+
+    fn build_with(&self, trust_root: &Path) -> Output {
+        securebase()
+            .args(["build", "--root"])
+            .arg(self.root())
+            .arg("--out")
+            .arg(self.out())
+            .arg("--trust-root")
+            .arg(trust_root)
+            .output()
+            .unwrap()
+    }
+
+    fn read(&self, path: &str) -> String {
+        fs::read_to_string(self.root().join(path)).unwrap()
+    }
+
+    fn write(&self, path: &str, text: &str) {
+        let path = self.root().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    fn replace(&self, path: &str, from: &str, to: &str) {
+        let text = self.read(path);
+        assert!(text.contains(from), "{path} lacks {from:?}");
+        self.write(path, &text.replacen(from, to, 1));
+    }
+
+    /// Adds the marker to the avoidant style's body and commits it.
+    fn edit_style(&self) {
+        self.replace(STYLE, "Body text for the fixture.", &format!("Body text for the fixture. {MARKER}"));
+        commit_all(self.root(), "A writer's edit");
+    }
+
+    /// Every output file that holds the marker.
+    fn leaks(&self) -> Vec<String> {
+        let out = self.out();
+        files_under(&out)
+            .into_iter()
+            .filter(|f| String::from_utf8_lossy(&fs::read(out.join(f)).unwrap()).contains(MARKER))
+            .collect()
+    }
+}
+
+/// The repository every attack starts from, made once and copied.
+fn base() -> &'static Path {
+    static BASE: std::sync::OnceLock<TempDir> = std::sync::OnceLock::new();
+    BASE.get_or_init(|| {
+        let dir = common::signed_repo();
+        sign_ok(dir.path(), "approve", "styles/avoidant", "riley-example", "First clinical review");
+        commit_all(dir.path(), "Review: approve styles/avoidant");
+        dir
+    })
+    .path()
+}
+
+fn site() -> Site {
+    let dir = TempDir::new().unwrap();
+    copy_dir(base(), dir.path());
+    let site = Site { dir };
+    let out = site.build();
+    assert!(out.status.success(), "the honest build failed: {}", String::from_utf8_lossy(&out.stderr));
+    site
+}
+
+/// Appends to `ledger` a record about `subject` as a writer would forge it:
+/// the right statement, signed with `signer_key` (which may be anyone's), or
+/// unsigned.
+fn forge(site: &Site, subject: &str, reviewer: &str, date: &str, summary: &str, signer_key: Option<&Path>) {
+    let subject: Subject = subject.parse().unwrap();
+    let ledger = subject.ledger_path();
+    let path = site.root().join(&ledger);
+    let existing = fs::read_to_string(&path).unwrap_or_default();
+    let records: Vec<LedgerRecord> = serde_yaml::from_str(&existing).unwrap_or_default();
+    let Subject::Item(item) = &subject else { panic!("items only") };
+    let bytes = fs::read(site.root().join(format!("content/{}/{}.md", item.collection, item.slug))).unwrap();
+    let mut record = LedgerRecord::new(
+        BlobId::of(&bytes),
+        Sha256::of(&bytes),
+        reviewer.parse().unwrap(),
+        date.parse().unwrap(),
+        Decision::Approved,
+        summary,
+    );
+    if let Some(key) = signer_key {
+        let statement = securebase::trust::next_statement(&subject, &records, &record);
+        record.signature = Some(ssh_sign(key, &statement));
+    }
+    let yaml = serde_yaml::to_string(&[record]).unwrap();
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, existing + &yaml).unwrap();
+    commit_all(site.root(), "A forged record");
+}
+
+fn ssh_sign(key: &Path, statement: &str) -> String {
+    use std::io::Write;
+    let mut child = Command::new("ssh-keygen")
+        .args(["-q", "-Y", "sign", "-n", "securebase-review", "-f"])
+        .arg(key)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(statement.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The build fails, names `file:line:` with `reason`, writes nothing, and
+/// the previous site (without the marker) stays.
+fn refused(site: &Site, output: Output, at: &str, reason: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "the attack was not refused: {stderr}");
+    assert!(stderr.contains(at) && stderr.contains(reason), "expected {at} {reason:?} in:\n{stderr}");
+    assert!(site.leaks().is_empty(), "the marker leaked into {:?}", site.leaks());
+    assert!(site.out().join("styles/avoidant/index.html").is_file(), "the previous site was not kept");
+}
+
+/// The line of the `n`th record (1-based) of a ledger, at its signature key.
+fn record_line(site: &Site, ledger: &str, n: usize, key: &str) -> String {
+    let text = site.read(ledger);
+    let starts: Vec<usize> = text.lines().enumerate().filter(|(_, l)| l.starts_with("- ")).map(|(i, _)| i).collect();
+    let from = starts[n - 1];
+    let line = text
+        .lines()
+        .enumerate()
+        .skip(from)
+        .find(|(_, l)| l.trim_start().trim_start_matches("- ").starts_with(&format!("{key}:")))
+        .unwrap()
+        .0;
+    format!("{ledger}:{}:3:", line + 1)
+}
+
+#[test]
+fn an_honest_signed_approval_publishes_and_shows_who_signed_it() {
+    let site = site();
+    let page = fs::read_to_string(site.out().join("styles/avoidant/index.html")).unwrap();
+    let riley = fingerprint(site.root(), "riley-example");
+    assert!(page.contains("Clinically reviewed by <a href=\"/people/riley-example/\">Riley Example (fictional)</a>"));
+    assert!(page.contains(&format!("Signed with their key <code>{riley}</code>")), "{page}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(site.out().join("manifest.json")).unwrap()).unwrap();
+    let team = fingerprint(site.root(), "fixture-team");
+    assert_eq!(manifest["trust_root"], serde_json::json!([{ "editor": "fixture-team", "fingerprint": team }]));
+    assert_eq!(manifest["items"][0]["signer"], riley.as_str());
+    let subjects: Vec<(&str, &str)> = manifest["approvals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["subject"].as_str().unwrap(), a["signer"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            ("people/fixture-team", team.as_str()),
+            ("people/riley-example", team.as_str()),
+            ("site", team.as_str()),
+            ("theme", team.as_str())
+        ]
+    );
+    let api: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(site.out().join("api/v1/styles/avoidant.json")).unwrap()).unwrap();
+    assert_eq!(
+        api["review"]["signature"],
+        serde_json::json!({ "verified": true, "signer": riley, "checked_against": "trust_root" })
+    );
+}
+
+#[test]
+fn an_unsigned_record_is_not_an_approval() {
+    let site = site();
+    site.edit_style();
+    forge(&site, "styles/avoidant", "riley-example", "2026-12-01", "Looks fine", None);
+    let at = record_line(&site, LEDGER, 2, "blob");
+    refused(
+        &site,
+        site.build(),
+        &at,
+        "record 2 (2026-12-01, riley-example) is not an approval: the record is not signed",
+    );
+}
+
+#[test]
+fn a_record_signed_with_someone_elses_key_is_not_an_approval() {
+    let site = site();
+    site.edit_style();
+    let writer = key(site.root(), "writer");
+    forge(&site, "styles/avoidant", "riley-example", "2026-12-01", "Looks fine", Some(&writer));
+    let at = record_line(&site, LEDGER, 2, "signature");
+    let reason = format!(
+        "it is signed with key {}, which is not one of riley-example's keys",
+        fingerprint(site.root(), "writer")
+    );
+    refused(&site, site.build(), &at, &reason);
+}
+
+#[test]
+fn a_writer_adding_their_key_to_a_reviewers_file_cannot_approve() {
+    let site = site();
+    let riley = "content/people/riley-example.yaml";
+    site.write(riley, &format!("{}  - {}\n", site.read(riley), public_key(site.root(), "writer")));
+    commit_all(site.root(), "Add a key to Riley's file");
+    site.edit_style();
+    // The working tree lists the key, so the command signs; production
+    // trusts only the people file an editor approved.
+    let mut args =
+        vec!["review", "approve", "styles/avoidant", "--reviewer", "riley-example", "--summary", "Looks fine"];
+    let writer = key(site.root(), "writer");
+    args.extend(["--key", writer.to_str().unwrap(), "--root", site.root().to_str().unwrap()]);
+    let out = securebase().args(&args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    commit_all(site.root(), "The writer's approval");
+    let at = record_line(&site, LEDGER, 2, "signature");
+    refused(&site, site.build(), &at, "which is not one of riley-example's keys in their approved people file");
+}
+
+#[test]
+fn a_record_edited_after_signing_is_not_an_approval() {
+    for (what, from, to) in [
+        ("summary", "summary: First clinical review", "summary: First clinical review, and the marker text"),
+        ("date", "date: ", ""),
+    ] {
+        let site = site();
+        let text = site.read(LEDGER);
+        let line = text.lines().find(|l| l.contains(from)).unwrap_or_else(|| panic!("{what}")).to_owned();
+        let edited = match what {
+            "date" if line.ends_with("2026-01-01") => "  date: 2026-01-02".to_owned(),
+            "date" => "  date: 2026-01-01".to_owned(),
+            _ => line.replace(from, to),
+        };
+        site.write(LEDGER, &text.replacen(&line, &edited, 1));
+        commit_all(site.root(), "Edit a signed record");
+        let at = record_line(&site, LEDGER, 1, "signature");
+        refused(&site, site.build(), &at, "record 1");
+        let stderr = String::from_utf8_lossy(&site.build().stderr).into_owned();
+        assert!(stderr.contains("the signature does not match the record"), "{what}: {stderr}");
+    }
+    // The blob: pointed at a version with the marker in it.
+    let site = site();
+    site.edit_style();
+    let blob = git(site.root(), &["hash-object", STYLE]);
+    let text = site.read(LEDGER);
+    let old = text.lines().find_map(|l| l.strip_prefix("- blob: ")).unwrap().to_owned();
+    site.write(LEDGER, &text.replace(&old, blob.trim()));
+    commit_all(site.root(), "Point the approval at the new text");
+    let at = record_line(&site, LEDGER, 1, "signature");
+    refused(&site, site.build(), &at, "the signature does not match the record");
+}
+
+#[test]
+fn a_genuine_record_copied_into_another_ledger_approves_nothing() {
+    let site = site();
+    site.replace("content/guides/overview.md", "\n---\n", &format!("\n---\n{MARKER}\n"));
+    commit_all(site.root(), "Overview with the marker");
+    site.write("content/reviews/guides/overview.yaml", &site.read(LEDGER));
+    commit_all(site.root(), "Copy Riley's approval");
+    let at = record_line(&site, "content/reviews/guides/overview.yaml", 1, "signature");
+    refused(&site, site.build(), &at, "the signature does not match the record");
+}
+
+/// Riley approves three versions; the second has the marker, the third
+/// takes it out again.
+fn three_versions() -> Site {
+    let site = site();
+    site.edit_style();
+    sign_ok(site.root(), "approve", "styles/avoidant", "riley-example", "Second version");
+    commit_all(site.root(), "Review: version 2");
+    site.replace(STYLE, &format!(" {MARKER}"), " Corrected.");
+    commit_all(site.root(), "Take the marker out");
+    sign_ok(site.root(), "approve", "styles/avoidant", "riley-example", "Third version");
+    commit_all(site.root(), "Review: version 3");
+    let out = site.build();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(site.leaks().is_empty());
+    site
+}
+
+/// The ledger's records, as text, one per entry.
+fn entries(text: &str) -> Vec<String> {
+    let mut entries: Vec<String> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("- ") || entries.is_empty() {
+            entries.push(String::new());
+        }
+        let last = entries.last_mut().unwrap();
+        last.push_str(line);
+        last.push('\n');
+    }
+    entries
+}
+
+#[test]
+fn a_record_removed_from_the_middle_breaks_the_chain_and_the_history() {
+    let site = three_versions();
+    let records = entries(&site.read(LEDGER));
+    site.write(LEDGER, &[records[0].as_str(), records[2].as_str()].concat());
+    commit_all(site.root(), "Drop version 2's record");
+    let at = record_line(&site, LEDGER, 2, "signature");
+    refused(&site, site.build(), &at, "record 2 (");
+}
+
+#[test]
+fn removing_the_latest_approval_cannot_bring_back_an_older_version() {
+    let site = three_versions();
+    let records = entries(&site.read(LEDGER));
+    site.write(LEDGER, &records[..2].concat());
+    site.replace(STYLE, " Corrected.", &format!(" {MARKER}"));
+    commit_all(site.root(), "Back to version 2");
+    let output = site.build();
+    let at = format!("{LEDGER}:");
+    refused(&site, output, &at, "record 3 (");
+    let stderr = String::from_utf8_lossy(&site.build().stderr).into_owned();
+    assert!(stderr.contains("is missing now; ledgers are append-only"), "{stderr}");
+}
+
+#[test]
+fn unapproved_edits_to_people_site_and_theme_are_not_published() {
+    let cases: [(&str, &str, &str, &str); 4] = [
+        (
+            "content/people/riley-example.yaml",
+            "abbreviation: LCSW",
+            "abbreviation: MD",
+            "content/people/riley-example.yaml:1:1: warning[trust]: changed since the version an editor approved",
+        ),
+        (
+            "site.toml",
+            "[review]",
+            "[[crisis]]\nname = \"FORGED-MARKER-5c1e\"\naction = \"Call 555-0100\"\n\n[review]",
+            "site.toml:1:1: warning[trust]",
+        ),
+        (
+            "themes/default/templates/base.html",
+            "</body>",
+            "FORGED-MARKER-5c1e</body>",
+            "the theme (themes/default/, templates/, static/) has changes",
+        ),
+        ("templates/base.html", "", "", "the theme (themes/default/, templates/, static/) has changes"),
+    ];
+    for (file, from, to, warning) in cases {
+        let site = site();
+        if file == "templates/base.html" {
+            let base = site.read("themes/default/templates/base.html").replace("</body>", &format!("{MARKER}</body>"));
+            site.write(file, &base);
+        } else if file.ends_with("riley-example.yaml") {
+            site.replace(file, from, to);
+            site.replace(
+                file,
+                "meaning: Licensed Clinical Social Worker",
+                &format!("meaning: {MARKER} board-certified psychiatrist"),
+            );
+        } else {
+            site.replace(file, from, to);
+        }
+        commit_all(site.root(), "An unapproved edit");
+        let out = site.build();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{file}: {stderr}");
+        assert!(stderr.contains(warning), "{file}: no warning {warning:?} in {stderr}");
+        assert!(site.leaks().is_empty(), "{file}: the unapproved edit leaked into {:?}", site.leaks());
+        let page = fs::read_to_string(site.out().join("styles/avoidant/index.html")).unwrap();
+        assert!(page.contains("LCSW (Licensed Clinical Social Worker)"), "{file}");
+        if file == "site.toml" {
+            assert!(page.contains("988 Suicide &amp; Crisis Lifeline"), "the approved crisis line is gone");
+        }
+    }
+}
+
+/// The UTC date `days` from today, as `date` prints it.
+fn day(days: i64) -> String {
+    let out = Command::new("date").args(["-u", "-d", &format!("{days} days"), "+%F"]).output().unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[test]
+fn a_key_used_after_its_valid_before_date_is_refused() {
+    let site = site();
+    let (retired, late) = (day(1), day(5));
+    let riley = "content/people/riley-example.yaml";
+    let line = format!("  - {}", public_key(site.root(), "riley-example"));
+    site.replace(
+        riley,
+        &line,
+        &format!("  - key: {}\n    valid_before: {retired}", public_key(site.root(), "riley-example")),
+    );
+    commit_all(site.root(), "Retire Riley's key");
+    sign_ok(site.root(), "approve", "people/riley-example", "fixture-team", "Riley's key retired");
+    commit_all(site.root(), "Editor approves the retirement");
+    let out = site.build();
+    assert!(
+        out.status.success(),
+        "the approval made before the key retired stays valid: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    site.edit_style();
+    // The command refuses a retired key...
+    let epoch = (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 5 * 86_400)
+        .to_string();
+    let out = securebase()
+        .args(["review", "approve", "styles/avoidant", "--reviewer", "riley-example", "--summary", "Late", "--key"])
+        .arg(key(site.root(), "riley-example"))
+        .arg("--root")
+        .arg(site.root())
+        .env("SOURCE_DATE_EPOCH", &epoch)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("may sign only before {retired}, and the record is dated {late}")), "{stderr}");
+    // ...and a record signed by hand with it fails the build.
+    forge(&site, "styles/avoidant", "riley-example", &late, "Late", Some(&key(site.root(), "riley-example")));
+    let at = record_line(&site, LEDGER, 2, "signature");
+    refused(&site, site.build(), &at, &format!("may sign only before {retired}, and the record is dated {late}"));
+}
+
+#[test]
+fn a_trust_root_that_does_not_list_the_signer_publishes_nothing() {
+    let site = site();
+    let other = site.root().join(".keys/other-root");
+    fs::write(&other, format!("fixture-team {}\n", public_key(site.root(), "writer"))).unwrap();
+    let out = site.build_with(&other);
+    let reason = format!(
+        "it is signed with key {}, which is not one of fixture-team's keys in the trust root",
+        fingerprint(site.root(), "fixture-team")
+    );
+    refused(&site, out, "content/reviews/people/fixture-team.yaml:", &reason);
+    let missing = site.root().join(".keys/no-root");
+    let out = securebase()
+        .args(["build", "--root"])
+        .arg(site.root())
+        .arg("--out")
+        .arg(site.out())
+        .env_remove("SECUREBASE_TRUST_ROOT")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the production build needs the deployment's trust root"));
+    let out = site.build_with(&missing);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the trust root"));
+}
+
+/// The statement of a record, built from the README's description alone.
+fn statement_from_readme(subject: &str, path: &str, r: &serde_yaml::Value, previous: Option<&str>) -> String {
+    let field = |k: &str| r[k].as_str().map(str::to_owned).unwrap_or_else(|| format!("{:?}", r[k]));
+    let text = r["summary"]
+        .as_str()
+        .or(r["notes"].as_str())
+        .unwrap()
+        .trim()
+        .replace('\\', "\\\\")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r");
+    let label = if r["decision"].as_str() == Some("approved") { "summary" } else { "notes" };
+    format!(
+        "securebase-review-v1\nref: {subject}\npath: {path}\nblob: {}\nsha256: {}\ndecision: {}\nreviewer: {}\ndate: {}\n{label}: {text}\nprevious: {}\n",
+        field("blob"),
+        field("sha256"),
+        field("decision"),
+        field("reviewer"),
+        field("date"),
+        previous.unwrap_or("none")
+    )
+}
+
+#[test]
+fn a_record_verifies_with_ssh_keygen_alone() {
+    let site = three_versions();
+    let records: Vec<serde_yaml::Value> = serde_yaml::from_str(&site.read(LEDGER)).unwrap();
+    let allowed = site.root().join(".keys/allowed_signers");
+    fs::write(&allowed, format!("riley-example {}\n", public_key(site.root(), "riley-example"))).unwrap();
+    let mut previous: Option<String> = None;
+    for (i, record) in records.iter().enumerate() {
+        let statement = statement_from_readme("styles/avoidant", STYLE, record, previous.as_deref());
+        let signature = site.root().join(format!(".keys/record-{i}.sig"));
+        fs::write(&signature, record["signature"].as_str().unwrap()).unwrap();
+        let verify = |message: &str| {
+            use std::io::Write;
+            let mut child = Command::new("ssh-keygen")
+                .args(["-Y", "verify", "-n", "securebase-review", "-I", "riley-example", "-f"])
+                .arg(&allowed)
+                .arg("-s")
+                .arg(&signature)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            child.stdin.take().unwrap().write_all(message.as_bytes()).unwrap();
+            child.wait_with_output().unwrap()
+        };
+        let out = verify(&statement);
+        assert!(out.status.success(), "record {i}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "Good \"securebase-review\" signature for riley-example with ED25519 key ".to_owned()
+                + &fingerprint(site.root(), "riley-example")
+        );
+        assert!(!verify(&statement.replace("decision: approved", "decision: changes_requested")).status.success());
+        // The SHA-256 of the bytes git holds for the blob is the one signed.
+        let bytes = Command::new("git")
+            .arg("-C")
+            .arg(site.root())
+            .args(["cat-file", "blob", record["blob"].as_str().unwrap()])
+            .output()
+            .unwrap()
+            .stdout;
+        assert_eq!(Sha256::of(&bytes).as_str(), record["sha256"].as_str().unwrap());
+        previous = Some(Sha256::of(statement.as_bytes()).as_str().to_owned());
+    }
+}
