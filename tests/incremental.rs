@@ -25,7 +25,7 @@ fn project() -> TempDir {
 
 fn options(root: &Path) -> BuildOptions {
     let today = "2026-11-29".parse().unwrap();
-    BuildOptions { out: root.join("public"), edition: Edition::Preview, today, git: GitInputs::default() }
+    BuildOptions { out: root.join("public"), edition: Edition::Preview, today, git: GitInputs::default(), theme: None }
 }
 
 /// Every file of a full render, by path.

@@ -1,7 +1,10 @@
-//! Nothing unapproved leaks: random sequences of edits, approvals and change
-//! requests in a temporary git repository; after each production build,
-//! every published item shows exactly its latest approved text, and no
-//! text that was never approved appears in any output file.
+//! Nothing unapproved leaks: random sequences of edits, signed approvals and
+//! change requests, and forgeries (unsigned records, records signed with a
+//! writer's key, a writer's key slipped into the reviewer's people file) in
+//! a temporary git repository. After each production build, every published
+//! item shows exactly its latest verified approval's text, no text that was
+//! never approved appears in any output file, and a forgery fails the build
+//! and leaves the previous site as it was.
 
 mod common;
 
@@ -10,7 +13,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::{check_links, copy_fixture_with_theme, files_under, securebase};
+use common::{check_links, files_under, forge, key, public_key, securebase, sign_ok, snapshot, trust_root};
 
 /// SplitMix64: deterministic, so a failing seed can be replayed.
 struct Rng(u64);
@@ -52,22 +55,43 @@ struct Expected {
     approved: Option<Vec<String>>,
 }
 
+/// What a forgery step does; each is undone after its build fails.
+#[derive(Debug, Clone, Copy)]
+enum Forgery {
+    /// An approval record with no signature.
+    Unsigned,
+    /// An approval signed with the writer's key.
+    WritersKey,
+    /// The writer adds their key to Riley's people file (no editor
+    /// approves it) and signs an approval with it through the command.
+    KeyInPeopleFile,
+}
+
 #[test]
-fn random_edits_approvals_and_change_requests_never_leak() {
+fn random_edits_approvals_change_requests_and_forgeries_never_leak() {
     let mut builds = 0;
+    let mut forgeries = 0;
     for seed in 1..=4u64 {
-        let site = copy_fixture_with_theme("valid");
+        let site = common::signed_repo();
         let root = site.path();
-        fs::remove_dir_all(root.join("content/reviews")).unwrap();
-        Command::new("git").arg("-C").arg(root).args(["init", "-q"]).status().unwrap();
-        commit(root, "team@fixture.example");
         let mut rng = Rng(seed);
         let mut model: BTreeMap<&str, Expected> = ITEMS.iter().map(|i| (*i, Expected::default())).collect();
         let mut every_marker: Vec<String> = Vec::new();
-        for step in 0..14 {
+        let out_dir = root.join("public");
+        let build = || {
+            securebase()
+                .args(["build", "--root"])
+                .arg(root)
+                .arg("--out")
+                .arg(&out_dir)
+                .env("SECUREBASE_TRUST_ROOT", trust_root(root))
+                .output()
+                .unwrap()
+        };
+        for step in 0..16 {
             let item = ITEMS[rng.below(ITEMS.len())];
             let path = root.join(format!("content/{item}.md"));
-            match rng.below(4) {
+            let forgery = match rng.below(7) {
                 0 | 1 => {
                     let marker = format!("MARK-s{seed}-{step}-{}", item.replace('/', "-"));
                     let text = fs::read_to_string(&path).unwrap();
@@ -75,39 +99,70 @@ fn random_edits_approvals_and_change_requests_never_leak() {
                     commit(root, "team@fixture.example");
                     model.get_mut(item).unwrap().current.push(marker.clone());
                     every_marker.push(marker);
+                    None
                 }
                 2 => {
-                    let out = securebase()
-                        .args(["review", "approve", item, "--reviewer", "riley-example", "--summary", "ok", "--root"])
-                        .arg(root)
-                        .output()
-                        .unwrap();
-                    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                    sign_ok(root, "approve", item, "riley-example", "ok");
                     commit(root, "riley@fixture.example");
                     let e = model.get_mut(item).unwrap();
                     e.approved = Some(e.current.clone());
+                    None
                 }
-                _ => {
-                    let out = securebase()
-                        .args([
-                            "review",
-                            "request-changes",
-                            item,
-                            "--reviewer",
-                            "riley-example",
-                            "--notes",
-                            "more",
-                            "--root",
-                        ])
-                        .arg(root)
-                        .output()
-                        .unwrap();
-                    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                3 => {
+                    sign_ok(root, "request-changes", item, "riley-example", "more");
                     commit(root, "riley@fixture.example");
+                    None
                 }
+                4 => Some(Forgery::Unsigned),
+                5 => Some(Forgery::WritersKey),
+                _ => Some(Forgery::KeyInPeopleFile),
+            };
+            if let Some(forgery) = forgery {
+                let before = common::git(root, &["rev-parse", "HEAD"]);
+                let previous = snapshot(&out_dir);
+                match forgery {
+                    Forgery::Unsigned => forge(root, item, "riley-example", "2026-12-01", "ok", None),
+                    Forgery::WritersKey => {
+                        forge(root, item, "riley-example", "2026-12-01", "ok", Some(&key(root, "writer")))
+                    }
+                    Forgery::KeyInPeopleFile => {
+                        let riley = root.join("content/people/riley-example.yaml");
+                        let text = fs::read_to_string(&riley).unwrap();
+                        fs::write(&riley, format!("{text}  - {}\n", public_key(root, "writer"))).unwrap();
+                        commit(root, "writer@fixture.example");
+                        let out = securebase()
+                            .args([
+                                "review",
+                                "approve",
+                                item,
+                                "--reviewer",
+                                "riley-example",
+                                "--summary",
+                                "ok",
+                                "--key",
+                            ])
+                            .arg(key(root, "writer"))
+                            .arg("--root")
+                            .arg(root)
+                            .output()
+                            .unwrap();
+                        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                        commit(root, "writer@fixture.example");
+                    }
+                }
+                let out = build();
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert_eq!(out.status.code(), Some(1), "seed {seed} step {step}: {forgery:?} was published");
+                assert!(
+                    stderr.contains(&format!("content/reviews/{item}.yaml:")) && stderr.contains("error[signature]"),
+                    "seed {seed} step {step}: {forgery:?}: {stderr}"
+                );
+                assert!(snapshot(&out_dir) == previous, "seed {seed} step {step}: {forgery:?} changed the site");
+                common::git(root, &["reset", "-q", "--hard", before.trim()]);
+                forgeries += 1;
+                continue;
             }
-            let out_dir = root.join("public");
-            let out = securebase().args(["build", "--root"]).arg(root).arg("--out").arg(&out_dir).output().unwrap();
+            let out = build();
             if model.values().all(|e| e.approved.is_none()) {
                 assert_eq!(out.status.code(), Some(1), "seed {seed} step {step}: nothing approved must fail");
                 continue;
@@ -152,4 +207,5 @@ fn random_edits_approvals_and_change_requests_never_leak() {
         }
     }
     assert!(builds >= 20, "only {builds} production builds were checked");
+    assert!(forgeries >= 8, "only {forgeries} forgeries were tried");
 }

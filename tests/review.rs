@@ -293,6 +293,7 @@ fn an_overdue_review_is_flagged_in_status_and_on_the_page() {
         .arg("--out")
         .arg(&out_dir)
         .env("SOURCE_DATE_EPOCH", &later)
+        .env("SECUREBASE_TRUST_ROOT", common::trust_root(root))
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -354,7 +355,14 @@ fn a_shallow_clone_gives_a_clear_error() {
     let status =
         Command::new("git").args(["clone", "-q", "--depth", "1", &url]).arg(clone.path().join("c")).status().unwrap();
     assert!(status.success());
-    let out = sb(&clone.path().join("c"), &["build", "--out", clone.path().join("out").to_str().unwrap()]);
+    let out = securebase()
+        .args(["build", "--root"])
+        .arg(clone.path().join("c"))
+        .arg("--out")
+        .arg(clone.path().join("out"))
+        .env("SECUREBASE_TRUST_ROOT", common::trust_root(root))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("is not in this repository") && stderr.contains("git fetch --unshallow"), "{stderr}");

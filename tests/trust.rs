@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::{commit_all, copy_dir, files_under, fingerprint, git, key, public_key, securebase, sign, sign_ok};
-use securebase::{BlobId, Decision, LedgerRecord, Sha256, Subject};
+use securebase::Sha256;
 use tempfile::TempDir;
 
 const STYLE: &str = "content/styles/avoidant.md";
@@ -102,50 +102,6 @@ fn site() -> Site {
     site
 }
 
-/// Appends to `ledger` a record about `subject` as a writer would forge it:
-/// the right statement, signed with `signer_key` (which may be anyone's), or
-/// unsigned.
-fn forge(site: &Site, subject: &str, reviewer: &str, date: &str, summary: &str, signer_key: Option<&Path>) {
-    let subject: Subject = subject.parse().unwrap();
-    let ledger = subject.ledger_path();
-    let path = site.root().join(&ledger);
-    let existing = fs::read_to_string(&path).unwrap_or_default();
-    let records: Vec<LedgerRecord> = serde_yaml::from_str(&existing).unwrap_or_default();
-    let Subject::Item(item) = &subject else { panic!("items only") };
-    let bytes = fs::read(site.root().join(format!("content/{}/{}.md", item.collection, item.slug))).unwrap();
-    let mut record = LedgerRecord::new(
-        BlobId::of(&bytes),
-        Sha256::of(&bytes),
-        reviewer.parse().unwrap(),
-        date.parse().unwrap(),
-        Decision::Approved,
-        summary,
-    );
-    if let Some(key) = signer_key {
-        let statement = securebase::trust::next_statement(&subject, &records, &record);
-        record.signature = Some(ssh_sign(key, &statement));
-    }
-    let yaml = serde_yaml::to_string(&[record]).unwrap();
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(&path, existing + &yaml).unwrap();
-    commit_all(site.root(), "A forged record");
-}
-
-fn ssh_sign(key: &Path, statement: &str) -> String {
-    use std::io::Write;
-    let mut child = Command::new("ssh-keygen")
-        .args(["-q", "-Y", "sign", "-n", "securebase-review", "-f"])
-        .arg(key)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(statement.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// The build fails, names `file:line:` with `reason`, writes nothing, and
 /// the previous site (without the marker) stays.
 fn refused(site: &Site, output: Output, at: &str, reason: &str) {
@@ -210,7 +166,7 @@ fn an_honest_signed_approval_publishes_and_shows_who_signed_it() {
 fn an_unsigned_record_is_not_an_approval() {
     let site = site();
     site.edit_style();
-    forge(&site, "styles/avoidant", "riley-example", "2026-12-01", "Looks fine", None);
+    common::forge(site.root(), "styles/avoidant", "riley-example", "2026-12-01", "Looks fine", None);
     let at = record_line(&site, LEDGER, 2, "blob");
     refused(
         &site,
@@ -225,7 +181,7 @@ fn a_record_signed_with_someone_elses_key_is_not_an_approval() {
     let site = site();
     site.edit_style();
     let writer = key(site.root(), "writer");
-    forge(&site, "styles/avoidant", "riley-example", "2026-12-01", "Looks fine", Some(&writer));
+    common::forge(site.root(), "styles/avoidant", "riley-example", "2026-12-01", "Looks fine", Some(&writer));
     let at = record_line(&site, LEDGER, 2, "signature");
     let reason = format!(
         "it is signed with key {}, which is not one of riley-example's keys",
@@ -446,7 +402,14 @@ fn a_key_used_after_its_valid_before_date_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(&format!("may sign only before {retired}, and the record is dated {late}")), "{stderr}");
     // ...and a record signed by hand with it fails the build.
-    forge(&site, "styles/avoidant", "riley-example", &late, "Late", Some(&key(site.root(), "riley-example")));
+    common::forge(
+        site.root(),
+        "styles/avoidant",
+        "riley-example",
+        &late,
+        "Late",
+        Some(&key(site.root(), "riley-example")),
+    );
     let at = record_line(&site, LEDGER, 2, "signature");
     refused(&site, site.build(), &at, &format!("may sign only before {retired}, and the record is dated {late}"));
 }

@@ -306,3 +306,61 @@ pub fn signed_repo() -> TempDir {
     commit_all(root, "Editorial approvals");
     site
 }
+
+/// Appends to `ledger` a record about `subject` as a writer would forge it:
+/// the right statement, signed with `signer_key` (which may be anyone's), or
+/// unsigned.
+pub fn forge(root: &Path, subject: &str, reviewer: &str, date: &str, summary: &str, signer_key: Option<&Path>) {
+    let subject: securebase::Subject = subject.parse().unwrap();
+    let ledger = subject.ledger_path();
+    let path = root.join(&ledger);
+    let existing = fs::read_to_string(&path).unwrap_or_default();
+    let records: Vec<securebase::LedgerRecord> = serde_yaml::from_str(&existing).unwrap_or_default();
+    let securebase::Subject::Item(item) = &subject else { panic!("items only") };
+    let bytes = fs::read(root.join(format!("content/{}/{}.md", item.collection, item.slug))).unwrap();
+    let mut record = securebase::LedgerRecord::new(
+        securebase::BlobId::of(&bytes),
+        securebase::Sha256::of(&bytes),
+        reviewer.parse().unwrap(),
+        date.parse().unwrap(),
+        securebase::Decision::Approved,
+        summary,
+    );
+    if let Some(key) = signer_key {
+        let statement = securebase::trust::next_statement(&subject, &records, &record);
+        record.signature = Some(ssh_sign(key, &statement));
+    }
+    let yaml = serde_yaml::to_string(&[record]).unwrap();
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, existing + &yaml).unwrap();
+    commit_all(root, "A forged record");
+}
+
+pub fn ssh_sign(key: &Path, statement: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-Y", "sign", "-n", "securebase-review", "-f"])
+        .arg(key)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(statement.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Every file under `out` with its bytes (empty when `out` does not exist).
+pub fn snapshot(out: &Path) -> BTreeMap<String, Vec<u8>> {
+    if !out.exists() {
+        return BTreeMap::new();
+    }
+    files_under(out)
+        .into_iter()
+        .map(|f| {
+            let bytes = fs::read(out.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}

@@ -11,7 +11,7 @@
 //!
 //! let library = Library::load(".").expect("valid content");
 //! let today = "2026-11-28".parse().expect("a date");
-//! let options = BuildOptions { out: "public".into(), edition: Edition::Preview, today, git: GitInputs::default() };
+//! let options = BuildOptions { out: "public".into(), edition: Edition::Preview, today, git: GitInputs::default(), theme: None };
 //! let report = securebase_site::build(&library, &options)?;
 //! println!("{} pages in {}", report.pages, report.out.display());
 //! # Ok::<(), securebase_site::SiteError>(())

@@ -163,18 +163,24 @@ mod tests {
     const SITE: &[u8] =
         b"title = \"T\"\ndescription = \"D\"\nbase_url = \"https://t.example\"\n[review]\ninterval_days = 30\n";
     const TEAM: &[u8] = b"name: Team\nkind: organisation\nroles: [author]\nemail: team@t.example\n";
-    const RILEY: &[u8] = b"name: Riley Example (fictional)\ncredentials:\n  - abbreviation: LCSW\n    meaning: Licensed Clinical Social Worker\nroles: [clinical_reviewer]\nemail: riley@t.example\n";
+    const RILEY: &str = "name: Riley Example (fictional)\ncredentials:\n  - abbreviation: LCSW\n    meaning: Licensed Clinical Social Worker\nroles: [clinical_reviewer]\nemail: riley@t.example\n";
     const GUIDE: &[u8] = b"---\ntitle: A guide\nsummary: A fictional guide used to test how review states are derived.\nauthor: team\ncreated: 2026-01-01\nsources:\n  - authors: [\"A, B.\"]\n    year: 2000\n    title: T\n    publisher: P\n---\nBody\n";
 
-    fn record(blob: &BlobId, date: &str, decision: &str) -> String {
-        let text = if decision == "approved" { "summary: s" } else { "notes: n" };
-        format!("- blob: {blob}\n  reviewer: riley\n  date: {date}\n  decision: {decision}\n  {text}\n")
+    fn record(blob: &BlobId, date: &str, decision: &str) -> LedgerRecord {
+        let (decision, text) =
+            if decision == "approved" { (Decision::Approved, "s") } else { (Decision::ChangesRequested, "n") };
+        let sha256 = Sha256::of(blob.as_str().as_bytes());
+        LedgerRecord::new(blob.clone(), sha256, "riley".parse().unwrap(), date.parse().unwrap(), decision, text)
     }
 
-    fn library(ledger: &str) -> Library {
+    /// The guide's ledger holding `records`, signed by Riley's key.
+    fn library(records: Vec<LedgerRecord>) -> Library {
+        let key = crate::trust::tests::test_key(1);
+        let riley = format!("{RILEY}signing_keys:\n  - {}\n", crate::trust::tests::public_line(&key));
+        let ledger = crate::trust::tests::signed_yaml(&"guides/a".parse().unwrap(), &key, records);
         let files: Vec<(&str, &[u8])> = vec![
             ("people/team.yaml", TEAM),
-            ("people/riley.yaml", RILEY),
+            ("people/riley.yaml", riley.as_bytes()),
             ("guides/a.md", GUIDE),
             ("reviews/guides/a.yaml", ledger.as_bytes()),
         ];
@@ -189,34 +195,66 @@ mod tests {
     fn states_follow_the_ledger_and_the_current_blob() {
         let current = BlobId::of(GUIDE);
         let other = BlobId::of(b"an older text");
-        let lib = library("[]");
+        let lib = library(vec![]);
         assert_eq!(review_on(&lib, "2026-02-01").state, State::NeverReviewed);
 
-        let lib = library(&record(&current, "2026-01-10", "approved"));
+        let lib = library(vec![record(&current, "2026-01-10", "approved")]);
         let r = review_on(&lib, "2026-02-01");
         assert_eq!((r.state, r.current, r.overdue), (State::Approved, Some(1), false));
         assert_eq!(r.next_review_due, Some("2026-02-09".parse().unwrap()));
         assert!(review_on(&lib, "2026-02-10").overdue, "30 days after the approval");
 
-        let lib = library(&record(&other, "2026-01-10", "approved"));
+        let lib = library(vec![record(&other, "2026-01-10", "approved")]);
         let r = review_on(&lib, "2026-02-01");
         assert_eq!((r.state, r.current, r.latest().map(|v| v.number)), (State::ChangedSinceApproval, None, Some(1)));
 
-        let lib = library(&record(&current, "2026-01-10", "changes_requested"));
+        let lib = library(vec![record(&current, "2026-01-10", "changes_requested")]);
         assert_eq!(review_on(&lib, "2026-02-01").state, State::ChangesRequested);
+    }
+
+    #[test]
+    fn an_unsigned_or_forged_record_does_not_load() {
+        let current = BlobId::of(GUIDE);
+        let key = crate::trust::tests::test_key(1);
+        let riley = format!("{RILEY}signing_keys:\n  - {}\n", crate::trust::tests::public_line(&key));
+        let subject: Subject = "guides/a".parse().unwrap();
+        let unsigned = serde_yaml::to_string(&[record(&current, "2026-01-10", "approved")]).unwrap();
+        let forged = crate::trust::tests::signed_yaml(
+            &subject,
+            &crate::trust::tests::test_key(2),
+            vec![record(&current, "2026-01-10", "approved")],
+        );
+        for (ledger, reason) in
+            [(unsigned, "the record is not signed"), (forged, "which is not one of riley's keys in their people file")]
+        {
+            let files: Vec<(&str, &[u8])> = vec![
+                ("people/team.yaml", TEAM),
+                ("people/riley.yaml", riley.as_bytes()),
+                ("guides/a.md", GUIDE),
+                ("reviews/guides/a.yaml", ledger.as_bytes()),
+            ];
+            let errors = Library::from_memory(SITE, &files).unwrap_err();
+            let found: Vec<String> =
+                errors.iter().map(|d| format!("{}:{}: {}", d.file.display(), d.line, d.message)).collect();
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert!(found[0].starts_with("content/reviews/guides/a.yaml:"), "{found:?}");
+            assert!(
+                found[0].contains(&format!("record 1 (2026-01-10, riley) is not an approval: "))
+                    && found[0].contains(reason),
+                "{found:?}"
+            );
+        }
     }
 
     #[test]
     fn a_return_to_an_older_version_is_published_under_its_own_number() {
         let current = BlobId::of(GUIDE);
         let other = BlobId::of(b"a second text");
-        let ledger = [
+        let lib = library(vec![
             record(&current, "2026-01-10", "approved"),
             record(&other, "2026-01-11", "approved"),
             record(&current, "2026-01-12", "approved"),
-        ]
-        .concat();
-        let lib = library(&ledger);
+        ]);
         let r = review_on(&lib, "2026-01-20");
         assert_eq!(r.versions.len(), 2, "versions are distinct blobs");
         assert_eq!(r.latest().map(|v| v.number), Some(1), "the last approval is of version 1");

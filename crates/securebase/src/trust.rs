@@ -297,13 +297,24 @@ impl TrustRoot {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A fixed Ed25519 key made from a seed, for tests that sign.
     pub(crate) fn test_key(seed: u8) -> ssh_key::PrivateKey {
         let pair = ssh_key::private::Ed25519Keypair::from_seed(&[seed; 32]);
         ssh_key::PrivateKey::new(ssh_key::private::KeypairData::Ed25519(pair), format!("test-{seed}")).unwrap()
+    }
+
+    /// The public key line of `private`.
+    pub(crate) fn public_line(private: &ssh_key::PrivateKey) -> String {
+        private.public_key().to_openssh().unwrap()
+    }
+
+    /// A ledger file of `records` about `subject`, each signed in turn by
+    /// `private`.
+    pub(crate) fn signed_yaml(subject: &Subject, private: &ssh_key::PrivateKey, records: Vec<LedgerRecord>) -> String {
+        serde_yaml::to_string(&signed(subject, private, records)).unwrap()
     }
 
     fn signing_key(private: &ssh_key::PrivateKey) -> SigningKey {
@@ -377,7 +388,8 @@ mod tests {
 
         let mut edited = ledger.clone();
         edited[1].summary = Some("second, edited".into());
-        assert_eq!(check_ledger(&subject, &edited, &by_riley), vec![(1, Refusal::Mismatch)]);
+        // The next record's statement chains the edited one's, so it fails too.
+        assert_eq!(check_ledger(&subject, &edited, &by_riley), vec![(1, Refusal::Mismatch), (2, Refusal::Mismatch)]);
 
         let mut redated = ledger.clone();
         redated[2].date = "2026-03-02".parse().unwrap();
