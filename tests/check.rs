@@ -60,6 +60,9 @@ const STRATEGY: &str = "content/strategies/mindfulness.md";
 const THERAPY: &str = "content/therapies/cbt.md";
 const GUIDE: &str = "content/guides/overview.md";
 const REVIEWER: &str = "content/people/riley-example.yaml";
+/// An RSA public key (not accepted) and an Ed25519 key that is not Riley's.
+const RSA_KEY: &str = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDIlnCbiMoK0ybnFygy7pFP1+jyLxpgRMBvD5DbK2xY9yIjQGheCxbtvAiYh9GHD7+be0yk9rObcI9d94Gb7ec9MT4LkI60ok4rvsVLUQi9RAi8BR5oWio4jwYP+3D8pl6ZX1WhEXfVkrVlYhIVyM2dICL3dT5BopY8V9NmrT3LMw==";
+const OTHER_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMXeHVOg0poC13bAzEErIy93el4QEuMeLs3l6tVFl6lz";
 const LEDGER: &str = "content/reviews/styles/avoidant.yaml";
 
 fn cases() -> Vec<Case> {
@@ -122,6 +125,14 @@ fn cases() -> Vec<Case> {
         case("person email not an address", vec![Replace(REVIEWER, "email: riley@fixture.example", "email: riley")], REVIEWER, 7, Some(1), "invalid-value", "`riley` is not an email address"),
         case("person file that is a list", vec![Write("content/people/list.yaml", b"- name: A\n")], "content/people/list.yaml", 1, Some(1), "invalid-value", "invalid type: sequence"),
         case("organisation as clinical reviewer", vec![Replace("content/people/fixture-team.yaml", "roles: [author, editor]", "roles: [author, clinical_reviewer]")], "content/people/fixture-team.yaml", 3, None, "role", "an organisation cannot be a clinical reviewer"),
+        case("a malformed signing key", vec![Replace(REVIEWER, "ssh-ed25519 AAAAC3", "ssh-ed25519 %%AAC3")], REVIEWER, 14, Some(5), "invalid-value", "is not an accepted OpenSSH public key: expected one line such as `ssh-ed25519 AAAA... comment`"),
+        case("an RSA signing key", vec![Replace(REVIEWER, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIENWdd/UcGGGKzDeFFR2ySthyX74ZnauKYNpzjl21F7P", RSA_KEY)], REVIEWER, 14, Some(5), "invalid-value", "ssh-rsa keys are not accepted; make an Ed25519 key with `ssh-keygen -t ed25519`"),
+        case("a signing key mapping with an unknown key", vec![Replace(REVIEWER, "  - ssh-ed25519 ", "  - valid_until: 2030-01-01\n    key: ssh-ed25519 ")], REVIEWER, 14, Some(5), "unknown-field", "unknown field `valid_until`"),
+        case("an unsigned ledger record", vec![Write(LEDGER, b"- blob: 3b18e512dba79e4c8300dd08aeb37f8e728b8dad\n  reviewer: riley-example\n  date: 2026-02-01\n  decision: approved\n  summary: First review (fictional).\n")], LEDGER, 1, Some(3), "signature", "record 1 (2026-02-01, riley-example) is not an approval: the record is not signed"),
+        case("a ledger record edited after signing", vec![Replace(LEDGER, "First review (fictional).", "First review, edited.")], LEDGER, 7, Some(3), "signature", "record 1 (2026-02-01, riley-example) is not an approval: the signature does not match the record"),
+        case("a ledger record signed by a key the reviewer does not list", vec![Replace(REVIEWER, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIENWdd/UcGGGKzDeFFR2ySthyX74ZnauKYNpzjl21F7P", OTHER_KEY)], LEDGER, 7, Some(3), "signature", "which is not one of riley-example's keys in their people file"),
+        case("an editorial ledger by a non-editor", vec![Write("content/reviews/site.yaml", b"- blob: 3b18e512dba79e4c8300dd08aeb37f8e728b8dad\n  reviewer: riley-example\n  date: 2026-02-01\n  decision: approved\n  summary: Site.\n")], "content/reviews/site.yaml", 2, Some(3), "role", "riley-example does not hold the editor role, so cannot approve site"),
+        case("a people ledger for nobody", vec![Write("content/reviews/people/ghost.yaml", b"[]\n")], "content/reviews/people/ghost.yaml", 1, Some(1), "dangling-reference", "this ledger is for content/people/ghost.yaml, which does not exist"),
         case("ledger that is a mapping", vec![Write(LEDGER, b"blob: x\n")], LEDGER, 1, Some(1), "invalid-value", "invalid type: map, expected a sequence"),
         case("ledger with an unknown decision", vec![Replace(LEDGER, "decision: approved", "decision: maybe")], LEDGER, 4, Some(13), "invalid-value", "unknown variant `maybe`"),
         case("change request without notes", vec![Replace(LEDGER, "decision: approved\n  summary: First review (fictional).", "decision: changes_requested")], LEDGER, 4, Some(3), "missing-field", "a change request without notes"),

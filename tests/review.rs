@@ -305,7 +305,18 @@ fn an_overdue_review_is_flagged_in_status_and_on_the_page() {
         .env("SOURCE_DATE_EPOCH", &later)
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&github.stdout).contains("::warning file=content/styles/avoidant.md,line=1,title=Clinical review::styles/avoidant is approved, review overdue"));
+    let expected = format!(
+        "::warning file=content/styles/avoidant.md,line=1,title=Clinical review::styles/avoidant is approved, review overdue (signature verified: {})",
+        common::fingerprint(root, "riley-example")
+    );
+    let github = String::from_utf8_lossy(&github.stdout).into_owned();
+    assert!(github.lines().any(|l| l == expected), "{github}");
+    assert!(
+        github.contains(
+            "::warning file=content/therapies/cbt.md,line=1,title=Clinical review::therapies/cbt is never reviewed\n"
+        ),
+        "{github}"
+    );
 }
 
 fn jiff_now_seconds() -> i64 {

@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{commit_all, copy_dir, files_under, fingerprint, git, key, public_key, securebase, sign, sign_ok};
+use common::{commit_all, copy_dir, files_under, fingerprint, git, key, public_key, securebase, sign_ok};
 use securebase::Sha256;
 use tempfile::TempDir;
 

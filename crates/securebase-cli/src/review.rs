@@ -159,7 +159,7 @@ fn reviewer_name(library: &Library, review: &Review<'_>) -> String {
 /// The fingerprint of the key that signed the latest approval. A loaded
 /// library holds no record whose signature does not verify.
 fn signer(review: &Review<'_>) -> Option<String> {
-    review.latest().and_then(|v| securebase::trust::signer_fingerprint(v.last_approval))
+    review.latest().map(|v| v.signer.clone())
 }
 
 fn status(library: &Library, today: Date, format: StatusFormat) -> anyhow::Result<ExitCode> {
@@ -231,10 +231,15 @@ fn status(library: &Library, today: Date, format: StatusFormat) -> anyhow::Resul
             );
         }
         StatusFormat::Github => {
-            for r in reviews.iter().filter(|r| r.state != State::Approved || r.overdue) {
+            for r in &reviews {
                 let path = library.item(&r.item).map(|i| i.meta().path.display().to_string()).unwrap_or_default();
-                let level = if r.state == State::ChangesRequested { "error" } else { "warning" };
-                say!("::{level} file={path},line=1,title=Clinical review::{} is {}", r.item, state_text(r));
+                let level = match r.state {
+                    State::ChangesRequested => "error",
+                    State::Approved if !r.overdue => "notice",
+                    _ => "warning",
+                };
+                let signed = signer(r).map_or_else(String::new, |s| format!(" (signature verified: {s})"));
+                say!("::{level} file={path},line=1,title=Clinical review::{} is {}{signed}", r.item, state_text(r));
             }
         }
     }

@@ -136,10 +136,8 @@ pub(crate) fn review_block(site: &Site<'_>, item: AnyItem<'_>) -> ReviewBlock {
     (block.last_reviewed, block.last_reviewed_text) = dated(review.last_reviewed);
     (block.next_review, block.next_review_text) = dated(review.next_review_due);
     let checked_against = if site.library.trust_root().is_some() { "trust_root" } else { "people_files" };
-    block.signature = review.latest().and_then(|v| {
-        let signer = securebase::trust::signer_fingerprint(v.last_approval)?;
-        Some(SignatureContext { verified: true, signer, checked_against })
-    });
+    block.signature =
+        review.latest().map(|v| SignatureContext { verified: true, signer: v.signer.clone(), checked_against });
     match (review.state, review.current_version(), review.latest()) {
         // Production publishes only approved versions, so its text is one
         // even when a later change request is open.

@@ -695,6 +695,12 @@ const YAML_PROBLEMS: &[(&str, Code, &str)] = &[
         Code::InvalidValue,
         "write the full 40-digit blob id; `securebase review approve` records it for you",
     ),
+    (
+        "is not an accepted OpenSSH public key",
+        Code::InvalidValue,
+        "paste the whole public key line from the .pub file (`ssh-keygen -t ed25519` makes one); never the private key",
+    ),
+    ("is not a SHA-256 digest", Code::InvalidValue, "`securebase review approve` records the digest for you"),
     ("unknown variant", Code::InvalidValue, "use one of the values the message lists"),
     ("invalid type", Code::InvalidValue, "give the value in the form the field expects"),
     ("invalid value", Code::InvalidValue, "give the value in the form the field expects"),

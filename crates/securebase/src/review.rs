@@ -49,6 +49,12 @@ pub struct Version<'a> {
     pub approval: &'a LedgerRecord,
     /// The latest approval of this blob (a periodic re-review of unchanged text).
     pub last_approval: &'a LedgerRecord,
+    /// The SHA-256 fingerprint of the key that signed the latest approval.
+    /// A [`Library`] holds no record whose signature does not verify, so
+    /// this is a verified signer: against the keys of the working tree's
+    /// people files, or, when [`Library::trust_root`] is set (the production
+    /// edition), against the trust root and the approved people files.
+    pub signer: String,
 }
 
 /// An item's review, derived from its ledger, its blob and a date.
@@ -102,13 +108,15 @@ pub(crate) fn review<'a>(library: &'a Library, item: ItemRef, blob: &BlobId, tod
     let records: &[LedgerRecord] = library.ledger(&item).map_or(&[], |l| &l.records);
     let mut versions: Vec<Version<'a>> = Vec::new();
     for record in records.iter().filter(|r| r.decision == Decision::Approved) {
+        let signer = crate::trust::signer_fingerprint(record).unwrap_or_default();
         match versions.iter_mut().find(|v| v.blob == &record.blob) {
-            Some(v) => v.last_approval = record,
+            Some(v) => (v.last_approval, v.signer) = (record, signer),
             None => versions.push(Version {
                 number: versions.len() as u32 + 1,
                 blob: &record.blob,
                 approval: record,
                 last_approval: record,
+                signer,
             }),
         }
     }
@@ -201,6 +209,8 @@ mod tests {
         let lib = library(vec![record(&current, "2026-01-10", "approved")]);
         let r = review_on(&lib, "2026-02-01");
         assert_eq!((r.state, r.current, r.overdue), (State::Approved, Some(1), false));
+        let riley = crate::trust::tests::test_key(1).public_key().fingerprint(ssh_key::HashAlg::Sha256).to_string();
+        assert_eq!(r.versions[0].signer, riley);
         assert_eq!(r.next_review_due, Some("2026-02-09".parse().unwrap()));
         assert!(review_on(&lib, "2026-02-10").overdue, "30 days after the approval");
 
@@ -239,8 +249,7 @@ mod tests {
             assert_eq!(found.len(), 1, "{found:?}");
             assert!(found[0].starts_with("content/reviews/guides/a.yaml:"), "{found:?}");
             assert!(
-                found[0].contains(&format!("record 1 (2026-01-10, riley) is not an approval: "))
-                    && found[0].contains(reason),
+                found[0].contains("record 1 (2026-01-10, riley) is not an approval: ") && found[0].contains(reason),
                 "{found:?}"
             );
         }

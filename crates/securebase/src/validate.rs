@@ -511,17 +511,18 @@ impl Checker<'_> {
         let sources = self.sources;
         let loc = || sources.locator(&ledger.path);
         let path = &ledger.path;
-        if let Editorial::Person(id) = &ledger.subject {
-            if self.library.person(id).is_none() && !self.sources.is_absent(id.as_str()) {
-                let message = format!("this ledger is for content/people/{id}.yaml, which does not exist");
-                self.error(
-                    Code::DanglingReference,
-                    path,
-                    Position::START,
-                    message,
-                    "people ledgers sit at content/reviews/people/<id>.yaml",
-                );
-            }
+        if let Editorial::Person(id) = &ledger.subject
+            && self.library.person(id).is_none()
+            && !self.sources.is_absent(id.as_str())
+        {
+            let message = format!("this ledger is for content/people/{id}.yaml, which does not exist");
+            self.error(
+                Code::DanglingReference,
+                path,
+                Position::START,
+                message,
+                "people ledgers sit at content/reviews/people/<id>.yaml",
+            );
         }
         let root = self.library.trust_root();
         let mut previous: Option<Date> = None;
