@@ -5,7 +5,10 @@ Builds the binaries, generates deterministic corpora with `xtask corpus`,
 and measures, alternating runs, side by side in one run:
 
   * production `securebase build` against `hugo` on the same pages
-    (wall time: median and spread; peak memory from /usr/bin/time -v);
+    (wall time: median and spread; peak memory from /usr/bin/time -v),
+    with the corpus's trust root, and the time of its own step that
+    selects the approved versions and verifies every signature (what
+    `--verbose` reports);
   * `securebase check` and `securebase preview`;
   * a single-item edit under `securebase serve`, from the file write to
     the rebuilt page being served;
@@ -52,7 +55,8 @@ def settle():
 
 
 def timed(cmd, cwd=None):
-    """Runs cmd under /usr/bin/time -v; returns (wall seconds, peak KB)."""
+    """Runs cmd under /usr/bin/time -v; returns (wall seconds, peak KB,
+    the command's stderr followed by time's report)."""
     settle()
     out = subprocess.run(
         ["/usr/bin/time", "-v"] + cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -63,7 +67,16 @@ def timed(cmd, cwd=None):
     parts = [float(p) for p in wall.split(":")]
     seconds = parts[-1] + 60 * parts[-2] + (3600 * parts[-3] if len(parts) > 2 else 0)
     peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr).group(1))
-    return seconds, peak
+    return seconds, peak, out.stderr
+
+
+def verify_seconds(stderr):
+    """The verification step's own time, from the stderr of a
+    `securebase build --verbose`."""
+    found = re.search(r"selected and verified the approved versions in ([0-9.]+) s", stderr)
+    if found is None:
+        sys.exit(f"the build did not report its verification time\n{stderr[-2000:]}")
+    return float(found.group(1))
 
 
 def clock(cmd, cwd=None):
@@ -156,13 +169,16 @@ def measure(items, runs, work):
     corpus = work / f"corpus-{items}"
     run([RELEASE / "xtask", "corpus", "--items", str(items), "--out", corpus, "--project", ROOT], stdout=subprocess.DEVNULL)
     site, hugo = corpus / "securebase", corpus / "hugo"
+    build = [RELEASE / "securebase", "build", "--root", site, "--trust-root", corpus / "trust-root"]
     out_sb, out_hugo = work / f"out-sb-{items}", work / f"out-hugo-{items}"
-    sb, hg, sb_mem, hg_mem = [], [], [], []
+    sb, hg, sb_mem, hg_mem, verify = [], [], [], [], []
     for _ in range(runs):  # alternate, so both see the same machine state
-        t, m = timed([RELEASE / "securebase", "build", "--quiet", "--root", site, "--out", out_sb])
+        # --verbose (a few lines on stderr) for the verification step's time.
+        t, m, err = timed(build + ["--verbose", "--out", out_sb])
         sb.append(t)
         sb_mem.append(m)
-        t, m = timed(["hugo", "--quiet", "-s", hugo, "-d", out_hugo])
+        verify.append(verify_seconds(err))
+        t, m, _ = timed(["hugo", "--quiet", "-s", hugo, "-d", out_hugo])
         hg.append(t)
         hg_mem.append(m)
     # The same builds into empty output folders: nothing earlier to reuse.
@@ -172,7 +188,7 @@ def measure(items, runs, work):
             shutil.rmtree(out, ignore_errors=True)
         for stale in work.glob(f".{out_sb.name}.*"):
             shutil.rmtree(stale, ignore_errors=True)
-        sb_cold.append(timed([RELEASE / "securebase", "build", "--quiet", "--root", site, "--out", out_sb])[0])
+        sb_cold.append(timed(build + ["--quiet", "--out", out_sb])[0])
         hg_cold.append(timed(["hugo", "--quiet", "-s", hugo, "-d", out_hugo])[0])
     check = [clock([RELEASE / "securebase", "check", "--quiet", "--root", site]) for _ in range(runs)]
     preview = [timed([RELEASE / "securebase", "preview", "--quiet", "--root", site, "--out", work / "preview"])[0] for _ in range(runs)]
@@ -189,6 +205,7 @@ def measure(items, runs, work):
     return {
         "items": items,
         "securebase_build": summary(sb),
+        "verify": summary(verify),
         "hugo": summary(hg),
         "securebase_cold": summary(sb_cold),
         "hugo_cold": summary(hg_cold),
@@ -219,15 +236,15 @@ def table(results, command):
     lines = [
         f"Machine: {machine()}. Command: `{command}`.",
         "",
-        "| items | securebase build | hugo | ratio (target ≤ 0.5) | into an empty folder: securebase / hugo (ratio) | peak memory securebase / hugo | check (target < 0.5 s at 10k) | preview | serve edit → served (target ≤ 50 ms) | I/O floor (cp in + out) | build / floor (target ≤ 4) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| items | securebase build | of which verify | hugo | ratio (target ≤ 0.5) | into an empty folder: securebase / hugo (ratio) | peak memory securebase / hugo | check (target < 0.5 s at 10k) | preview | serve edit → served (target ≤ 50 ms) | I/O floor (cp in + out) | build / floor (target ≤ 4) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         ratio = r["securebase_build"]["median"] / r["hugo"]["median"]
         cold = r["securebase_cold"]["median"] / r["hugo_cold"]["median"]
         floor_ratio = r["securebase_build"]["median"] / r["io_floor"]["median"]
         lines.append(
-            f"| {r['items']:,} | {fmt(r['securebase_build'])} | {fmt(r['hugo'])} | {ratio:.2f} | "
+            f"| {r['items']:,} | {fmt(r['securebase_build'])} | {fmt(r['verify'])} | {fmt(r['hugo'])} | {ratio:.2f} | "
             f"{fmt(r['securebase_cold'])} / {fmt(r['hugo_cold'])} ({cold:.2f}) | "
             f"{r['securebase_peak_mb']:.0f} MB / {r['hugo_peak_mb']:.0f} MB | {fmt(r['check'])} | {fmt(r['preview'])} | "
             f"{fmt(r['serve_edit_ms'], 'ms')} | {fmt(r['io_floor'])} | {floor_ratio:.1f} |"
@@ -236,7 +253,12 @@ def table(results, command):
         a, b = results[0], results[-1]
         scale = b["securebase_build"]["median"] / a["securebase_build"]["median"]
         lines += ["", f"Scaling {a['items']:,} → {b['items']:,} items: {scale:.1f}× the time (target ≤ 11×)."]
-    lines += ["", "Medians of the runs, with the fastest and slowest in brackets; securebase and hugo runs alternate."]
+    lines += [
+        "",
+        "Medians of the runs, with the fastest and slowest in brackets; securebase and hugo runs alternate.",
+        "\"Of which verify\" is the production build's own step that selects the approved versions from git and "
+        "verifies every signature and ledger history (as `--verbose` reports it).",
+    ]
     return "\n".join(lines)
 
 

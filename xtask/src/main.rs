@@ -1,7 +1,14 @@
 //! `cargo run -p xtask -- corpus --items N --out DIR`: writes a realistic,
 //! deterministic securebase site for benchmarks (a git repository with a
-//! few commits, approvals, and edits after approval), and beside it the
-//! same pages as a Hugo site, so both generators do the same work.
+//! few commits, signed approvals, and edits after approval), and beside it
+//! the same pages as a Hugo site, so both generators do the same work.
+//!
+//! The approvals are signed as `securebase review approve` signs them, in
+//! Rust: a fictional editor approves the people files, `site.toml` and the
+//! theme, a fictional clinical reviewer approves the items. Their keys come
+//! from fixed, published seeds, so they sign benchmark data and nothing
+//! else. The editor's key is in `DIR/trust-root`, outside the repository,
+//! for `securebase build --trust-root DIR/trust-root`.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -10,7 +17,9 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use securebase::BlobId;
+use securebase::{BlobId, Decision, LedgerRecord, PersonId, Sha256, SiteConfig, Subject, ThemeFile};
+use ssh_key::private::{Ed25519Keypair, KeypairData};
+use ssh_key::{HashAlg, LineEnding, PrivateKey};
 
 #[derive(Parser)]
 struct Cli {
@@ -20,7 +29,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Write a benchmark corpus: DIR/securebase (a git repository) and DIR/hugo.
+    /// Write a benchmark corpus: DIR/securebase (a git repository), DIR/hugo
+    /// and DIR/trust-root (the editor's key, for the production build).
     Corpus {
         /// How many items in all (spread over the four collections).
         #[arg(long, default_value_t = 1000)]
@@ -222,6 +232,95 @@ fn commit(dir: &Path, email: &str, message: &str) -> anyhow::Result<()> {
     git(dir, &["-c", &user, "-c", "user.name=Corpus (fictional)", "commit", "-q", "-m", message])
 }
 
+/// The seed of the fictional editor's key (`corpus-team`).
+const EDITOR_SEED: [u8; 32] = [0xED; 32];
+
+/// The seed of the fictional clinical reviewer's key (`riley-example`).
+const REVIEWER_SEED: [u8; 32] = [0xC1; 32];
+
+/// The date of the editorial approvals, before the items' (the keys have
+/// no validity dates, so every date is within them).
+const EDITORIAL_DATE: &str = "2026-09-30";
+
+/// A fictional signer of the corpus: a person id and an Ed25519 key made
+/// from a fixed seed, so that every corpus is signed alike.
+struct Signer {
+    id: PersonId,
+    key: PrivateKey,
+}
+
+impl Signer {
+    /// The signer `id`, with the key made from `seed`.
+    fn new(id: &str, seed: &[u8; 32]) -> anyhow::Result<Signer> {
+        let pair = Ed25519Keypair::from_seed(seed);
+        let key = PrivateKey::new(KeypairData::Ed25519(pair), format!("{id}@corpus.invalid"))?;
+        Ok(Signer { id: id.parse()?, key })
+    }
+
+    /// The public key line, as `signing_keys` and the trust root list it.
+    fn public_line(&self) -> anyhow::Result<String> {
+        Ok(self.key.public_key().to_openssh()?)
+    }
+
+    /// An approval of `bytes` (the listing's, for the theme, whose `files`
+    /// are given) on `date`, signed as the record that follows `earlier`
+    /// in the ledger of `subject`, so that it joins that ledger's chain.
+    fn approve(
+        &self,
+        subject: &Subject,
+        earlier: &[LedgerRecord],
+        bytes: &[u8],
+        date: &str,
+        summary: &str,
+        files: Vec<ThemeFile>,
+    ) -> anyhow::Result<LedgerRecord> {
+        let date = date.parse()?;
+        let mut record =
+            LedgerRecord::new(BlobId::of(bytes), Sha256::of(bytes), self.id.clone(), date, Decision::Approved, summary);
+        record.files = files;
+        let statement = securebase::trust::next_statement(subject, earlier, &record);
+        let signature = self.key.sign(securebase::trust::NAMESPACE, HashAlg::Sha512, statement.as_bytes())?;
+        record.signature = Some(signature.to_pem(LineEnding::LF)?);
+        Ok(record)
+    }
+}
+
+/// Writes the ledger of `subject` in the project at `site`.
+fn write_ledger(site: &Path, subject: &Subject, records: &[LedgerRecord]) -> anyhow::Result<()> {
+    let path = site.join(subject.ledger_path());
+    fs::create_dir_all(path.parent().unwrap_or(site))?;
+    fs::write(path, serde_yaml::to_string(records)?)?;
+    Ok(())
+}
+
+/// The editor's approvals of the people files, `site.toml` and the theme
+/// (every file `securebase_site::theme_files` lists), written as their
+/// ledgers; what they approve must be committed for production to find it.
+fn editorial_approvals(site: &Path, editor: &Signer) -> anyhow::Result<()> {
+    let mut subjects: Vec<(Subject, PathBuf)> = Vec::new();
+    for entry in fs::read_dir(site.join("content/people"))? {
+        let path = entry?.path();
+        let id = path.file_stem().and_then(|s| s.to_str()).context("a people file name")?;
+        subjects.push((format!("people/{id}").parse()?, path));
+    }
+    subjects.push((Subject::Site, site.join("site.toml")));
+    for (subject, path) in subjects {
+        let bytes = fs::read(&path)?;
+        let record = editor.approve(&subject, &[], &bytes, EDITORIAL_DATE, "First editorial approval.", Vec::new())?;
+        write_ledger(site, &subject, &[record])?;
+    }
+    let config: SiteConfig = toml::from_str(&fs::read_to_string(site.join("site.toml"))?)?;
+    let mut files = Vec::new();
+    for (path, file) in securebase_site::theme_files(site, &config.theme)? {
+        let bytes = fs::read(&file)?;
+        files.push(ThemeFile { path, blob: BlobId::of(&bytes), sha256: Sha256::of(&bytes) });
+    }
+    let listing = securebase::trust::theme_listing(&files);
+    let summary = "First editorial approval of the theme.";
+    let record = editor.approve(&Subject::Theme, &[], listing.as_bytes(), EDITORIAL_DATE, summary, files)?;
+    write_ledger(site, &Subject::Theme, &[record])
+}
+
 struct Item {
     collection: &'static str,
     slug: String,
@@ -317,15 +416,26 @@ fn corpus(items: usize, out: &Path, seed: u64, project: &Path) -> anyhow::Result
         }
     }
 
-    // The securebase site: people, items, then ledgers, then edits after approval.
+    // The securebase site: people with their keys, items, then the editor's
+    // approvals, the reviewer's, then edits after approval.
+    let editor = Signer::new("corpus-team", &EDITOR_SEED)?;
+    let reviewer = Signer::new("riley-example", &REVIEWER_SEED)?;
     fs::write(
         site.join("content/people/corpus-team.yaml"),
-        "name: Corpus Team (fictional)\nkind: organisation\nroles: [author, editor]\nemail: team@example.invalid\nbio: A fictional team that writes benchmark pages.\n",
+        format!(
+            "name: Corpus Team (fictional)\nkind: organisation\nroles: [author, editor]\nemail: team@example.invalid\nbio: A fictional team that writes benchmark pages.\nsigning_keys:\n  - \"{}\"\n",
+            editor.public_line()?
+        ),
     )?;
     fs::write(
         site.join("content/people/riley-example.yaml"),
-        "name: Riley Example (fictional)\ncredentials:\n  - abbreviation: LCSW\n    meaning: Licensed Clinical Social Worker\nroles: [clinical_reviewer]\nemail: riley@example.invalid\nbio: A fictional clinician for benchmarks.\nlicence:\n  type: LCSW\n  jurisdiction: Nowhere State (fictional)\n  expires: 2099-12-31\n",
+        format!(
+            "name: Riley Example (fictional)\ncredentials:\n  - abbreviation: LCSW\n    meaning: Licensed Clinical Social Worker\nroles: [clinical_reviewer]\nemail: riley@example.invalid\nbio: A fictional clinician for benchmarks.\nlicence:\n  type: LCSW\n  jurisdiction: Nowhere State (fictional)\n  expires: 2099-12-31\nsigning_keys:\n  - \"{}\"\n",
+            reviewer.public_line()?
+        ),
     )?;
+    // The deployment's trust root, outside the repository.
+    fs::write(out.join("trust-root"), format!("{} {}\n", editor.id, editor.public_line()?))?;
     for item in &all {
         let dir = site.join("content").join(item.collection);
         fs::create_dir_all(&dir)?;
@@ -333,19 +443,19 @@ fn corpus(items: usize, out: &Path, seed: u64, project: &Path) -> anyhow::Result
     }
     git(&site, &["init", "-q"])?;
     commit(&site, "team@example.invalid", "Corpus content")?;
+    editorial_approvals(&site, &editor)?;
+    commit(&site, "team@example.invalid", "Editorial approvals")?;
     for (i, item) in all.iter().enumerate() {
         // 90% approved; the rest never reviewed.
         if i % 10 == 9 {
             continue;
         }
-        let blob = BlobId::of(item.markdown().as_bytes());
-        let dir = site.join("content/reviews").join(item.collection);
-        fs::create_dir_all(&dir)?;
-        let record = format!(
-            "- blob: {blob}\n  reviewer: riley-example\n  date: 2026-10-0{}\n  decision: approved\n  summary: First clinical review.\n",
-            1 + i % 9
-        );
-        fs::write(dir.join(format!("{}.yaml", item.slug)), record)?;
+        let subject: Subject = format!("{}/{}", item.collection, item.slug).parse()?;
+        let date = format!("2026-10-0{}", 1 + i % 9);
+        let markdown = item.markdown();
+        let record =
+            reviewer.approve(&subject, &[], markdown.as_bytes(), &date, "First clinical review.", Vec::new())?;
+        write_ledger(&site, &subject, &[record])?;
     }
     commit(&site, "riley@example.invalid", "Approvals")?;
     for item in all.iter().step_by(20) {
