@@ -129,14 +129,13 @@ pub enum Refusal {
 }
 
 /// Checks `record`'s signature over `statement` against `keys` (the keys
-/// the signer may use, and where they were found, for the message); returns
-/// the signing key's fingerprint.
+/// the signer may use, and where they were found, for the message).
 pub fn check_signature<'k>(
     statement: &str,
     record: &LedgerRecord,
     keys: impl IntoIterator<Item = &'k SigningKey>,
     source: &'static str,
-) -> Result<String, Refusal> {
+) -> Result<(), Refusal> {
     let armored = record.signature.as_deref().ok_or(Refusal::Unsigned)?;
     if record.sha256.is_none() {
         return Err(Refusal::NoDigest);
@@ -145,9 +144,10 @@ pub fn check_signature<'k>(
     if signature.namespace() != NAMESPACE {
         return Err(Refusal::Namespace(signature.namespace().to_owned()));
     }
-    let fingerprint = signature.public_key().fingerprint(ssh_key::HashAlg::Sha256).to_string();
+    // The fingerprint is worked out only for a message.
+    let fingerprint = || signature.public_key().fingerprint(ssh_key::HashAlg::Sha256).to_string();
     let key = keys.into_iter().find(|k| k.key.ssh().key_data() == signature.public_key()).ok_or_else(|| {
-        Refusal::UnknownKey { fingerprint: fingerprint.clone(), signer: record.reviewer.clone(), found_in: source }
+        Refusal::UnknownKey { fingerprint: fingerprint(), signer: record.reviewer.clone(), found_in: source }
     })?;
     if !key.valid_on(record.date) {
         let window = match (key.valid_after, key.valid_before) {
@@ -156,10 +156,9 @@ pub fn check_signature<'k>(
             (None, Some(b)) => format!("before {b}"),
             (None, None) => "always".to_owned(),
         };
-        return Err(Refusal::OutsideValidity { fingerprint, window, date: record.date });
+        return Err(Refusal::OutsideValidity { fingerprint: fingerprint(), window, date: record.date });
     }
-    key.key.ssh().verify(NAMESPACE, statement.as_bytes(), &signature).map_err(|_| Refusal::Mismatch)?;
-    Ok(fingerprint)
+    key.key.ssh().verify(NAMESPACE, statement.as_bytes(), &signature).map_err(|_| Refusal::Mismatch)
 }
 
 /// The fingerprint of the key that signed `record`, if it is signed (whether
@@ -444,7 +443,8 @@ pub(crate) mod tests {
         let retired = [SigningKey { valid_before: Some("2026-06-01".parse().unwrap()), ..signing_key(&riley) }];
         assert!(matches!(check_signature(&text, &honest, &retired, ""), Err(Refusal::OutsideValidity { .. })));
         let current = [SigningKey { valid_after: Some("2026-06-01".parse().unwrap()), ..signing_key(&riley) }];
-        assert_eq!(check_signature(&text, &honest, &current, ""), Ok(riley_keys[0].key.fingerprint()));
+        assert_eq!(check_signature(&text, &honest, &current, ""), Ok(()));
+        assert_eq!(signer_fingerprint(&honest), Some(riley_keys[0].key.fingerprint()));
 
         let mut garbage = r;
         garbage.signature = Some("-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----".into());

@@ -59,14 +59,33 @@ pub(crate) fn validate(library: &Library, sources: &Sources, scope: Scope<'_>, d
         check.item_rules(item);
     }
     check.consistency(scope);
-    for ledger in library.ledgers().iter().filter(|l| scope.covers(&l.item)) {
+    // Signatures are the costly check: each ledger's are checked on a
+    // worker, and reported in ledger order.
+    let ledgers: Vec<&Ledger> = library.ledgers().iter().filter(|l| scope.covers(&l.item)).collect();
+    let refusals: Vec<Vec<(usize, trust::Refusal)>> = {
+        use rayon::prelude::*;
+        ledgers.par_iter().map(|l| item_refusals(library, l)).collect()
+    };
+    for (ledger, refused) in ledgers.into_iter().zip(refusals) {
         check.ledger(ledger);
+        check.signatures(&ledger.path, &ledger.records, refused);
     }
     if let Scope::All = scope {
         for ledger in library.editorial_ledgers() {
             check.editorial_ledger(ledger);
         }
     }
+}
+
+/// Why records of an item's ledger are not approvals: each must be signed
+/// by a key its reviewer's people file lists (in the production edition,
+/// the approved people file).
+fn item_refusals(library: &Library, ledger: &Ledger) -> Vec<(usize, trust::Refusal)> {
+    let source = if library.trust_root().is_some() { "in their approved people file" } else { "in their people file" };
+    let keys = |r: &LedgerRecord| {
+        (library.person(&r.reviewer).map(|p| p.signing_keys.iter().collect()).unwrap_or_default(), source)
+    };
+    trust::check_ledger(&Subject::Item(ledger.item.clone()), &ledger.records, &keys)
 }
 
 /// The hint for a person the production edition names but cannot publish.
@@ -496,13 +515,6 @@ impl Checker<'_> {
             }
             previous = Some(record.date);
         }
-        let library = self.library;
-        let source =
-            if library.trust_root().is_some() { "in their approved people file" } else { "in their people file" };
-        let keys = |r: &LedgerRecord| {
-            (library.person(&r.reviewer).map(|p| p.signing_keys.iter().collect()).unwrap_or_default(), source)
-        };
-        self.signatures(&Subject::Item(ledger.item.clone()), path, &ledger.records, &keys);
     }
 
     /// The ledger of a people file, `site.toml` or the theme: signed by
@@ -594,20 +606,16 @@ impl Checker<'_> {
                 "in their people file",
             ),
         };
-        self.signatures(&ledger.subject.subject(), path, &ledger.records, &keys);
+        let refused = trust::check_ledger(&ledger.subject.subject(), &ledger.records, &keys);
+        self.signatures(path, &ledger.records, refused);
     }
 
     /// Every record of a ledger must be signed, in its chain, by a key its
-    /// signer may use: a record that is not is never an approval.
-    fn signatures<'k>(
-        &mut self,
-        subject: &Subject,
-        path: &Path,
-        records: &[LedgerRecord],
-        keys: &dyn Fn(&LedgerRecord) -> (Vec<&'k SigningKey>, &'static str),
-    ) {
+    /// signer may use: a record that is not is never an approval. Reports
+    /// the `refused` records of the ledger at `path`.
+    fn signatures(&mut self, path: &Path, records: &[LedgerRecord], refused: Vec<(usize, trust::Refusal)>) {
         let sources = self.sources;
-        for (i, refusal) in trust::check_ledger(subject, records, keys) {
+        for (i, refusal) in refused {
             let record = &records[i];
             let key = if record.signature.is_some() { "signature" } else { "blob" };
             let message =
