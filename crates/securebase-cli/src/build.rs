@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use securebase::git::Repo;
-use securebase::{BlobId, Date, ItemRef, Library};
+use securebase::{BlobId, Date, ItemRef, Library, TrustRoot};
 use securebase_site::{BuildOptions, Edition, GitInputs};
 
 use crate::EXIT_ERRORS;
@@ -50,6 +50,20 @@ pub fn load_or_report(root: &Path) -> Option<Library> {
     }
 }
 
+/// Reads the trust root a command was given, if any, printing its problems.
+pub fn read_trust_root(path: Option<&Path>) -> anyhow::Result<Option<TrustRoot>> {
+    let Some(path) = path else { return Ok(None) };
+    match TrustRoot::read(path) {
+        Ok(root) => Ok(Some(root)),
+        Err(diagnostics) => {
+            for d in &diagnostics {
+                eprintln!("{d}");
+            }
+            bail!("the trust root {} is not usable", path.display())
+        }
+    }
+}
+
 /// What production needs to be told that preview is not.
 const NO_TRUST_ROOT: &str = "the production build needs the deployment's trust root, which names the editors whose \
 signatures approve people files, site.toml and the theme: pass --trust-root FILE or set SECUREBASE_TRUST_ROOT \
@@ -61,7 +75,7 @@ review workflow); `securebase preview` needs none";
 pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition, trust_root: Option<&Path>) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let trust_root = match edition {
-        Edition::Production => match crate::review::read_trust_root(trust_root)? {
+        Edition::Production => match read_trust_root(trust_root)? {
             Some(trust_root) => Some(trust_root),
             None => anyhow::bail!(NO_TRUST_ROOT),
         },

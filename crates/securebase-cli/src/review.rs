@@ -17,7 +17,7 @@ use securebase::{
 use serde_json::json;
 
 use crate::EXIT_ERRORS;
-use crate::build::{load_or_report, today};
+use crate::build::{load_or_report, read_trust_root, today};
 use crate::sign::KeyFile;
 
 /// The `review` subcommands.
@@ -244,20 +244,6 @@ fn status(library: &Library, today: Date, format: StatusFormat) -> anyhow::Resul
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Reads the trust root a command was given, if any, printing its problems.
-pub fn read_trust_root(path: Option<&Path>) -> anyhow::Result<Option<TrustRoot>> {
-    let Some(path) = path else { return Ok(None) };
-    match TrustRoot::read(path) {
-        Ok(root) => Ok(Some(root)),
-        Err(diagnostics) => {
-            for d in &diagnostics {
-                eprintln!("{d}");
-            }
-            bail!("the trust root {} is not usable", path.display())
-        }
-    }
 }
 
 /// Who may sign a record about `subject`: `None` when `signer` may, else why not.

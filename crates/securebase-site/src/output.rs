@@ -101,15 +101,6 @@ impl Publisher {
         })
     }
 
-    /// Writes `files` (path inside the site, bytes) into the staging folder
-    /// and swaps it in for the output folder once every file is written.
-    /// The replaced site stays beside it, hidden, until the next build.
-    pub fn publish(mut self, files: Vec<(String, Vec<u8>)>) -> Result<(), SiteError> {
-        self.expect(files.iter().map(|(path, _)| path.as_str()))?;
-        self.write(files)?;
-        self.finish()
-    }
-
     /// Makes the staging folder ready for exactly the files at `paths`
     /// (inside the site), which [`write`](Self::write) then writes:
     /// removes what is not among them (and any symlink) and creates the
@@ -196,14 +187,11 @@ fn swap(staging: &Path, out: &Path, retired: &Path) -> Result<(), SiteError> {
     Ok(())
 }
 
-/// Writes `files` as the new content of `out` in one step (see [`Publisher`]).
-pub fn publish(out: &Path, files: Vec<(String, Vec<u8>)>) -> Result<(), SiteError> {
-    Publisher::start(out)?.publish(files)
-}
-
 /// A lock file beside the output, held while a build writes it, so that two
-/// builds into one folder cannot undo each other. A lock left by a killed
-/// build (its process is gone) is taken over.
+/// builds into one folder cannot undo each other. On Linux, a lock left by
+/// a killed build (its process is gone from `/proc`) is taken over; on
+/// other systems, which offer no such check here, a lock is never taken
+/// over: the error names the file to delete once no build is running.
 struct Lock(PathBuf);
 
 impl Lock {
@@ -216,14 +204,19 @@ impl Lock {
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     let holder = fs::read_to_string(path).unwrap_or_default();
-                    let alive =
-                        holder.trim().parse::<u32>().is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
-                    if alive && cfg!(target_os = "linux") {
+                    let pid = holder.trim().parse::<u32>().ok();
+                    let alive = match pid {
+                        Some(pid) if cfg!(target_os = "linux") => Path::new(&format!("/proc/{pid}")).exists(),
+                        // No liveness check elsewhere: never remove a lock that may be live.
+                        _ => !cfg!(target_os = "linux"),
+                    };
+                    if alive {
                         return Err(SiteError::UnsafeOutput {
                             path: out.to_path_buf(),
                             reason: format!(
-                                "another build (process {}) is writing it; wait for it to finish",
-                                holder.trim()
+                                "another build (process {}) is writing it; wait for it to finish, or, if no build is running, delete {}",
+                                holder.trim(),
+                                path.display()
                             ),
                         });
                     }
@@ -289,6 +282,14 @@ fn prune(staging: &Path, wanted: &HashSet<&Path>, dirs: &BTreeSet<&Path>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writes `files` as the new content of `out` in one step, as a build does.
+    fn publish(out: &Path, files: Vec<(String, Vec<u8>)>) -> Result<(), SiteError> {
+        let mut publisher = Publisher::start(out)?;
+        publisher.expect(files.iter().map(|(path, _)| path.as_str()))?;
+        publisher.write(files)?;
+        publisher.finish()
+    }
 
     #[test]
     fn refuses_the_project_its_parents_and_its_sources() {

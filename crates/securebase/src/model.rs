@@ -486,9 +486,6 @@ pub trait Kind: sealed::Sealed + Sized {
 
     /// This collection's items in a library.
     fn items(library: &crate::Library) -> &[Item<Self>];
-
-    /// Wraps a reference to an item as an [`AnyItem`].
-    fn any(item: &Item<Self>) -> AnyItem<'_>;
 }
 
 impl Kind for Style {
@@ -501,9 +498,6 @@ impl Kind for Style {
     fn items(library: &crate::Library) -> &[Item<Self>] {
         library.styles()
     }
-    fn any(item: &Item<Self>) -> AnyItem<'_> {
-        AnyItem::Style(item)
-    }
 }
 
 impl Kind for Strategy {
@@ -513,9 +507,6 @@ impl Kind for Strategy {
     }
     fn items(library: &crate::Library) -> &[Item<Self>] {
         library.strategies()
-    }
-    fn any(item: &Item<Self>) -> AnyItem<'_> {
-        AnyItem::Strategy(item)
     }
 }
 
@@ -527,9 +518,6 @@ impl Kind for Therapy {
     fn items(library: &crate::Library) -> &[Item<Self>] {
         library.therapies()
     }
-    fn any(item: &Item<Self>) -> AnyItem<'_> {
-        AnyItem::Therapy(item)
-    }
 }
 
 impl Kind for Guide {
@@ -539,9 +527,6 @@ impl Kind for Guide {
     }
     fn items(library: &crate::Library) -> &[Item<Self>] {
         library.guides()
-    }
-    fn any(item: &Item<Self>) -> AnyItem<'_> {
-        AnyItem::Guide(item)
     }
 }
 
