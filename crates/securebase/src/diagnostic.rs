@@ -6,10 +6,11 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How serious a [`Diagnostic`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The content cannot be published until this is fixed.
@@ -60,6 +61,8 @@ pub enum Code {
     IgnoredFile,
     /// A symlink that loops or leaves the content folder.
     Symlink,
+    /// A summary or prose harder to read than `site.toml`'s `[readability]` allows.
+    Readability,
 }
 
 impl Code {
@@ -83,6 +86,7 @@ impl Code {
             Code::Inconsistent => "inconsistent",
             Code::IgnoredFile => "ignored-file",
             Code::Symlink => "symlink",
+            Code::Readability => "readability",
         }
     }
 }

@@ -88,6 +88,7 @@ pub mod git;
 mod library;
 mod load;
 mod model;
+mod readability;
 mod review;
 #[cfg(feature = "schema")]
 pub mod schema;
@@ -111,7 +112,7 @@ pub mod __fuzz {
     }
 }
 
-pub use config::{Care, CrisisResource, ReviewPolicy, SiteConfig, default_crisis};
+pub use config::{Care, CrisisResource, ReadabilityLimits, ReviewPolicy, SiteConfig, default_crisis};
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity};
 pub use edition::EditionError;
 #[cfg(feature = "embedded")]
@@ -119,5 +120,6 @@ pub use embedded::embedded;
 pub use library::{Checked, Library, Reload};
 pub use load::{MAX_FILE_BYTES, suggest_slug};
 pub use model::*;
+pub use readability::{Figures, ItemReadability, Readability, Sentence};
 pub use review::{Review, State, Version, approval_refusal};
 pub use validate::{MAX_SUMMARY_CHARS, MIN_SUMMARY_CHARS, SAFE_SCHEMES, is_safe_address};

@@ -451,6 +451,8 @@ pub struct Meta {
     pub blob: BlobId,
     /// The file, relative to the project root.
     pub path: PathBuf,
+    /// How readable the summary and prose are, measured as the file loaded.
+    pub readability: crate::readability::Readability,
 }
 
 /// One item: the common [`Meta`] and its collection's own fields.
