@@ -346,6 +346,7 @@ enum Block {
 /// The state of one pass over a text.
 struct Scanner<'a> {
     text: &'a str,
+    seen: &'a mut SeenWords,
     origin: Origin,
     out: &'a mut Vec<Counted>,
     /// The sentence being counted.
@@ -361,8 +362,7 @@ struct Scanner<'a> {
 }
 
 impl Scanner<'_> {
-    fn word(&mut self, start: usize, end: usize) {
-        let Some(word) = self.text.get(start..end) else { return };
+    fn word(&mut self, start: usize, end: usize, syllables: u32) {
         if self.start.is_none() {
             self.start = Some(match self.origin {
                 Origin::Lines { first_line } => {
@@ -373,7 +373,7 @@ impl Scanner<'_> {
             });
         }
         self.words = self.words.saturating_add(1);
-        self.syllables = self.syllables.saturating_add(syllables(word));
+        self.syllables = self.syllables.saturating_add(syllables);
         self.word_start = start;
         self.word_end = end;
     }
@@ -464,15 +464,24 @@ impl Scanner<'_> {
                 && (bytes[k].is_ascii_alphanumeric()
                     || (bytes[k] >= 0x80 && char_at(text, k).is_some_and(char::is_alphanumeric)))
         };
+        // Only ASCII letters, apostrophes and dots: the common case.
+        let (mut plain, mut digit) = (true, false);
         let mut j = start;
         loop {
             while j < to {
                 let b = bytes[j];
-                if b.is_ascii_alphanumeric() {
+                let class = BYTE_CLASS[usize::from(b)];
+                if class == LETTER {
                     j += 1;
-                } else if b >= 0x80 {
+                } else if class == DIGIT {
+                    digit = true;
+                    j += 1;
+                } else if class == NOT_ASCII {
                     match char_at(text, j) {
-                        Some(c) if c.is_alphanumeric() => j += c.len_utf8(),
+                        Some(c) if c.is_alphanumeric() => {
+                            plain = false;
+                            j += c.len_utf8();
+                        }
                         _ => break,
                     }
                 } else {
@@ -483,11 +492,18 @@ impl Scanner<'_> {
                 break;
             }
             let joined = match bytes[j] {
-                b'\'' | b'-' if alnum_at(j + 1) => 1,
+                b'\'' if alnum_at(j + 1) => 1,
+                b'-' if alnum_at(j + 1) => {
+                    plain = false;
+                    1
+                }
                 b'.' if j + 1 < to && bytes[j + 1].is_ascii_alphanumeric() => 1,
                 b',' if j > start && bytes[j - 1].is_ascii_digit() && j + 1 < to && bytes[j + 1].is_ascii_digit() => 1,
                 0x80.. => match char_at(text, j) {
-                    Some(c @ ('’' | 'ʼ' | '‐' | '‑')) if alnum_at(j + c.len_utf8()) => c.len_utf8(),
+                    Some(c @ ('’' | 'ʼ' | '‐' | '‑')) if alnum_at(j + c.len_utf8()) => {
+                        plain = false;
+                        c.len_utf8()
+                    }
                     _ => 0,
                 },
                 _ => 0,
@@ -501,15 +517,94 @@ impl Scanner<'_> {
         if text[j..to].starts_with("://") {
             return bytes[j..to].iter().position(u8::is_ascii_whitespace).map_or(to, |k| j + k);
         }
-        self.word(start, j);
+        let word = &text[start..j];
+        let count = if digit {
+            1
+        } else if plain && word.len() <= SEEN_LETTERS {
+            self.seen.syllables(word)
+        } else {
+            syllables(word)
+        };
+        self.word(start, j, count);
         j
     }
 }
 
+/// What each byte is, for reading words fast: [`LETTER`], [`DIGIT`],
+/// [`NOT_ASCII`] or 0 (anything else).
+static BYTE_CLASS: [u8; 256] = {
+    let mut classes = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        classes[b] = match b as u8 {
+            b'a'..=b'z' | b'A'..=b'Z' => LETTER,
+            b'0'..=b'9' => DIGIT,
+            0x80.. => NOT_ASCII,
+            _ => 0,
+        };
+        b += 1;
+    }
+    classes
+};
+const LETTER: u8 = 1;
+const DIGIT: u8 = 2;
+const NOT_ASCII: u8 = 3;
+
+/// How many words the syllable counts of each thread remember.
+const SEEN_SLOTS: usize = 2048;
+
+/// The longest word (in bytes) whose count is remembered.
+const SEEN_LETTERS: usize = 16;
+
+/// One remembered word: its bytes, lowercase, as two numbers; its length;
+/// its syllables.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen {
+    low: u64,
+    high: u64,
+    len: usize,
+    syllables: u32,
+}
+
+/// The syllable counts of words this thread counted lately, by a hash of
+/// the word: most words of any text are a few common ones, so most are
+/// counted once.
+struct SeenWords(Vec<Seen>);
+
+impl SeenWords {
+    /// The syllables of a word of at most [`SEEN_LETTERS`] ASCII letters,
+    /// apostrophes and dots.
+    fn syllables(&mut self, word: &str) -> u32 {
+        let bytes = word.as_bytes();
+        let mut key = [0u8; SEEN_LETTERS];
+        key[..bytes.len()].copy_from_slice(bytes);
+        let (low, high) = key.split_at(8);
+        let fold = |half: &[u8]| <[u8; 8]>::try_from(half).map_or(0, u64::from_le_bytes) | 0x2020_2020_2020_2020;
+        let (low, high) = (fold(low), fold(high));
+        let hash = (low ^ high.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 53;
+        let slot = &mut self.0[hash as usize % SEEN_SLOTS];
+        if (slot.low, slot.high, slot.len) == (low, high, bytes.len()) {
+            return slot.syllables;
+        }
+        let count = syllables(word);
+        *slot = Seen { low, high, len: bytes.len(), syllables: count };
+        count
+    }
+}
+
+thread_local! {
+    static SEEN: std::cell::RefCell<SeenWords> = std::cell::RefCell::new(SeenWords(vec![Seen::default(); SEEN_SLOTS]));
+}
+
 /// Counts the sentences of `text` into `out`.
 fn scan(text: &str, origin: Origin, out: &mut Vec<Counted>) {
+    SEEN.with_borrow_mut(|seen| scan_with(text, origin, out, seen));
+}
+
+fn scan_with(text: &str, origin: Origin, out: &mut Vec<Counted>, seen: &mut SeenWords) {
     let mut s = Scanner {
         text,
+        seen,
         origin,
         out,
         words: 0,
@@ -615,7 +710,7 @@ fn scan(text: &str, origin: Origin, out: &mut Vec<Counted>) {
             let item = &text[at..line_end];
             at += item.len() - item.trim_start().len();
             let item = &text[at..line_end];
-            if item.len() >= 3 && matches!(&item[..3], "[ ]" | "[x]" | "[X]") {
+            if matches!(item.get(..3), Some("[ ]" | "[x]" | "[X]")) {
                 at += 3;
             }
         } else if rest.starts_with("[^")
@@ -888,10 +983,6 @@ const COMPOUND_FIRST: &[&[u8]] = &[
     b"state",
 ];
 
-/// Suffixes before which an e is silent ("state-ment", "care-ful").
-const SILENT_E_SUFFIXES: &[&[u8]] =
-    &[b"ly", b"ment", b"ments", b"ful", b"fully", b"less", b"ness", b"ty", b"times", b"thing", b"where", b"body"];
-
 /// The longest word the rules read letter by letter; longer ones count
 /// vowel groups only.
 const MAX_LETTERS: usize = 40;
@@ -906,22 +997,82 @@ pub(crate) fn syllables(word: &str) -> u32 {
     word.split(['-', '‐', '‑']).map(part_syllables).sum::<u32>().max(1)
 }
 
+/// A word's letters, lowercase, with which of them are a, e, i, o or u
+/// and which are y, as bits.
+struct Letters {
+    buf: [u8; MAX_LETTERS],
+    n: usize,
+    aeiou: u64,
+    ys: u64,
+}
+
+impl Letters {
+    fn new() -> Letters {
+        Letters { buf: [0; MAX_LETTERS], n: 0, aeiou: 0, ys: 0 }
+    }
+
+    /// Adds a lowercase ASCII letter.
+    fn push(&mut self, letter: u8) {
+        if self.n < MAX_LETTERS {
+            self.buf[self.n] = letter;
+            self.aeiou |= u64::from(is_aeiou(letter)) << self.n;
+            self.ys |= u64::from(letter == b'y') << self.n;
+        }
+        self.n += 1;
+    }
+
+    /// The syllables of `word`, whose letters these are, by the rules (or
+    /// by vowel groups, for a word too long for them); `syllabic_not` when
+    /// it ends in a sounded "n't".
+    fn syllables(&self, word: &str, syllabic_not: bool) -> u32 {
+        match self.n {
+            0 => 0,
+            n if n > MAX_LETTERS => vowel_groups(word.bytes().filter(u8::is_ascii_alphabetic)),
+            n => rules(&self.buf[..n], self.aeiou, self.ys, syllabic_not),
+        }
+    }
+}
+
 fn is_aeiou(c: u8) -> bool {
-    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u')
+    // The bits of a, e, i, o and u, counted from a.
+    c.is_ascii_lowercase() && (0x0010_4111u32 >> (c - b'a')) & 1 == 1
 }
 
 fn is_consonant(c: u8) -> bool {
     !matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
 
+/// Vowel groups only, for a word too long for the rules.
+fn vowel_groups(letters: impl Iterator<Item = u8>) -> u32 {
+    let (mut groups, mut in_vowels) = (0, false);
+    for c in letters {
+        let vowel = matches!(c.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+        groups += u32::from(vowel && !in_vowels);
+        in_vowels = vowel;
+    }
+    groups.max(1)
+}
+
+/// Whether a word ending in "n't" sounds its n ("did-n't", not "do-n't"):
+/// the letter before it is a consonant.
+fn syllabic_not(part: &str) -> bool {
+    let b = part.as_bytes();
+    let ends = |suffix: &[u8]| b.len() >= suffix.len() && b[b.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
+    let before = if ends(b"n't") {
+        b.len() - 3
+    } else if ends("n’t".as_bytes()) {
+        b.len() - 5
+    } else {
+        return false;
+    };
+    before > 0 && b[before - 1].is_ascii_alphabetic() && is_consonant(b[before - 1].to_ascii_lowercase())
+}
+
 /// The syllables of one part of a word, by the rules.
 fn part_syllables(part: &str) -> u32 {
-    let mut buf = [0u8; MAX_LETTERS];
-    let mut n = 0;
-    let mut vowel_groups = 0;
-    let mut in_vowels = false;
+    let mut letters = Letters::new();
     for c in part.chars() {
-        let letter = match c {
+        letters.push(match c {
             'a'..='z' => c as u8,
             'A'..='Z' => c.to_ascii_lowercase() as u8,
             'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' | 'À' | 'Á' | 'Â' | 'Ä' => b'a',
@@ -932,32 +1083,15 @@ fn part_syllables(part: &str) -> u32 {
             'ù' | 'ú' | 'û' | 'ü' | 'Ú' | 'Û' | 'Ü' => b'u',
             _ if c.is_alphabetic() => b'x',
             _ => continue,
-        };
-        let vowel = is_aeiou(letter) || letter == b'y';
-        if vowel && !in_vowels {
-            vowel_groups += 1;
-        }
-        in_vowels = vowel;
-        if n < MAX_LETTERS {
-            buf[n] = letter;
-        }
-        n += 1;
+        });
     }
-    if n == 0 {
-        return 0;
-    }
-    if n > MAX_LETTERS {
-        return vowel_groups.max(1);
-    }
-    let lower = part.to_ascii_lowercase();
-    let not = lower.ends_with("n't") || lower.ends_with("n’t");
-    let before_not = lower.trim_end_matches("n't").trim_end_matches("n’t").bytes().next_back().unwrap_or(b'a');
-    rules(&buf[..n], not && is_consonant(before_not))
+    letters.syllables(part, syllabic_not(part))
 }
 
-/// The syllables of a lowercase word by the rules; `syllabic_not` when it
-/// ends in a sounded "n't" ("did-n't").
-fn rules(w: &[u8], syllabic_not: bool) -> u32 {
+/// The syllables of a lowercase word by the rules, given which of its
+/// letters are a, e, i, o or u (`aeiou`) and which are y (`ys`), as bits;
+/// `syllabic_not` when it ends in a sounded "n't" ("did-n't").
+fn rules(w: &[u8], aeiou: u64, ys: u64, syllabic_not: bool) -> u32 {
     if let Some(n) = exception(w) {
         return n;
     }
@@ -965,69 +1099,74 @@ fn rules(w: &[u8], syllabic_not: bool) -> u32 {
     if n <= 2 {
         return 1;
     }
-    let sounded_apart = SOUNDED_APART.iter().any(|p| w.starts_with(p)) && !w.starts_with(b"creatur");
-    // Which letters are vowels: y is one unless it starts the word or
-    // stands between a vowel and a vowel ("player").
-    let mut vowel = [false; MAX_LETTERS];
-    for i in 0..n {
-        vowel[i] = match w[i] {
-            b'a' | b'e' | b'i' | b'o' | b'u' => true,
-            b'y' => !(i == 0 || (vowel[i - 1] && i + 1 < n && is_aeiou(w[i + 1]))),
+    let sounded_apart = matches!(w[0], b'r' | b'c' | b's')
+        && SOUNDED_APART.iter().any(|p| w.starts_with(p))
+        && !w.starts_with(b"creatur");
+    // Which letters are vowels, as bits: y is one unless it starts the
+    // word or stands between a vowel and a vowel ("player").
+    let mut vowels = aeiou;
+    let mut y = ys & !1;
+    while y != 0 {
+        let i = y.trailing_zeros();
+        y &= y - 1;
+        if !(vowels >> (i - 1) & 1 == 1 && aeiou >> (i + 1) & 1 == 1) {
+            vowels |= 1 << i;
+        }
+    }
+    let is_vowel = |i: usize| vowels >> i & 1 == 1;
+    let at = |i: usize| w.get(i).copied().unwrap_or(0);
+    // One syllable for each group of vowels...
+    let mut count = (vowels & !(vowels << 1)).count_ones() as i32;
+    // ...and one more for two vowels of a group sounded apart.
+    let mut pairs = vowels & (vowels >> 1);
+    while pairs != 0 {
+        let k = pairs.trailing_zeros() as usize;
+        pairs &= pairs - 1;
+        let (p, pair, after) = (if k > 0 { at(k - 1) } else { 0 }, [w[k], w[k + 1]], at(k + 2));
+        let rest = &w[k + 2..];
+        let split = match &pair {
+            [b'y', next] => is_aeiou(*next) && (k == 0 || !is_vowel(k - 1)),
+            b"ia" => k > 0 && (!b"cgltsx".contains(&p) || after == b'b') && rest != b"ge" && rest != b"ges",
+            b"io" => k > 0 && !b"cglnstx".contains(&p),
+            b"iu" => true,
+            b"ua" => k > 0 && !b"qg".contains(&p),
+            b"ue" => k > 0 && !b"qg".contains(&p) && (after == b'l' || after == b'n'),
+            b"ui" => k > 0 && !b"qg".contains(&p) && after == b'n',
+            b"uo" => p != b'q',
+            b"eo" => {
+                p != b'g'
+                    && !(w.starts_with(b"peop") || w.starts_with(b"leop") || w.starts_with(b"jeop"))
+                    && !(rest.starts_with(b"us") && (p == b'c' || p == b't'))
+            }
+            b"ea" => k + 2 == n && k >= 2,
+            b"oe" => after != 0 && !matches!(after, b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b's'),
+            b"ie" => {
+                matches!(rest, b"r" | b"st" | b"rs")
+                    || after == b't'
+                    || (after == b'n'
+                        && ((matches!(p, b'd' | b'r') && !(k >= 2 && &w[k - 2..k] == b"fr"))
+                            || (p == b'l' && k >= 2 && !is_aeiou(w[k - 2]))
+                            || (k >= 2 && &w[k - 2..k] == b"sc")))
+            }
             _ => false,
         };
-    }
-    let at = |i: usize| w.get(i).copied().unwrap_or(0);
-    let mut count: i32 = 0;
-    let mut i = 0;
-    while i < n {
-        if !vowel[i] {
-            i += 1;
-            continue;
+        if split {
+            count += 1;
         }
-        let mut j = i;
-        while j + 1 < n && vowel[j + 1] {
-            j += 1;
-        }
-        count += 1;
-        // Vowels in one group that are sounded apart.
-        for k in i..j {
-            let (p, pair, after) = (if k > 0 { at(k - 1) } else { 0 }, [w[k], w[k + 1]], at(k + 2));
-            let rest = &w[k + 2..];
-            let split = match &pair {
-                [b'y', next] => is_aeiou(*next) && (k == 0 || !vowel[k - 1]),
-                b"ia" => k > 0 && (!b"cgltsx".contains(&p) || after == b'b') && rest != b"ge" && rest != b"ges",
-                b"io" => k > 0 && !b"cglnstx".contains(&p),
-                b"iu" => true,
-                b"ua" => k > 0 && !b"qg".contains(&p),
-                b"ue" => k > 0 && !b"qg".contains(&p) && (after == b'l' || after == b'n'),
-                b"ui" => k > 0 && !b"qg".contains(&p) && after == b'n',
-                b"uo" => p != b'q',
-                b"eo" => {
-                    p != b'g'
-                        && !(w.starts_with(b"peop") || w.starts_with(b"leop") || w.starts_with(b"jeop"))
-                        && !(rest.starts_with(b"us") && (p == b'c' || p == b't'))
-                }
-                b"ea" => k + 2 == n && k >= 2,
-                b"oe" => after != 0 && !matches!(after, b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b's'),
-                b"ie" => {
-                    matches!(rest, b"r" | b"st" | b"rs")
-                        || after == b't'
-                        || (after == b'n'
-                            && ((matches!(p, b'd' | b'r') && !(k >= 2 && &w[k - 2..k] == b"fr"))
-                                || (p == b'l' && k >= 2 && !is_aeiou(w[k - 2]))
-                                || (k >= 2 && &w[k - 2..k] == b"sc")))
-                }
-                _ => false,
-            };
-            if split {
-                count += 1;
-            }
-        }
-        i = j + 1;
     }
     // Whether the e at `k` is a vowel group of its own.
-    let lone_e = |k: usize| w[k] == b'e' && (k == 0 || !vowel[k - 1]) && (k + 1 >= n || !vowel[k + 1]);
-    let ends = |s: &[u8]| w.ends_with(s);
+    let lone_e = |k: usize| w[k] == b'e' && (k == 0 || !is_vowel(k - 1)) && (k + 1 >= n || !is_vowel(k + 1));
+    // The last eight letters as one number, the last letter lowest, so that
+    // an ending is compared at once.
+    let tail = w[n.saturating_sub(8)..].iter().fold(0u64, |t, &c| t << 8 | u64::from(c));
+    let ends = |s: &[u8]| {
+        let (mut value, mut mask) = (0u64, 0u64);
+        for &c in s {
+            value = value << 8 | u64::from(c);
+            mask = mask << 8 | 0xFF;
+        }
+        tail & mask == value
+    };
     if ends(b"e") && lone_e(n - 1) && count > 1 {
         let sounded_le = ends(b"le") && is_consonant(at(n - 3));
         let sounded_re = n >= 4 && matches!(&w[n - 3..], b"tre" | b"cre" | b"bre") && is_consonant(at(n - 4));
@@ -1061,9 +1200,22 @@ fn rules(w: &[u8], syllabic_not: bool) -> u32 {
     }
     // A silent e before a suffix ("state-ment").
     let mut trimmed = false;
-    if let Some(suffix) = SILENT_E_SUFFIXES.iter().find(|s| ends(s)) {
-        if n > suffix.len() + 2 {
-            let k = n - suffix.len() - 1;
+    let suffix = if ends(b"ly") {
+        2
+    } else if ends(b"ment") || ends(b"less") || ends(b"ness") || ends(b"body") {
+        4
+    } else if ends(b"ments") || ends(b"fully") || ends(b"times") || ends(b"thing") || ends(b"where") {
+        5
+    } else if ends(b"ful") {
+        3
+    } else if ends(b"ty") {
+        2
+    } else {
+        0
+    };
+    if suffix > 0 {
+        if n > suffix + 2 {
+            let k = n - suffix - 1;
             if lone_e(k) && is_consonant(w[k - 1]) && count > 1 && !(w[k - 1] == b'l' && is_consonant(w[k - 2])) {
                 count -= 1;
                 trimmed = true;
@@ -1073,7 +1225,11 @@ fn rules(w: &[u8], syllabic_not: bool) -> u32 {
     if ends(b"ism") || ends(b"isms") {
         count += 1;
     }
-    if !trimmed && let Some(first) = COMPOUND_FIRST.iter().find(|p| w.starts_with(p)) {
+    if !trimmed
+        && n > 6
+        && (w[3] == b'e' || w[4] == b'e')
+        && let Some(first) = COMPOUND_FIRST.iter().find(|p| w.starts_with(p))
+    {
         let len = first.len();
         if n > len + 2 && is_consonant(w[len]) && count > 1 && lone_e(len - 1) {
             count -= 1;
@@ -1099,4 +1255,325 @@ fn rules(w: &[u8], syllabic_not: bool) -> u32 {
         count += 1;
     }
     u32::try_from(count.max(1)).unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (sentences, words) of a Markdown text.
+    fn counts(text: &str) -> (u32, u32) {
+        let f = Figures::measure(text);
+        (f.sentences, f.words)
+    }
+
+    /// Each sentence's (words, line, column), in order.
+    fn sentences(text: &str) -> Vec<(u32, usize, usize)> {
+        let mut counted = Vec::new();
+        scan(text, Origin::Lines { first_line: 1 }, &mut counted);
+        counted
+            .iter()
+            .map(|c| match c.start {
+                Start::At(at) => (c.words, at.line, at.column),
+                Start::Value { .. } => unreachable!("a text measured by lines"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn abbreviations_do_not_end_sentences() {
+        assert_eq!(counts("Dr. Smith saw the U.S. team, e.g. the coach. It went well."), (2, 12));
+        assert_eq!(counts("Bowlby, J. wrote it. Levy et al. found more. Mrs. Lee agreed."), (3, 12));
+        assert_eq!(counts("Bring pens, paper, etc. and a snack. Then rest."), (2, 9));
+        assert_eq!(counts("We packed food, water, etc. Then we left."), (2, 8));
+        assert_eq!(counts("Turn to page no. 5 now. She said no. Then she left."), (3, 12));
+        assert_eq!(counts("Chat at 988lifeline.org. It is free."), (2, 6));
+    }
+
+    #[test]
+    fn numbers_are_words_of_one_syllable() {
+        let f = Figures::measure("About 1,000 people, or 3.5 percent, came in 1969.");
+        assert_eq!((f.sentences, f.words), (1, 9));
+        // a-bout 2, 1,000 1, peo-ple 2, or 1, 3.5 1, per-cent 2, came 1, in 1, 1969 1.
+        assert_eq!(f.syllables, 12);
+        assert_eq!(counts("Call 988 or text 741741 to talk, 24/7."), (1, 9));
+    }
+
+    #[test]
+    fn hyphenated_words_are_one_word_counted_in_parts() {
+        let f = Figures::measure("A well-known self-help book.");
+        assert_eq!((f.sentences, f.words, f.syllables), (1, 4, 6));
+        // A dash between words is not a hyphen.
+        assert_eq!(counts("We can not dedicate—we can not consecrate – this ground."), (1, 10));
+    }
+
+    #[test]
+    fn quotes_and_apostrophes() {
+        let f = Figures::measure("\"Stop,\" she said. \"Don't go!\" He didn't.");
+        assert_eq!((f.sentences, f.words), (3, 7));
+        // stop 1, she 1, said 1, don't 1, go 1, he 1, did-n't 2.
+        assert_eq!(f.syllables, 8);
+        let curly = Figures::measure("“Stop,” she said. ‘Don’t go!’ He didn’t.");
+        assert_eq!((curly.sentences, curly.words, curly.syllables), (3, 7, 8));
+    }
+
+    #[test]
+    fn headings_list_items_and_table_cells_are_sentences() {
+        let text = "# Title {#top}\n\n- one item\n- another item\n  that goes on\n* [ ] a task\n\nA paragraph with no stop\n\n1. First step\n2) Second step\n\n| Step | What to try |\n|---|---|\n| 1 | Breathe slowly |\n\nSetext heading\n---\nLast words";
+        assert_eq!(
+            sentences(text),
+            [
+                (1, 1, 3),
+                (2, 3, 3),
+                (5, 4, 3),
+                (2, 6, 7),
+                (5, 8, 1),
+                (2, 10, 4),
+                (2, 11, 4),
+                (1, 13, 3),
+                (3, 13, 10),
+                (1, 15, 3),
+                (2, 15, 7),
+                (2, 17, 1),
+                (2, 19, 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn footnotes_references_go_and_definitions_are_prose() {
+        let text = "Text here.[^1] More text.\n\n[^1]: A note with more words.\n    It goes on.";
+        assert_eq!(sentences(text), [(2, 1, 1), (2, 1, 16), (5, 3, 7), (3, 4, 5)]);
+    }
+
+    #[test]
+    fn code_blocks_html_and_definitions_are_ignored() {
+        let text = "Before.\n\n```rust\nlet x = 1; // code words.\n```\n\n~~~\nmore code\n~~~\n\n    indented code here.\n\n<div>\nhidden words\n</div>\n\n<!-- a\ncomment -->\n\n[ref]: https://example.org \"A title\"\n\nShown <b>bold</b> text.\n\nAfter.";
+        assert_eq!(sentences(text), [(1, 1, 1), (3, 22, 1), (1, 24, 1)]);
+        // Inline code is read as text.
+        assert_eq!(counts("Run `securebase check` now."), (1, 4));
+    }
+
+    #[test]
+    fn links_count_as_their_text_and_images_and_addresses_as_nothing() {
+        let text = "Read [the guide](/guides/x/ \"Title here\") and ![a photo of a cat](cat.png) <https://example.org> [more][ref] now, at https://example.org/a.";
+        assert_eq!(counts(text), (1, 7));
+        assert_eq!(counts("Use &amp; reuse &#8212; carefully."), (1, 3));
+    }
+
+    #[test]
+    fn citations_are_dropped_and_other_parentheses_kept() {
+        let text = "Closeness helps (Bowlby, 1969). Care matters (Main & Solomon, 1990, pp. 121–160; Levy et al., 2011a). Some people (about one in four) feel this (see Hazan & Shaver, 1987, p. 12). Levy et al. (2011) agree.";
+        assert_eq!(sentences(text), [(2, 1, 1), (2, 1, 33), (8, 1, 103), (4, 1, 180)]);
+        // A citation across a line break, in a paragraph.
+        let wrapped = "Researchers saw this (Ainsworth and colleagues,\n1978). Later work agreed.";
+        assert_eq!(sentences(wrapped), [(3, 1, 1), (3, 2, 8)]);
+        assert!(cites("n.d.") && cites("Smith, in press") && cites("Bowlby 1969/1982"));
+        assert!(!cites("about 1 in 4") && !cites("12345") && !cites("ages 2-5") && !cites(""));
+    }
+
+    #[test]
+    fn positions_count_characters_and_lines() {
+        assert_eq!(sentences("Café. Über alles ist gut.\nNext line."), [(1, 1, 1), (4, 1, 7), (2, 2, 1)]);
+        assert_eq!(sentences("> Quoted text\n> goes on.\n\n> Another."), [(4, 1, 3), (1, 4, 3)]);
+        let mut counted = Vec::new();
+        scan("First.\nSecond one.", Origin::Lines { first_line: 40 }, &mut counted);
+        assert!(matches!(counted[1].start, Start::At(Position { line: 41, column: 1 })));
+    }
+
+    #[test]
+    fn figures_give_the_grade_longest_and_hardest_sentence() {
+        let f = Figures::measure(
+            "I can. Antidisestablishmentarianism fascinates philosophers.\nIt is a long, long, long sentence of small words.",
+        );
+        assert_eq!((f.sentences, f.words), (3, 15));
+        assert_eq!(f.longest, Some(Sentence { words: 10, syllables: 11, line: 2, column: 1 }));
+        assert_eq!(f.hardest.map(|s| (s.line, s.column, s.words)), Some((1, 8, 3)));
+        let expected = 0.39 * 15.0 / 3.0 + 11.8 * f64::from(f.syllables) / 15.0 - 15.59;
+        assert!((f.grade() - expected).abs() < 1e-9);
+        assert_eq!(f.words_per_sentence(), 5.0);
+        let one = Figures::measure("A single sentence here.");
+        assert_eq!(one.hardest, one.longest);
+        let none = Figures::measure("```\ncode only\n```\n");
+        assert_eq!(none, Figures::default());
+        assert_eq!((none.grade(), none.words_per_sentence()), (0.0, 0.0));
+    }
+
+    #[test]
+    fn figures_serialize_rounded_with_the_sentences() {
+        let f = Figures::measure("The cat sat on the mat. It was warm there.");
+        let json = serde_json::to_value(f).unwrap();
+        assert_eq!(json["sentences"], 2);
+        assert_eq!(json["words"], 10);
+        assert_eq!(json["grade"], f.rounded_grade());
+        assert_eq!(json["words_per_sentence"], 5.0);
+        assert_eq!(json["longest_sentence"]["line"], 1);
+        assert_eq!(json["longest_sentence"]["words"], 6);
+    }
+
+    #[test]
+    fn syllables_by_the_rules() {
+        let cases = [
+            ("the", 1),
+            ("a", 1),
+            ("table", 2),
+            ("make", 1),
+            ("walked", 1),
+            ("wanted", 2),
+            ("needed", 2),
+            ("makes", 1),
+            ("boxes", 2),
+            ("pages", 2),
+            ("tables", 2),
+            ("called", 1),
+            ("troubled", 2),
+            ("hundred", 2),
+            ("people", 2),
+            ("beyond", 2),
+            ("player", 2),
+            ("crying", 2),
+            ("everyone", 3),
+            ("anxiety", 4),
+            ("quiet", 2),
+            ("science", 2),
+            ("experience", 4),
+            ("friendship", 2),
+            ("actual", 3),
+            ("usual", 3),
+            ("language", 2),
+            ("period", 3),
+            ("nation", 2),
+            ("various", 3),
+            ("video", 3),
+            ("gorgeous", 2),
+            ("idea", 3),
+            ("sea", 1),
+            ("create", 2),
+            ("creature", 2),
+            ("being", 2),
+            ("going", 2),
+            ("statement", 2),
+            ("lovely", 2),
+            ("careful", 2),
+            ("sometimes", 2),
+            ("caregiver", 3),
+            ("moment", 2),
+            ("settlement", 3),
+            ("criticism", 4),
+            ("tired", 2),
+            ("unique", 2),
+            ("league", 1),
+            ("argue", 2),
+            ("marriage", 2),
+            ("reliable", 4),
+            ("suicide", 3),
+            ("didn't", 2),
+            ("don't", 1),
+            ("isn’t", 2),
+            ("our", 2),
+            ("rhythm", 2),
+            ("maybe", 2),
+            ("café", 2),
+            ("Emotion-Focused", 5),
+            ("U.S", 1),
+            ("1,000", 1),
+            ("COVID-19", 1),
+        ];
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter(|(w, n)| syllables(w) != *n)
+            .map(|(w, n)| format!("{w}: {} (expected {n})", syllables(w)))
+            .collect();
+        assert!(wrong.is_empty(), "{wrong:?}");
+        let long = "a".repeat(MAX_LETTERS) + "bebebe";
+        assert_eq!(syllables(&long), 4, "a long word counts its vowel groups");
+    }
+
+    #[test]
+    fn values_are_placed_at_their_yaml_lines() {
+        let yaml = "title: A\nsummary: One here. Two three.\norigins: >-\n  First sentence is here. Second\n  sentence starts\n  mid-line. Third one.\nauthor: x\n";
+        assert_eq!(value_position(yaml, 1, "summary", "One here. Two three.", 10), Position::new(3, 20));
+        let origins = "First sentence is here. Second sentence starts mid-line. Third one.";
+        let second = origins.find("Second").unwrap();
+        assert_eq!(value_position(yaml, 1, "origins", origins, second), Position::new(5, 27));
+        let third = origins.find("Third").unwrap();
+        assert_eq!(value_position(yaml, 1, "origins", origins, third), Position::new(7, 13));
+        // Not found: the key's line; no key: the start of the front matter.
+        assert_eq!(value_position(yaml, 1, "origins", "Elsewhere.", 0), Position::new(4, 1));
+        assert_eq!(value_position(yaml, 1, "approach", "Anything.", 0), Position::new(2, 1));
+    }
+
+    #[test]
+    fn no_input_makes_it_panic() {
+        const PIECES: &[&str] = &[
+            "(",
+            ")",
+            "[",
+            "]",
+            "!",
+            "<",
+            ">",
+            "&",
+            ";",
+            "#",
+            "-",
+            "*",
+            "`",
+            "~",
+            "|",
+            "\\",
+            ".",
+            "\n",
+            "\n\n",
+            " ",
+            "é",
+            "’",
+            "…",
+            "—",
+            "1969",
+            "a",
+            "Dr",
+            "^",
+            ":",
+            "\t",
+            "    ",
+            "---",
+            "```",
+            "<!--",
+            "-->",
+            "e.g",
+            "U",
+            "://",
+            "[^",
+            "]:",
+            "](",
+            "n't",
+            "\u{1F600}",
+            "\r",
+            ",",
+            "1",
+            "ing",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..3000 {
+            let len = (next() % 60) as usize;
+            let text: String = (0..len).map(|_| PIECES[(next() % PIECES.len() as u64) as usize]).collect();
+            let f = Figures::measure(&text);
+            assert!(f.sentences <= f.words, "{text:?}");
+            let lines = text.split('\n').count();
+            for s in f.longest.iter().chain(&f.hardest) {
+                assert!(s.line >= 1 && s.line <= lines && s.column >= 1, "{text:?}: {s:?}");
+            }
+            let offset = (next() % (text.len() as u64 + 2)) as usize;
+            let at = value_position(&format!("summary: {text}\n"), 1, "summary", &text, offset);
+            assert!(at.line >= 2, "{text:?}");
+            let _ = syllables(&text);
+        }
+    }
 }
