@@ -449,3 +449,168 @@ fn every_bad_input_leaves_the_previous_site_in_bounded_time_and_memory() {
     }
     assert!(tried >= 60, "only {tried} cases");
 }
+
+/// Edits that put one text of the valid fixture over each readability
+/// limit: a summary's grade, a Markdown field's grade (the prose), and a
+/// sentence's length in a body.
+fn over_readability_limits() -> Vec<Edit> {
+    vec![
+        Edit::Replace(
+            THERAPY,
+            "summary: A fixture page about changing unhelpful thoughts, written for tests only.",
+            "summary: A fixture page about cognitive restructuring of maladaptive automatic interpretations.",
+        ),
+        Edit::Replace(
+            STYLE,
+            "origins: Distant care, in this fictional fixture.",
+            "origins: Intergenerational transmission of insecure attachment representations.",
+        ),
+        Edit::Replace(
+            GUIDE,
+            "Read about [avoidant attachment](/styles/avoidant/) first.",
+            "Read about [avoidant attachment](/styles/avoidant/) first. When you read a page like this one, it can help to go slowly, to stop when you need to, and to come back later to the parts that felt hard to read.",
+        ),
+    ]
+}
+
+/// The readability diagnostics of a report, as (severity, file, line,
+/// column, message), with a hint each.
+fn readability_diagnostics(report: &Value) -> Vec<(String, String, u64, u64, String)> {
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    let readability = diagnostics.iter().filter(|d| d["code"] == "readability");
+    readability
+        .map(|d| {
+            assert!(d["hint"].as_str().is_some_and(|h| h.contains("split")), "{d}");
+            let text = |key: &str| d[key].as_str().unwrap().to_owned();
+            (
+                text("severity"),
+                text("file"),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                text("message"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_text_over_each_readability_limit_gets_a_located_warning() {
+    let site = copy_fixture("valid");
+    for edit in over_readability_limits() {
+        apply(site.path(), &edit);
+    }
+    let (code, report) = check_json(site.path());
+    assert_eq!(code, 0, "warnings do not fail the check: {report:#}");
+    let warning = |file: &str, line, column, message: &str| {
+        ("warning".to_owned(), file.to_owned(), line, column, message.to_owned())
+    };
+    assert_eq!(
+        readability_diagnostics(&report),
+        [
+            warning(GUIDE, 17, 60, "a sentence of the prose has 33 words, over the limit of 30; it is at line 17"),
+            warning(
+                STYLE,
+                17,
+                10,
+                "the prose reads at grade 11.1, over the limit of 7; its hardest sentence (6 words) is at line 17"
+            ),
+            warning(
+                THERAPY,
+                3,
+                10,
+                "the summary reads at grade 20.2, over the limit of 8; its hardest sentence (10 words) is at line 3"
+            ),
+        ]
+    );
+    // The valid fixture itself is within the limits.
+    let (_, clean) = check_json(copy_fixture("valid").path());
+    assert_eq!(readability_diagnostics(&clean), []);
+}
+
+#[test]
+fn readability_limits_and_level_come_from_site_toml() {
+    let site = copy_fixture("valid");
+    for edit in over_readability_limits() {
+        apply(site.path(), &edit);
+    }
+    let toml = site.path().join("site.toml");
+    let text = fs::read_to_string(&toml).unwrap();
+    fs::write(&toml, format!("{text}\n[readability]\nsummary_grade = 25\nsentence_words = 40\nlevel = \"error\"\n"))
+        .unwrap();
+    let (code, report) = check_json(site.path());
+    assert_eq!(code, 1, "with level = \"error\" a text over a limit fails the check: {report:#}");
+    assert_eq!(
+        readability_diagnostics(&report),
+        [(
+            "error".to_owned(),
+            STYLE.to_owned(),
+            17,
+            10,
+            "the prose reads at grade 11.1, over the limit of 7; its hardest sentence (6 words) is at line 17"
+                .to_owned()
+        )]
+    );
+    let output = securebase().args(["check", "--root"]).arg(site.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains("content/styles/avoidant.md:17:10: error[readability]: the prose reads at grade 11.1"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+#[test]
+fn readability_limits_that_are_not_limits_are_errors() {
+    for (setting, line, message) in [
+        ("summary_grade = -1", 2, "`summary_grade = -1` is not a grade"),
+        ("prose_grade = nan", 2, "`prose_grade = NaN` is not a grade"),
+        ("sentence_words = 0", 2, "`sentence_words = 0` allows no sentence"),
+        ("level = \"loud\"", 2, "unknown variant `loud`"),
+        ("grade = 8", 2, "unknown field `grade`"),
+    ] {
+        let site = copy_fixture("valid");
+        let toml = site.path().join("site.toml");
+        let text = fs::read_to_string(&toml).unwrap();
+        let lines = text.lines().count() as u64;
+        fs::write(&toml, format!("{text}[readability]\n{setting}\n")).unwrap();
+        let (code, report) = check_json(site.path());
+        assert_eq!(code, 1, "{setting}: {report:#}");
+        let found = report["diagnostics"].as_array().unwrap().iter().any(|d| {
+            d["file"] == "site.toml" && d["line"] == lines + line && d["message"].as_str().unwrap().contains(message)
+        });
+        assert!(found, "{setting}: {report:#}");
+    }
+}
+
+#[test]
+fn check_json_gives_each_items_readability_figures() {
+    let site = copy_fixture("valid");
+    let (code, report) = check_json(site.path());
+    assert_eq!(code, 0);
+    let items = report["readability"].as_array().unwrap();
+    let names: Vec<&str> = items.iter().map(|i| i["item"].as_str().unwrap()).collect();
+    assert_eq!(names, ["styles/avoidant", "strategies/mindfulness", "therapies/cbt", "guides/overview"]);
+    let library = securebase::Library::load(site.path()).unwrap();
+    for (entry, item) in items.iter().zip(library.all_items()) {
+        let meta = item.meta();
+        assert_eq!(entry["file"], meta.path.to_str().unwrap());
+        assert_eq!(entry["summary"], serde_json::to_value(meta.readability.summary).unwrap());
+        assert_eq!(entry["prose"], serde_json::to_value(meta.readability.prose).unwrap());
+    }
+    // The overview guide: its heading and one sentence of five words.
+    let overview = &items[3]["prose"];
+    assert_eq!((overview["sentences"].as_u64(), overview["words"].as_u64()), (Some(2), Some(7)));
+    assert_eq!(overview["longest_sentence"]["line"], 17);
+    assert_eq!(overview["longest_sentence"]["column"], 1);
+    assert_eq!(overview["grade"], 6.0);
+}
+
+/// Becomes true when the shipped content is rewritten to the limits
+/// (issue 14, part 2).
+#[test]
+fn the_shipped_content_has_no_readability_diagnostics() {
+    let (_, report) = check_json(&project_root());
+    let found = readability_diagnostics(&report);
+    assert!(found.is_empty(), "{} readability diagnostics: {found:#?}", found.len());
+}

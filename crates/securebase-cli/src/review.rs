@@ -173,6 +173,7 @@ fn status(library: &Library, today: Date, format: StatusFormat) -> anyhow::Resul
                         "last_reviewed": r.last_reviewed.map(|d| d.to_string()),
                         "next_review_due": r.next_review_due.map(|d| d.to_string()),
                         "reviewer": r.latest().map(|v| v.last_approval.reviewer.to_string()),
+                        "readability": library.item(&r.item).map(|i| i.meta().readability),
                     })
                 })
                 .collect();

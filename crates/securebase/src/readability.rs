@@ -1213,13 +1213,11 @@ fn rules(w: &[u8], aeiou: u64, ys: u64, syllabic_not: bool) -> u32 {
     } else {
         0
     };
-    if suffix > 0 {
-        if n > suffix + 2 {
-            let k = n - suffix - 1;
-            if lone_e(k) && is_consonant(w[k - 1]) && count > 1 && !(w[k - 1] == b'l' && is_consonant(w[k - 2])) {
-                count -= 1;
-                trimmed = true;
-            }
+    if suffix > 0 && n > suffix + 2 {
+        let k = n - suffix - 1;
+        if lone_e(k) && is_consonant(w[k - 1]) && count > 1 && !(w[k - 1] == b'l' && is_consonant(w[k - 2])) {
+            count -= 1;
+            trimmed = true;
         }
     }
     if ends(b"ism") || ends(b"isms") {
