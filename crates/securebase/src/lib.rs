@@ -73,6 +73,10 @@
 //! assert_eq!(library.get::<Strategy>("mindfulness").map(|s| s.kind.helps_with.len()), Some(1));
 //! ```
 //!
+//! Each item's [`Meta::readability`] holds the Flesch-Kincaid figures of its
+//! summary and prose, measured as it loaded ([`Figures::measure`] measures
+//! any Markdown text).
+//!
 //! Loading reports every problem at once, as [`Diagnostics`], each with the
 //! file, line and column and a hint for the fix. To validate a project
 //! without keeping it (in a pre-commit hook, say), [`Library::check`]

@@ -577,7 +577,8 @@ impl SeenWords {
     fn syllables(&mut self, word: &str) -> u32 {
         let bytes = word.as_bytes();
         let mut key = [0u8; SEEN_LETTERS];
-        key[..bytes.len()].copy_from_slice(bytes);
+        let Some(into) = key.get_mut(..bytes.len()) else { return syllables(word) };
+        into.copy_from_slice(bytes);
         let (low, high) = key.split_at(8);
         let fold = |half: &[u8]| <[u8; 8]>::try_from(half).map_or(0, u64::from_le_bytes) | 0x2020_2020_2020_2020;
         let (low, high) = (fold(low), fold(high));
