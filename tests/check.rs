@@ -310,7 +310,7 @@ fn check_reports_exactly_what_a_full_load_reports() {
     apply(warned.path(), &Edit::Replace(STRATEGY, "helps_with:\n  - styles/avoidant\n", ""));
     apply(
         warned.path(),
-        &Edit::Replace(GUIDE, "## Start here\n\nRead about [avoidant attachment](/styles/avoidant/).", ""),
+        &Edit::Replace(GUIDE, "## Start here\n\nRead about [avoidant attachment](/styles/avoidant/) first.", ""),
     );
     apply(warned.path(), &Edit::Write("content/notes.txt", b"scratch"));
     sites.push(("warnings", warned));

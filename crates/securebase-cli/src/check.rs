@@ -91,6 +91,7 @@ fn json(out: &mut impl Write, checked: Option<&Checked>, diagnostics: &Diagnosti
         "warnings": diagnostics.warning_count(),
         "counts": counts,
         "diagnostics": diagnostics,
+        "readability": checked.map(|checked| &checked.readability),
     });
     serde_json::to_writer_pretty(&mut *out, &report)?;
     writeln!(out)

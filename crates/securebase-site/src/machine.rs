@@ -381,6 +381,7 @@ pub(crate) fn api_item(site: &Site<'_>, p: &Prepared<'_>) -> (String, Vec<u8>) {
         "body_markdown": meta.body,
         "body_html": p.context.body_html,
         "review": p.review,
+        "readability": meta.readability,
     });
     (api_item_path(&p.item.reference()), to_json(&doc))
 }

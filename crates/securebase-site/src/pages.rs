@@ -517,6 +517,9 @@ struct QueueEntry<'a> {
     review: &'a ReviewBlock,
     latest_version: Option<u32>,
     diff_html: Option<String>,
+    readability: &'a securebase::Readability,
+    /// The longer of the summary's and the prose's longest sentences.
+    longest_sentence: Option<securebase::Sentence>,
 }
 
 /// How urgent a review state is on the dashboard (lower first).
@@ -555,6 +558,11 @@ fn dashboard<'a>(site: &Site<'_>, prepared: &'a [Prepared<'a>]) -> Vec<QueueEntr
                 review: &p.review,
                 latest_version: p.review.history.first().map(|v| v.number),
                 diff_html,
+                readability: &p.item.meta().readability,
+                longest_sentence: {
+                    let r = &p.item.meta().readability;
+                    r.summary.longest.into_iter().chain(r.prose.longest).max_by_key(|s| s.words)
+                },
             }
         })
         .collect();
@@ -707,6 +715,7 @@ pub(crate) fn other_pages(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<
         let description = "The review queue and what changed since each approved version.";
         let mut ctx = context(site, "Review dashboard", description, "/review/", has_diffs, None);
         ctx.insert("queue", &queue);
+        ctx.insert("limits", &site.library.config().readability);
         page("/review/", "dashboard.html", ctx)?;
     }
 

@@ -1,7 +1,9 @@
 //! `site.toml`: the site's name, address, theme, review policy, crisis
-//! resources and care call-to-action.
+//! resources, care call-to-action and readability limits.
 
 use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::Severity;
 
 /// The parsed `site.toml`.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -30,6 +32,69 @@ pub struct SiteConfig {
     /// The call to find professional care, shown on every page.
     #[serde(default)]
     pub care: Care,
+    /// How hard summaries and prose may be to read.
+    #[serde(default)]
+    pub readability: ReadabilityLimits,
+}
+
+/// How hard summaries and prose may be to read (`[readability]`): over a
+/// limit, `securebase check` reports a `readability` diagnostic.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ReadabilityLimits {
+    /// The highest Flesch-Kincaid grade a summary may read at.
+    #[serde(default = "default_summary_grade")]
+    pub summary_grade: f64,
+    /// The highest Flesch-Kincaid grade the prose (body and Markdown fields) may read at.
+    #[serde(default = "default_prose_grade")]
+    pub prose_grade: f64,
+    /// The most words a sentence may have.
+    #[serde(default = "default_sentence_words")]
+    pub sentence_words: u32,
+    /// Whether a text over a limit is a `warning` or an `error`.
+    #[serde(default = "default_readability_level")]
+    pub level: Severity,
+}
+
+impl Default for ReadabilityLimits {
+    fn default() -> Self {
+        ReadabilityLimits {
+            summary_grade: default_summary_grade(),
+            prose_grade: default_prose_grade(),
+            sentence_words: default_sentence_words(),
+            level: default_readability_level(),
+        }
+    }
+}
+
+impl PartialEq for ReadabilityLimits {
+    /// Limits are equal when they are written the same (grades compared bit for bit).
+    fn eq(&self, other: &Self) -> bool {
+        self.summary_grade.to_bits() == other.summary_grade.to_bits()
+            && self.prose_grade.to_bits() == other.prose_grade.to_bits()
+            && self.sentence_words == other.sentence_words
+            && self.level == other.level
+    }
+}
+
+impl Eq for ReadabilityLimits {}
+
+fn default_summary_grade() -> f64 {
+    8.0
+}
+
+fn default_prose_grade() -> f64 {
+    7.0
+}
+
+fn default_sentence_words() -> u32 {
+    30
+}
+
+fn default_readability_level() -> Severity {
+    Severity::Warning
 }
 
 /// How often items must be re-reviewed, and the policy text the editorial
@@ -137,6 +202,7 @@ impl SiteConfig {
             review: ReviewPolicy::default(),
             crisis: default_crisis(),
             care: Care::default(),
+            readability: ReadabilityLimits::default(),
         }
     }
 }

@@ -6,10 +6,11 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How serious a [`Diagnostic`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The content cannot be published until this is fixed.
@@ -64,6 +65,8 @@ pub enum Code {
     Signature,
     /// The trust root file, or what production checks against it.
     Trust,
+    /// A summary or prose harder to read than `site.toml`'s `[readability]` allows.
+    Readability,
 }
 
 impl Code {
@@ -89,6 +92,7 @@ impl Code {
             Code::Symlink => "symlink",
             Code::Signature => "signature",
             Code::Trust => "trust",
+            Code::Readability => "readability",
         }
     }
 }

@@ -73,6 +73,10 @@
 //! assert_eq!(library.get::<Strategy>("mindfulness").map(|s| s.kind.helps_with.len()), Some(1));
 //! ```
 //!
+//! Each item's [`Meta::readability`] holds the Flesch-Kincaid figures of its
+//! summary and prose, measured as it loaded ([`Figures::measure`] measures
+//! any Markdown text).
+//!
 //! Loading reports every problem at once, as [`Diagnostics`], each with the
 //! file, line and column and a hint for the fix. To validate a project
 //! without keeping it (in a pre-commit hook, say), [`Library::check`]
@@ -88,6 +92,7 @@ pub mod git;
 mod library;
 mod load;
 mod model;
+mod readability;
 mod review;
 #[cfg(feature = "schema")]
 pub mod schema;
@@ -112,7 +117,7 @@ pub mod __fuzz {
     }
 }
 
-pub use config::{Care, CrisisResource, ReviewPolicy, SiteConfig, default_crisis};
+pub use config::{Care, CrisisResource, ReadabilityLimits, ReviewPolicy, SiteConfig, default_crisis};
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity};
 pub use edition::{EditionError, Production};
 #[cfg(feature = "embedded")]
@@ -120,6 +125,7 @@ pub use embedded::embedded;
 pub use library::{Checked, Library, Reload};
 pub use load::{MAX_FILE_BYTES, suggest_slug};
 pub use model::*;
+pub use readability::{Figures, ItemReadability, Readability, Sentence};
 pub use review::{Review, State, Version, approval_refusal, latest_approval};
 pub use trust::TrustRoot;
 pub use validate::{MAX_SUMMARY_CHARS, MIN_SUMMARY_CHARS, SAFE_SCHEMES, is_safe_address};

@@ -7,6 +7,7 @@ use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostics;
 use crate::load::{self, Loaded};
 use crate::model::*;
+use crate::readability::ItemReadability;
 use crate::review::{self, Review};
 use crate::trust::TrustRoot;
 use crate::validate;
@@ -80,6 +81,8 @@ pub struct Checked {
     pub ledgers: usize,
     /// The warnings, sorted by file and line.
     pub warnings: Diagnostics,
+    /// Each item's readability figures, in collection and slug order.
+    pub readability: Vec<ItemReadability>,
 }
 
 impl Checked {
@@ -222,6 +225,7 @@ impl Library {
             items: Collection::ALL.map(|c| library.count(c)),
             people: library.people.len(),
             ledgers: library.ledgers.len(),
+            readability: library.all_items().map(ItemReadability::of).collect(),
             warnings: library.warnings,
         })
     }

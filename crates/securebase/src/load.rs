@@ -21,6 +21,7 @@ use crate::config::SiteConfig;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position, relative};
 use crate::frontmatter::{self, Locator, TextError};
 use crate::model::*;
+use crate::readability;
 
 /// Files larger than this are refused before they are read.
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -144,6 +145,7 @@ macro_rules! front_matter {
                         body_line: parts.body_line,
                         blob: parts.blob,
                         path: parts.path,
+                        readability: Default::default(),
                     },
                     kind: $kind { $( $field: self.$field, )* },
                 }
@@ -467,11 +469,17 @@ fn load_parsed(
     loaded: &mut Loaded,
     diags: &mut Diagnostics,
 ) {
-    /// Adds an item that parsed; says whether there was one.
-    fn add<K: Kind>(into: &mut Vec<Item<K>>, item: Option<Item<K>>) -> bool {
-        let parsed = item.is_some();
-        into.extend(item);
-        parsed
+    /// Adds an item that parsed, with its readability measured; says
+    /// whether there was one.
+    fn add<K: Kind>(
+        into: &mut Vec<Item<K>>,
+        item: Option<Item<K>>,
+        measure: impl FnOnce(AnyItem<'_>) -> readability::Readability,
+    ) -> bool {
+        let Some(mut item) = item else { return false };
+        item.meta.readability = measure(K::any(&item));
+        into.push(item);
+        true
     }
     let blob = BlobId::of(&bytes);
     let Some(text) = decode_text(bytes, &rel, diags) else { return };
@@ -487,6 +495,9 @@ fn load_parsed(
             let (body_range, body_line, offset) =
                 (byte_range(&text, split.body), split.body_line, split.yaml_line_offset);
             let blank = body_warning(&rel, split.body, body_line);
+            // Measured while the body is at hand: a check lets it go.
+            let sentences = readability::body(split.body, body_line);
+            let measure = |item: AnyItem<'_>| readability::measure(item, sentences, &yaml, offset);
             let body = match bodies {
                 Bodies::Drop => String::new(),
                 Bodies::Keep if body_range.end == text.len() => {
@@ -499,16 +510,16 @@ fn load_parsed(
             let parts = MetaParts { slug, body, body_line, blob, path: rel.clone() };
             let parsed = match collection {
                 Collection::Styles => {
-                    add(&mut loaded.styles, item::<StyleFrontMatter>(&rel, &yaml, offset, parts, diags))
+                    add(&mut loaded.styles, item::<StyleFrontMatter>(&rel, &yaml, offset, parts, diags), measure)
                 }
                 Collection::Strategies => {
-                    add(&mut loaded.strategies, item::<StrategyFrontMatter>(&rel, &yaml, offset, parts, diags))
+                    add(&mut loaded.strategies, item::<StrategyFrontMatter>(&rel, &yaml, offset, parts, diags), measure)
                 }
                 Collection::Therapies => {
-                    add(&mut loaded.therapies, item::<TherapyFrontMatter>(&rel, &yaml, offset, parts, diags))
+                    add(&mut loaded.therapies, item::<TherapyFrontMatter>(&rel, &yaml, offset, parts, diags), measure)
                 }
                 Collection::Guides => {
-                    add(&mut loaded.guides, item::<GuideFrontMatter>(&rel, &yaml, offset, parts, diags))
+                    add(&mut loaded.guides, item::<GuideFrontMatter>(&rel, &yaml, offset, parts, diags), measure)
                 }
             };
             if let Some(warning) = blank.filter(|_| parsed) {

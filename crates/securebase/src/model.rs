@@ -445,6 +445,8 @@ pub struct Meta {
     pub blob: BlobId,
     /// The file, relative to the project root.
     pub path: PathBuf,
+    /// How readable the summary and prose are, measured as the file loaded.
+    pub readability: crate::readability::Readability,
 }
 
 /// One item: the common [`Meta`] and its collection's own fields.
@@ -486,6 +488,9 @@ pub trait Kind: sealed::Sealed + Sized {
 
     /// This collection's items in a library.
     fn items(library: &crate::Library) -> &[Item<Self>];
+
+    /// Wraps a reference to an item as an [`AnyItem`].
+    fn any(item: &Item<Self>) -> AnyItem<'_>;
 }
 
 impl Kind for Style {
@@ -498,6 +503,9 @@ impl Kind for Style {
     fn items(library: &crate::Library) -> &[Item<Self>] {
         library.styles()
     }
+    fn any(item: &Item<Self>) -> AnyItem<'_> {
+        AnyItem::Style(item)
+    }
 }
 
 impl Kind for Strategy {
@@ -507,6 +515,9 @@ impl Kind for Strategy {
     }
     fn items(library: &crate::Library) -> &[Item<Self>] {
         library.strategies()
+    }
+    fn any(item: &Item<Self>) -> AnyItem<'_> {
+        AnyItem::Strategy(item)
     }
 }
 
@@ -518,6 +529,9 @@ impl Kind for Therapy {
     fn items(library: &crate::Library) -> &[Item<Self>] {
         library.therapies()
     }
+    fn any(item: &Item<Self>) -> AnyItem<'_> {
+        AnyItem::Therapy(item)
+    }
 }
 
 impl Kind for Guide {
@@ -527,6 +541,9 @@ impl Kind for Guide {
     }
     fn items(library: &crate::Library) -> &[Item<Self>] {
         library.guides()
+    }
+    fn any(item: &Item<Self>) -> AnyItem<'_> {
+        AnyItem::Guide(item)
     }
 }
 

@@ -245,7 +245,7 @@ mod tests {
             ];
             let errors = Library::from_memory(SITE, &files).unwrap_err();
             let found: Vec<String> =
-                errors.iter().map(|d| format!("{}:{}: {}", d.file.display(), d.line, d.message)).collect();
+                errors.errors().map(|d| format!("{}:{}: {}", d.file.display(), d.line, d.message)).collect();
             assert_eq!(found.len(), 1, "{found:?}");
             assert!(found[0].starts_with("content/reviews/guides/a.yaml:"), "{found:?}");
             assert!(

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::config::SiteConfig;
-use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity};
 use crate::frontmatter::Locator;
 use crate::library::Library;
 use crate::load::Sources;
@@ -57,6 +57,7 @@ pub(crate) fn validate(library: &Library, sources: &Sources, scope: Scope<'_>, d
     for item in items {
         check.item_references(item);
         check.item_rules(item);
+        check.readability(item);
     }
     check.consistency(scope);
     // Signatures are the costly check: each ledger's are checked on a
@@ -315,6 +316,46 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+
+    /// The `[readability]` limits of `site.toml`, on the figures measured as
+    /// the item loaded: one diagnostic per limit a text is over, at its
+    /// hardest (for a grade) or longest sentence.
+    fn readability(&mut self, item: AnyItem<'_>) {
+        let meta = item.meta();
+        let limits = self.library.config().readability;
+        let texts = [
+            ("summary", &meta.readability.summary, limits.summary_grade),
+            ("prose", &meta.readability.prose, limits.prose_grade),
+        ];
+        for (what, figures, limit) in texts {
+            let grade = figures.rounded_grade();
+            if let Some(hardest) = figures.hardest.filter(|_| grade > limit) {
+                let message = format!(
+                    "the {what} reads at grade {grade:.1}, over the limit of {limit}; its hardest sentence ({} words) is at line {}",
+                    hardest.words, hardest.line
+                );
+                let hint = "split long sentences in two and use shorter, everyday words (Flesch-Kincaid grade)";
+                self.readability_diagnostic(&meta.path, Position::new(hardest.line, hardest.column), message, hint);
+            }
+            if let Some(longest) = figures.longest.filter(|l| l.words > limits.sentence_words) {
+                let message = format!(
+                    "a sentence of the {what} has {} words, over the limit of {}; it is at line {}",
+                    longest.words, limits.sentence_words, longest.line
+                );
+                let hint = "split the sentence into two or three shorter ones";
+                self.readability_diagnostic(&meta.path, Position::new(longest.line, longest.column), message, hint);
+            }
+        }
+    }
+
+    fn readability_diagnostic(&mut self, file: &Path, at: Position, message: String, hint: &str) {
+        let level = self.library.config().readability.level;
+        let diagnostic = match level {
+            Severity::Error => Diagnostic::error(Code::Readability, file, at, message),
+            Severity::Warning => Diagnostic::warning(Code::Readability, file, at, message),
+        };
+        self.diags.push(diagnostic.with_hint(hint));
     }
 
     /// Styles name the strategies and therapies that help them, and those
@@ -679,6 +720,26 @@ pub(crate) fn config(config: &SiteConfig, file: &Path, loc: Locator<'_>, diags: 
                 format!("`interval_days = {days}` is not a review interval"),
             )
             .with_hint("give the days between reviews, from 1 to 3650; health publishers use 365 to 1095"),
+        );
+    }
+    let limits = &config.readability;
+    for (key, grade) in [("summary_grade", limits.summary_grade), ("prose_grade", limits.prose_grade)] {
+        if !(0.0..=20.0).contains(&grade) {
+            diags.push(
+                Diagnostic::error(Code::InvalidValue, file, loc.text(key), format!("`{key} = {grade}` is not a grade"))
+                    .with_hint("give a Flesch-Kincaid grade from 0 to 20; health information aims at 6 to 8"),
+            );
+        }
+    }
+    if limits.sentence_words == 0 {
+        diags.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                file,
+                loc.text("sentence_words"),
+                "`sentence_words = 0` allows no sentence".to_owned(),
+            )
+            .with_hint("give the most words a sentence may have; plain-language guides suggest 20 to 30"),
         );
     }
     let links = config.crisis.iter().filter_map(|c| c.url.as_deref()).chain(config.care.url.as_deref());

@@ -1,0 +1,1578 @@
+//! Readability: how hard an item's summary and prose are to read.
+//!
+//! Each text is measured in one pass over its Markdown, reduced to the
+//! words a reader reads:
+//!
+//! - links count as their text; images, autolinks, inline HTML, HTML
+//!   blocks, link reference definitions and footnote references are left
+//!   out, and so are code blocks (fenced or indented);
+//! - a citation in parentheses, such as "(Bowlby, 1969)", "(Main &
+//!   Solomon, 1990, pp. 121-160)" or "(Hazan & Shaver, 1987; Levy et al.,
+//!   2011)", is dropped: every part of it ends with a year;
+//! - a heading, a list item, a table cell and a paragraph each end a
+//!   sentence, whether or not it ends with a full stop; footnote
+//!   definitions are prose like any other paragraph;
+//! - a sentence otherwise ends at `.`, `!`, `?` or `…`, except after a
+//!   title ("Dr.", "Mrs."), an initial ("J."), a dotted abbreviation
+//!   ("e.g.", "U.S.") or "et al.", and after "etc." only when a capital
+//!   follows;
+//! - a word is a run of letters and digits, joined by apostrophes, hyphens,
+//!   dots ("U.S", "3.5") and commas between digits ("1,000"); a number is
+//!   one syllable, and each part of a hyphenated word is counted apart.
+//!
+//! Syllables are counted by rules (vowel groups, a silent final e, `-es`,
+//! `-ed`, `-le`, vowels sounded apart, silent e before a suffix) and a short
+//! list of exceptions. `tests/readability/` holds passages with the figures
+//! Python's textstat gives them, which the counts agree with within a
+//! grade.
+//!
+//! The grade is Flesch-Kincaid's: `0.39 × words per sentence + 11.8 ×
+//! syllables per word − 15.59`.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
+
+use crate::diagnostic::Position;
+use crate::frontmatter;
+use crate::model::{AnyItem, ItemRef};
+
+/// One sentence: how long it is and where it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Sentence {
+    /// How many words it has.
+    pub words: u32,
+    /// How many syllables they have.
+    pub syllables: u32,
+    /// The 1-based line where it starts: in the item's file for an item's
+    /// figures, in the text for [`Figures::measure`].
+    pub line: usize,
+    /// The 1-based column, in characters, where it starts.
+    pub column: usize,
+}
+
+/// The figures of one text: its counts, and the sentences that make it
+/// hardest to read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Figures {
+    /// How many sentences (list items and headings included).
+    pub sentences: u32,
+    /// How many words.
+    pub words: u32,
+    /// How many syllables.
+    pub syllables: u32,
+    /// The sentence with the most words (the first of them, on a tie).
+    pub longest: Option<Sentence>,
+    /// The sentence whose removal would lower the grade most.
+    pub hardest: Option<Sentence>,
+}
+
+impl Figures {
+    /// Measures a Markdown text on its own; lines are the text's, from 1.
+    pub fn measure(markdown: &str) -> Figures {
+        let mut counted = Vec::new();
+        scan(markdown, Origin::Lines { first_line: 1 }, &mut counted);
+        figures(&counted, |start| match start {
+            Start::At(at) => at,
+            Start::Value { .. } => Position::START,
+        })
+    }
+
+    /// The Flesch-Kincaid grade (0 for a text with no words).
+    pub fn grade(&self) -> f64 {
+        grade(self.words, self.sentences, self.syllables)
+    }
+
+    /// The grade rounded to one decimal place, as reports show it and
+    /// limits are compared with.
+    pub fn rounded_grade(&self) -> f64 {
+        round1(self.grade())
+    }
+
+    /// The mean words per sentence (0 for a text with no sentences).
+    pub fn words_per_sentence(&self) -> f64 {
+        if self.sentences == 0 { 0.0 } else { f64::from(self.words) / f64::from(self.sentences) }
+    }
+}
+
+impl Serialize for Figures {
+    /// `grade` and `words_per_sentence` rounded to one decimal place, the
+    /// counts, and `longest_sentence` and `hardest_sentence` (or null).
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Figures", 7)?;
+        s.serialize_field("grade", &self.rounded_grade())?;
+        s.serialize_field("words_per_sentence", &round1(self.words_per_sentence()))?;
+        s.serialize_field("sentences", &self.sentences)?;
+        s.serialize_field("words", &self.words)?;
+        s.serialize_field("syllables", &self.syllables)?;
+        s.serialize_field("longest_sentence", &self.longest)?;
+        s.serialize_field("hardest_sentence", &self.hardest)?;
+        s.end()
+    }
+}
+
+/// How readable an item is: its summary, and its prose (the body and the
+/// Markdown fields of its collection: `origins` and `in_relationships`,
+/// `example`, `approach` and `what_to_expect`). Lines are the item file's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
+pub struct Readability {
+    /// The summary's figures.
+    pub summary: Figures,
+    /// The prose's figures.
+    pub prose: Figures,
+}
+
+/// One item's figures, as [`Library::check`](crate::Library::check)
+/// reports them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ItemReadability {
+    /// The item.
+    pub item: ItemRef,
+    /// Its file, relative to the project root.
+    pub file: PathBuf,
+    /// Its figures.
+    #[serde(flatten)]
+    pub readability: Readability,
+}
+
+impl ItemReadability {
+    /// The figures of `item`.
+    pub fn of(item: AnyItem<'_>) -> ItemReadability {
+        let meta = item.meta();
+        ItemReadability { item: item.reference(), file: meta.path.clone(), readability: meta.readability }
+    }
+}
+
+fn grade(words: u32, sentences: u32, syllables: u32) -> f64 {
+    if words == 0 || sentences == 0 {
+        return 0.0;
+    }
+    let (w, s, y) = (f64::from(words), f64::from(sentences), f64::from(syllables));
+    0.39 * w / s + 11.8 * y / w - 15.59
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// The sentences of an item's body, counted while its text is at hand
+/// (a check lets the body go as soon as the file is read).
+#[derive(Debug, Default)]
+pub(crate) struct BodySentences(Vec<Counted>);
+
+/// Counts the sentences of a body whose first line is file line `first_line`.
+pub(crate) fn body(text: &str, first_line: usize) -> BodySentences {
+    let mut counted = Vec::with_capacity(64);
+    scan(text, Origin::Lines { first_line }, &mut counted);
+    BodySentences(counted)
+}
+
+/// Measures an item whose body's sentences are `body`; `yaml` is its front
+/// matter, which starts after file line `line_offset`, for placing
+/// sentences of front-matter values.
+pub(crate) fn measure(item: AnyItem<'_>, body: BodySentences, yaml: &str, line_offset: usize) -> Readability {
+    let fields = prose_fields(item);
+    let value_of = |key: &str| match key {
+        "summary" => item.meta().summary.as_str(),
+        _ => fields.iter().flatten().find(|(k, _)| *k == key).map_or("", |(_, v)| v),
+    };
+    let place = |start: Start| match start {
+        Start::At(at) => at,
+        Start::Value { key, offset } => value_position(yaml, line_offset, key, value_of(key), offset),
+    };
+    let mut counted = Vec::new();
+    scan(&item.meta().summary, Origin::Value("summary"), &mut counted);
+    let summary = figures(&counted, place);
+    let mut counted = body.0;
+    for (key, value) in fields.iter().flatten() {
+        scan(value, Origin::Value(key), &mut counted);
+    }
+    Readability { summary, prose: figures(&counted, place) }
+}
+
+/// The Markdown fields of an item's collection, with their keys.
+fn prose_fields(item: AnyItem<'_>) -> [Option<(&'static str, &str)>; 2] {
+    match item {
+        AnyItem::Style(s) => {
+            [Some(("origins", s.kind.origins.as_str())), Some(("in_relationships", s.kind.in_relationships.as_str()))]
+        }
+        AnyItem::Strategy(s) => [Some(("example", s.kind.example.as_str())), None],
+        AnyItem::Therapy(t) => {
+            [Some(("approach", t.kind.approach.as_str())), Some(("what_to_expect", t.kind.what_to_expect.as_str()))]
+        }
+        AnyItem::Guide(_) => [None, None],
+    }
+}
+
+/// Where a sentence starts, before it is placed in the item's file.
+#[derive(Debug, Clone, Copy)]
+enum Start {
+    /// Already a position in the file (or the text measured).
+    At(Position),
+    /// A byte offset into the value of a front-matter key.
+    Value { key: &'static str, offset: usize },
+}
+
+/// One sentence as counted.
+#[derive(Debug, Clone, Copy)]
+struct Counted {
+    words: u32,
+    syllables: u32,
+    start: Start,
+}
+
+/// What a text is, for placing its sentences.
+#[derive(Debug, Clone, Copy)]
+enum Origin {
+    /// Lines of a file, the first being `first_line`.
+    Lines { first_line: usize },
+    /// The value of a front-matter key.
+    Value(&'static str),
+}
+
+/// The figures of counted sentences, the longest and hardest placed by `place`.
+fn figures(counted: &[Counted], place: impl Fn(Start) -> Position) -> Figures {
+    let (mut words, mut syllables) = (0u32, 0u32);
+    for c in counted {
+        words = words.saturating_add(c.words);
+        syllables = syllables.saturating_add(c.syllables);
+    }
+    let sentences = u32::try_from(counted.len()).unwrap_or(u32::MAX);
+    let located = |c: &Counted| {
+        let at = place(c.start);
+        Sentence { words: c.words, syllables: c.syllables, line: at.line, column: at.column }
+    };
+    let mut longest: Option<&Counted> = None;
+    for c in counted {
+        if longest.is_none_or(|l| c.words > l.words) {
+            longest = Some(c);
+        }
+    }
+    // Removing the hardest sentence lowers the grade most; with one
+    // sentence, it is that one.
+    let all = grade(words, sentences, syllables);
+    let mut hardest: Option<(&Counted, f64)> = None;
+    for c in counted {
+        let without = if sentences > 1 {
+            grade(words.saturating_sub(c.words), sentences - 1, syllables.saturating_sub(c.syllables))
+        } else {
+            f64::NEG_INFINITY
+        };
+        let gain = all - without;
+        if hardest.is_none_or(|(_, g)| gain > g) {
+            hardest = Some((c, gain));
+        }
+    }
+    Figures { sentences, words, syllables, longest: longest.map(located), hardest: hardest.map(|(c, _)| located(c)) }
+}
+
+/// Where the sentence at byte `offset` of `value` (the value of `key`) is
+/// in the file: found by its first words in the key's lines of `yaml`,
+/// which starts after file line `line_offset`; else where the key is.
+fn value_position(yaml: &str, line_offset: usize, key: &str, value: &str, offset: usize) -> Position {
+    let in_file = |at: usize| {
+        let p = frontmatter::position_at(yaml, at);
+        Position::new(p.line + line_offset, p.column)
+    };
+    let Some(key_at) = top_level_key(yaml, key) else { return Position::new(line_offset + 1, 1) };
+    // The key's block: its own line and the indented lines after it.
+    let after_key = key_at + key.len() + 1;
+    let mut end = yaml.len();
+    let mut line_start = yaml[key_at..].find('\n').map_or(yaml.len(), |i| key_at + i + 1);
+    while line_start < yaml.len() {
+        let rest = &yaml[line_start..];
+        if rest.starts_with(|c: char| !c.is_whitespace() && c != '#') {
+            end = line_start;
+            break;
+        }
+        line_start = rest.find('\n').map_or(yaml.len(), |i| line_start + i + 1);
+    }
+    let block = yaml.get(after_key..end).unwrap_or("");
+    let tail = value.get(offset..).unwrap_or("");
+    let tail = &tail[..tail.find('\n').unwrap_or(tail.len())];
+    // The longest run of the sentence's first words found in the block.
+    let word_ends: Vec<usize> = tail
+        .char_indices()
+        .filter(|&(_, c)| c == ' ')
+        .map(|(i, _)| i)
+        .chain([tail.len()])
+        .filter(|&i| i > 0)
+        .take(6)
+        .collect();
+    for &cut in word_ends.iter().rev() {
+        let needle = &tail[..cut];
+        let found = block.match_indices(needle).map(|(i, _)| i).find(|&i| {
+            let before = block[..i].chars().next_back();
+            before.is_none_or(|c| !c.is_alphanumeric())
+        });
+        if let Some(i) = found {
+            return in_file(after_key + i);
+        }
+    }
+    in_file(key_at)
+}
+
+/// The byte offset of the line where top-level `key:` is, if it is.
+fn top_level_key(yaml: &str, key: &str) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        let line = &yaml[at..];
+        if line.strip_prefix(key).is_some_and(|rest| rest.starts_with(':')) {
+            return Some(at);
+        }
+        at += line.find('\n')? + 1;
+    }
+}
+
+/// Where a block being skipped ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Block {
+    /// Ordinary text.
+    Text,
+    /// A fenced code block, closed by a fence of `len` or more of `fence`.
+    Fence { fence: u8, len: usize },
+    /// An indented code block, ended by a line indented less.
+    Indented,
+    /// An HTML block, ended by a blank line.
+    Html,
+    /// An HTML comment, ended by `-->`.
+    Comment,
+}
+
+/// The state of one pass over a text.
+struct Scanner<'a> {
+    text: &'a str,
+    seen: &'a mut SeenWords,
+    origin: Origin,
+    out: &'a mut Vec<Counted>,
+    /// The sentence being counted.
+    words: u32,
+    syllables: u32,
+    start: Option<Start>,
+    /// The line being read: its 0-based index and first byte.
+    line: usize,
+    line_start: usize,
+    /// Where the last word ended, for telling an abbreviation's full stop.
+    word_end: usize,
+    word_start: usize,
+}
+
+impl Scanner<'_> {
+    fn word(&mut self, start: usize, end: usize, syllables: u32) {
+        if self.start.is_none() {
+            self.start = Some(match self.origin {
+                Origin::Lines { first_line } => {
+                    let column = self.text.get(self.line_start..start).map_or(0, |s| s.chars().count());
+                    Start::At(Position::new(first_line + self.line, column + 1))
+                }
+                Origin::Value(key) => Start::Value { key, offset: start },
+            });
+        }
+        self.words = self.words.saturating_add(1);
+        self.syllables = self.syllables.saturating_add(syllables);
+        self.word_start = start;
+        self.word_end = end;
+    }
+
+    /// Ends the sentence being counted, if it has a word.
+    fn end(&mut self) {
+        if let Some(start) = self.start.take() {
+            self.out.push(Counted { words: self.words, syllables: self.syllables, start });
+        }
+        self.words = 0;
+        self.syllables = 0;
+    }
+
+    /// A `.`, `!`, `?` or `…` at byte `at`, `len` bytes long.
+    fn terminal(&mut self, at: usize, len: usize) {
+        if self.text.as_bytes()[at] == b'.' && self.word_end == at && self.start.is_some() {
+            let word = self.text.get(self.word_start..self.word_end).unwrap_or("");
+            match abbreviation(word) {
+                Abbreviation::Not => {}
+                Abbreviation::Always => return,
+                Abbreviation::BeforeLowercase => {
+                    let next = self.text[at + len..].trim_start().chars().next();
+                    if next.is_some_and(|c| !c.is_uppercase()) {
+                        return;
+                    }
+                }
+            }
+        }
+        self.end();
+    }
+
+    /// Counts the inline text `text[from..to]`; returns where counting
+    /// should go on (past `to` when a citation runs over the line's end).
+    fn inline(&mut self, from: usize, to: usize) -> usize {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let mut i = from;
+        while i < to {
+            let b = bytes[i];
+            if b.is_ascii_alphanumeric() {
+                i = self.scan_word(i, to);
+                continue;
+            }
+            let next = bytes.get(i + 1).copied().unwrap_or(0);
+            i = match b {
+                b'!' if next == b'[' => skip_image(bytes, i, to),
+                b'.' | b'!' | b'?' => {
+                    self.terminal(i, 1);
+                    i + 1
+                }
+                b'(' => match citation_end(text, i) {
+                    Some(end) => end,
+                    None => i + 1,
+                },
+                b'[' if next == b'^' => find_byte(bytes, i, to, b']').map_or(i + 1, |e| e + 1),
+                b']' if next == b'(' => matching(bytes, i + 1, to, b'(', b')').map_or(i + 1, |e| e + 1),
+                b']' if next == b'[' => find_byte(bytes, i + 1, to, b']').map_or(i + 1, |e| e + 1),
+                b'<' if next.is_ascii_alphabetic() || next == b'/' || next == b'!' => {
+                    find_byte(bytes, i, to, b'>').map_or(i + 1, |e| e + 1)
+                }
+                b'&' => entity_end(bytes, i, to).unwrap_or(i + 1),
+                b'|' => {
+                    self.end();
+                    i + 1
+                }
+                0x80.. => match char_at(text, i) {
+                    Some(c) if c.is_alphanumeric() => self.scan_word(i, to),
+                    Some(c) => {
+                        if c == '…' {
+                            self.terminal(i, c.len_utf8());
+                        }
+                        i + c.len_utf8()
+                    }
+                    None => i + 1,
+                },
+                _ => i + 1,
+            };
+        }
+        i
+    }
+
+    /// Reads the word that starts at `start`; returns where it ends.
+    fn scan_word(&mut self, start: usize, to: usize) -> usize {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let alnum_at = |k: usize| {
+            k < to
+                && (bytes[k].is_ascii_alphanumeric()
+                    || (bytes[k] >= 0x80 && char_at(text, k).is_some_and(char::is_alphanumeric)))
+        };
+        // Only ASCII letters, apostrophes and dots: the common case.
+        let (mut plain, mut digit) = (true, false);
+        let mut j = start;
+        loop {
+            while j < to {
+                let b = bytes[j];
+                let class = BYTE_CLASS[usize::from(b)];
+                if class == LETTER {
+                    j += 1;
+                } else if class == DIGIT {
+                    digit = true;
+                    j += 1;
+                } else if class == NOT_ASCII {
+                    match char_at(text, j) {
+                        Some(c) if c.is_alphanumeric() => {
+                            plain = false;
+                            j += c.len_utf8();
+                        }
+                        _ => break,
+                    }
+                } else {
+                    break;
+                }
+            }
+            if j >= to {
+                break;
+            }
+            let joined = match bytes[j] {
+                b'\'' if alnum_at(j + 1) => 1,
+                b'-' if alnum_at(j + 1) => {
+                    plain = false;
+                    1
+                }
+                b'.' if j + 1 < to && bytes[j + 1].is_ascii_alphanumeric() => 1,
+                b',' if j > start && bytes[j - 1].is_ascii_digit() && j + 1 < to && bytes[j + 1].is_ascii_digit() => 1,
+                0x80.. => match char_at(text, j) {
+                    Some(c @ ('’' | 'ʼ' | '‐' | '‑')) if alnum_at(j + c.len_utf8()) => {
+                        plain = false;
+                        c.len_utf8()
+                    }
+                    _ => 0,
+                },
+                _ => 0,
+            };
+            if joined == 0 {
+                break;
+            }
+            j += joined;
+        }
+        // A web address reads as no words.
+        if text[j..to].starts_with("://") {
+            return bytes[j..to].iter().position(u8::is_ascii_whitespace).map_or(to, |k| j + k);
+        }
+        let word = &text[start..j];
+        let count = if digit {
+            1
+        } else if plain && word.len() <= SEEN_LETTERS {
+            self.seen.syllables(word)
+        } else {
+            syllables(word)
+        };
+        self.word(start, j, count);
+        j
+    }
+}
+
+/// What each byte is, for reading words fast: [`LETTER`], [`DIGIT`],
+/// [`NOT_ASCII`] or 0 (anything else).
+static BYTE_CLASS: [u8; 256] = {
+    let mut classes = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        classes[b] = match b as u8 {
+            b'a'..=b'z' | b'A'..=b'Z' => LETTER,
+            b'0'..=b'9' => DIGIT,
+            0x80.. => NOT_ASCII,
+            _ => 0,
+        };
+        b += 1;
+    }
+    classes
+};
+const LETTER: u8 = 1;
+const DIGIT: u8 = 2;
+const NOT_ASCII: u8 = 3;
+
+/// How many words the syllable counts of each thread remember.
+const SEEN_SLOTS: usize = 2048;
+
+/// The longest word (in bytes) whose count is remembered.
+const SEEN_LETTERS: usize = 16;
+
+/// One remembered word: its bytes, lowercase, as two numbers; its length;
+/// its syllables.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen {
+    low: u64,
+    high: u64,
+    len: usize,
+    syllables: u32,
+}
+
+/// The syllable counts of words this thread counted lately, by a hash of
+/// the word: most words of any text are a few common ones, so most are
+/// counted once.
+struct SeenWords(Vec<Seen>);
+
+impl SeenWords {
+    /// The syllables of a word of at most [`SEEN_LETTERS`] ASCII letters,
+    /// apostrophes and dots.
+    fn syllables(&mut self, word: &str) -> u32 {
+        let bytes = word.as_bytes();
+        let mut key = [0u8; SEEN_LETTERS];
+        let Some(into) = key.get_mut(..bytes.len()) else { return syllables(word) };
+        into.copy_from_slice(bytes);
+        let (low, high) = key.split_at(8);
+        let fold = |half: &[u8]| <[u8; 8]>::try_from(half).map_or(0, u64::from_le_bytes) | 0x2020_2020_2020_2020;
+        let (low, high) = (fold(low), fold(high));
+        let hash = (low ^ high.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 53;
+        let slot = &mut self.0[hash as usize % SEEN_SLOTS];
+        if (slot.low, slot.high, slot.len) == (low, high, bytes.len()) {
+            return slot.syllables;
+        }
+        let count = syllables(word);
+        *slot = Seen { low, high, len: bytes.len(), syllables: count };
+        count
+    }
+}
+
+thread_local! {
+    static SEEN: std::cell::RefCell<SeenWords> = std::cell::RefCell::new(SeenWords(vec![Seen::default(); SEEN_SLOTS]));
+}
+
+/// Counts the sentences of `text` into `out`.
+fn scan(text: &str, origin: Origin, out: &mut Vec<Counted>) {
+    SEEN.with_borrow_mut(|seen| scan_with(text, origin, out, seen));
+}
+
+fn scan_with(text: &str, origin: Origin, out: &mut Vec<Counted>, seen: &mut SeenWords) {
+    let mut s = Scanner {
+        text,
+        seen,
+        origin,
+        out,
+        words: 0,
+        syllables: 0,
+        start: None,
+        line: 0,
+        line_start: 0,
+        word_end: usize::MAX,
+        word_start: 0,
+    };
+    let mut block = Block::Text;
+    let mut blank_before = true;
+    let mut in_list = false;
+    // Where a citation that ran over a line's end ends.
+    let mut resume = 0;
+    let mut line_start = 0;
+    for (index, line) in text.split('\n').enumerate() {
+        let line_end = line_start + line.len();
+        s.line = index;
+        s.line_start = line_start;
+        let start = line_start;
+        line_start = line_end + 1;
+        if resume > start {
+            if resume < line_end {
+                resume = s.inline(resume, line_end);
+            }
+            continue;
+        }
+        match block {
+            Block::Fence { fence, len } => {
+                let t = line.trim_start_matches(' ');
+                let run = t.bytes().take_while(|&b| b == fence).count();
+                if run >= len && t[run..].trim().is_empty() {
+                    block = Block::Text;
+                }
+                continue;
+            }
+            Block::Html | Block::Comment if line.trim().is_empty() => {
+                block = Block::Text;
+                blank_before = true;
+                continue;
+            }
+            Block::Html => continue,
+            Block::Comment => {
+                if line.contains("-->") {
+                    block = Block::Text;
+                }
+                continue;
+            }
+            Block::Indented if line.trim().is_empty() || indentation(line) >= 4 => continue,
+            Block::Indented | Block::Text => block = Block::Text,
+        }
+        if line.trim().is_empty() {
+            s.end();
+            blank_before = true;
+            continue;
+        }
+        if indentation(line) >= 4 && blank_before && !in_list {
+            s.end();
+            block = Block::Indented;
+            continue;
+        }
+        let was_blank = std::mem::replace(&mut blank_before, false);
+        let mut at = start + (line.len() - line.trim_start().len());
+        // Block quote markers.
+        while text.as_bytes().get(at) == Some(&b'>') {
+            at += 1;
+            at += text[at..line_end].len() - text[at..line_end].trim_start().len();
+        }
+        let rest = &text[at..line_end];
+        if rest.trim().is_empty() {
+            s.end();
+            blank_before = true;
+            continue;
+        }
+        let rb = rest.as_bytes();
+        let fence_run = rb.iter().take_while(|&&b| b == rb[0]).count();
+        if matches!(rb[0], b'`' | b'~') && fence_run >= 3 && !(rb[0] == b'`' && rest[fence_run..].contains('`')) {
+            s.end();
+            block = Block::Fence { fence: rb[0], len: fence_run };
+            continue;
+        }
+        let hashes = rb.iter().take_while(|&&b| b == b'#').count();
+        if (1..=6).contains(&hashes) && rb.get(hashes).is_none_or(|&b| b == b' ' || b == b'\t') {
+            s.end();
+            let end = at + heading_text_end(rest);
+            if at + hashes < end {
+                resume = s.inline(at + hashes, end);
+            }
+            s.end();
+            in_list = false;
+            continue;
+        }
+        if rest.bytes().all(|b| matches!(b, b'-' | b'=' | b'*' | b'_' | b' ' | b'\t')) {
+            // A thematic break, or the underline of the heading above.
+            s.end();
+            continue;
+        }
+        if let Some(marker) = list_marker(rest) {
+            s.end();
+            in_list = true;
+            at += marker;
+            let item = &text[at..line_end];
+            at += item.len() - item.trim_start().len();
+            let item = &text[at..line_end];
+            if matches!(item.get(..3), Some("[ ]" | "[x]" | "[X]")) {
+                at += 3;
+            }
+        } else if rest.starts_with("[^")
+            && let Some(colon) = rest.find("]:")
+        {
+            s.end();
+            in_list = false;
+            at += colon + 2;
+        } else if rest.starts_with('[') && rest.find("]:").is_some_and(|c| !rest[..c].contains("](")) {
+            // A link reference definition.
+            continue;
+        } else if let Some(html) = html_block(rest) {
+            s.end();
+            block = html;
+            continue;
+        } else if was_blank && at == start {
+            in_list = false;
+        }
+        resume = s.inline(at, line_end);
+    }
+    s.end();
+}
+
+/// Leading indentation in columns (a tab is four).
+fn indentation(line: &str) -> usize {
+    let mut columns = 0;
+    for b in line.bytes() {
+        match b {
+            b' ' => columns += 1,
+            b'\t' => columns += 4,
+            _ => break,
+        }
+    }
+    columns
+}
+
+/// The length of a list item's marker (`- `, `* `, `+ `, `1. `, `2) `).
+fn list_marker(rest: &str) -> Option<usize> {
+    let b = rest.as_bytes();
+    let spaced = |at: usize| b.get(at).is_none_or(|&c| c == b' ' || c == b'\t');
+    if matches!(b[0], b'-' | b'*' | b'+') && spaced(1) {
+        return Some(1);
+    }
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    ((1..=9).contains(&digits) && matches!(b.get(digits), Some(b'.' | b')')) && spaced(digits + 1))
+        .then_some(digits + 1)
+}
+
+/// Where a heading's text ends in `rest` (its line from the `#`s on): before
+/// an attribute block (`{#id}`) and closing `#`s.
+fn heading_text_end(rest: &str) -> usize {
+    let mut t = rest.trim_end();
+    if t.ends_with('}')
+        && let Some(open) = t.rfind('{')
+    {
+        t = t[..open].trim_end();
+    }
+    let closing = t.trim_end_matches('#');
+    if closing.len() < t.len() && (closing.is_empty() || closing.ends_with([' ', '\t'])) {
+        t = closing.trim_end();
+    }
+    t.len()
+}
+
+/// The block an HTML line starts, if it starts one: a comment, or a tag
+/// that is a block element or alone on its line.
+fn html_block(rest: &str) -> Option<Block> {
+    let b = rest.as_bytes();
+    if b[0] != b'<' {
+        return None;
+    }
+    if rest.starts_with("<!--") {
+        return Some(if rest.contains("-->") { Block::Html } else { Block::Comment });
+    }
+    let name_at = usize::from(b.get(1) == Some(&b'/')) + 1;
+    let name: &str = {
+        let len = b[name_at.min(b.len())..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+        rest.get(name_at..name_at + len).unwrap_or("")
+    };
+    if name.is_empty() && !rest.starts_with("<!") && !rest.starts_with("<?") {
+        return None;
+    }
+    const BLOCKS: &[&str] = &[
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "iframe",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "script",
+        "section",
+        "style",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ];
+    let block = BLOCKS.iter().any(|n| n.eq_ignore_ascii_case(name));
+    (block || rest.trim_end().ends_with('>')).then_some(Block::Html)
+}
+
+/// The char that starts at byte `at`, if one does.
+fn char_at(text: &str, at: usize) -> Option<char> {
+    text.get(at..)?.chars().next()
+}
+
+/// The first `byte` in `bytes[from..to]`.
+fn find_byte(bytes: &[u8], from: usize, to: usize, byte: u8) -> Option<usize> {
+    bytes.get(from..to)?.iter().position(|&b| b == byte).map(|i| from + i)
+}
+
+/// The `close` that matches the `open` at `from`, within `..to`.
+fn matching(bytes: &[u8], from: usize, to: usize, open: u8, close: u8) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, &b) in bytes.get(from..to)?.iter().enumerate() {
+        if b == open {
+            depth += 1;
+        } else if b == close {
+            depth = depth.saturating_sub(1);
+            if depth == 0 {
+                return Some(from + i);
+            }
+        }
+    }
+    None
+}
+
+/// Where an image (`![alt](src)`) that starts at `at` ends.
+fn skip_image(bytes: &[u8], at: usize, to: usize) -> usize {
+    let Some(alt_end) = matching(bytes, at + 1, to, b'[', b']') else { return at + 1 };
+    if bytes.get(alt_end + 1) == Some(&b'(') {
+        return matching(bytes, alt_end + 1, to, b'(', b')').map_or(alt_end + 1, |e| e + 1);
+    }
+    alt_end + 1
+}
+
+/// Where an HTML entity (`&amp;`, `&#8212;`) that starts at `at` ends.
+fn entity_end(bytes: &[u8], at: usize, to: usize) -> Option<usize> {
+    let name = bytes.get(at + 1..to.min(at + 34))?;
+    let len = name.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'#').count();
+    (len > 0 && name.get(len) == Some(&b';')).then_some(at + len + 2)
+}
+
+/// Where the citation in parentheses that opens at `open` ends, if it is a
+/// citation: within 300 bytes and one paragraph, every `;`-separated part
+/// ends with a year (or `n.d.`, or `in press`), page numbers aside.
+fn citation_end(text: &str, open: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let close = matching(bytes, open, bytes.len().min(open + 300), b'(', b')')?;
+    let inner = &text[open + 1..close];
+    if inner.contains("\n\n") || inner.contains('(') || inner.trim().is_empty() {
+        return None;
+    }
+    inner.split(';').all(cites).then_some(close + 1)
+}
+
+/// Whether one part of a parenthesis cites a work: "Bowlby, 1969",
+/// "see Levy et al., 2011, p. 194", "1969a".
+fn cites(part: &str) -> bool {
+    let mut part = part.trim();
+    // Page numbers: ", p. 12" or ", pp. 121-160".
+    if let Some(comma) = part.rfind(',') {
+        let pages = part[comma + 1..].trim_start();
+        if let Some(numbers) = pages.strip_prefix("pp.").or_else(|| pages.strip_prefix("p.")) {
+            let numbers = numbers.trim();
+            if !numbers.is_empty() && numbers.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '–' | ' ')) {
+                part = part[..comma].trim_end();
+            }
+        }
+    }
+    if part.ends_with("n.d.") || part.ends_with("in press") {
+        return true;
+    }
+    let last = part.rsplit([' ', ',', '/', '\n']).next().unwrap_or("");
+    let digits = last.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &last[digits..];
+    digits == 4
+        && matches!(last.as_bytes()[0], b'1' | b'2')
+        && (rest.is_empty() || (rest.len() == 1 && rest.as_bytes()[0].is_ascii_lowercase()))
+}
+
+/// How a word before a full stop is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Abbreviation {
+    /// Not an abbreviation: the full stop ends the sentence.
+    Not,
+    /// Never ends a sentence: "Dr.", "J.", "e.g.", "U.S.", "et al.".
+    Always,
+    /// Ends a sentence only when a capital follows: "etc.".
+    BeforeLowercase,
+}
+
+fn abbreviation(word: &str) -> Abbreviation {
+    let b = word.as_bytes();
+    if b.len() == 1 && b[0].is_ascii_uppercase() {
+        return Abbreviation::Always;
+    }
+    // Dotted: "U.S", "e.g", "Ph.D", but not "3.5" or "example.org".
+    if word.contains('.') {
+        let short = word.split('.').all(|p| (1..=2).contains(&p.len()) && p.bytes().any(|c| c.is_ascii_alphabetic()));
+        return if short { Abbreviation::Always } else { Abbreviation::Not };
+    }
+    if b.len() > 6 {
+        return Abbreviation::Not;
+    }
+    let mut lower = [0u8; 6];
+    for (l, c) in lower.iter_mut().zip(b) {
+        *l = c.to_ascii_lowercase();
+    }
+    match &lower[..b.len()] {
+        b"mr" | b"mrs" | b"ms" | b"dr" | b"prof" | b"st" | b"mt" | b"jr" | b"sr" | b"rev" | b"lt" | b"sgt"
+        | b"capt" | b"al" | b"vs" | b"cf" | b"eg" | b"ie" | b"approx" | b"ca" | b"fig" | b"vol" | b"pp" | b"p" => {
+            Abbreviation::Always
+        }
+        // "No. 5", but "she said no. Then".
+        b"etc" | b"no" => Abbreviation::BeforeLowercase,
+        _ => Abbreviation::Not,
+    }
+}
+
+/// Words whose syllables the rules miscount.
+fn exception(w: &[u8]) -> Option<u32> {
+    Some(match w {
+        b"mr" | b"mrs" | b"maybe" | b"rhythm" | b"rhythms" | b"someone" | b"our" | b"ours" | b"hour" | b"hours"
+        | b"business" | b"evening" | b"interest" | b"several" | b"naive" | b"oneself" | b"theory" | b"theories" => 2,
+        b"especially" | b"recipe" | b"element" | b"elements" | b"ourselves" | b"everything" | b"everyone"
+        | b"interested" | b"interesting" => 3,
+        b"everybody" => 4,
+        _ => return None,
+    })
+}
+
+/// Beginnings where a vowel pair is sounded apart ("re-act", "cre-ate").
+const SOUNDED_APART: &[&[u8]] = &[
+    b"react", b"reass", b"reapp", b"reinf", b"reinv", b"reint", b"reeng", b"reeval", b"realit", b"realist", b"creat",
+    b"suicid",
+];
+
+/// First parts of compounds whose final e is silent ("care-giver").
+const COMPOUND_FIRST: &[&[u8]] = &[
+    b"care", b"life", b"home", b"note", b"time", b"safe", b"some", b"whole", b"like", b"side", b"base", b"space",
+    b"hope", b"love", b"more", b"where", b"there", b"here", b"wide", b"nine", b"fore", b"house", b"name", b"place",
+    b"state",
+];
+
+/// The longest word the rules read letter by letter; longer ones count
+/// vowel groups only.
+const MAX_LETTERS: usize = 40;
+
+/// The syllables of one word as the scanner finds it (letters, digits,
+/// apostrophes, hyphens, dots): a number is one syllable, and each part of
+/// a hyphenated word is counted on its own.
+pub(crate) fn syllables(word: &str) -> u32 {
+    if word.bytes().any(|b| b.is_ascii_digit()) {
+        return 1;
+    }
+    word.split(['-', '‐', '‑']).map(part_syllables).sum::<u32>().max(1)
+}
+
+/// A word's letters, lowercase, with which of them are a, e, i, o or u
+/// and which are y, as bits.
+struct Letters {
+    buf: [u8; MAX_LETTERS],
+    n: usize,
+    aeiou: u64,
+    ys: u64,
+}
+
+impl Letters {
+    fn new() -> Letters {
+        Letters { buf: [0; MAX_LETTERS], n: 0, aeiou: 0, ys: 0 }
+    }
+
+    /// Adds a lowercase ASCII letter.
+    fn push(&mut self, letter: u8) {
+        if self.n < MAX_LETTERS {
+            self.buf[self.n] = letter;
+            self.aeiou |= u64::from(is_aeiou(letter)) << self.n;
+            self.ys |= u64::from(letter == b'y') << self.n;
+        }
+        self.n += 1;
+    }
+
+    /// The syllables of `word`, whose letters these are, by the rules (or
+    /// by vowel groups, for a word too long for them); `syllabic_not` when
+    /// it ends in a sounded "n't".
+    fn syllables(&self, word: &str, syllabic_not: bool) -> u32 {
+        match self.n {
+            0 => 0,
+            n if n > MAX_LETTERS => vowel_groups(word.bytes().filter(u8::is_ascii_alphabetic)),
+            n => rules(&self.buf[..n], self.aeiou, self.ys, syllabic_not),
+        }
+    }
+}
+
+fn is_aeiou(c: u8) -> bool {
+    // The bits of a, e, i, o and u, counted from a.
+    c.is_ascii_lowercase() && (0x0010_4111u32 >> (c - b'a')) & 1 == 1
+}
+
+fn is_consonant(c: u8) -> bool {
+    !matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+}
+
+/// Vowel groups only, for a word too long for the rules.
+fn vowel_groups(letters: impl Iterator<Item = u8>) -> u32 {
+    let (mut groups, mut in_vowels) = (0, false);
+    for c in letters {
+        let vowel = matches!(c.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+        groups += u32::from(vowel && !in_vowels);
+        in_vowels = vowel;
+    }
+    groups.max(1)
+}
+
+/// Whether a word ending in "n't" sounds its n ("did-n't", not "do-n't"):
+/// the letter before it is a consonant.
+fn syllabic_not(part: &str) -> bool {
+    let b = part.as_bytes();
+    let ends = |suffix: &[u8]| b.len() >= suffix.len() && b[b.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
+    let before = if ends(b"n't") {
+        b.len() - 3
+    } else if ends("n’t".as_bytes()) {
+        b.len() - 5
+    } else {
+        return false;
+    };
+    before > 0 && b[before - 1].is_ascii_alphabetic() && is_consonant(b[before - 1].to_ascii_lowercase())
+}
+
+/// The syllables of one part of a word, by the rules.
+fn part_syllables(part: &str) -> u32 {
+    let mut letters = Letters::new();
+    for c in part.chars() {
+        letters.push(match c {
+            'a'..='z' => c as u8,
+            'A'..='Z' => c.to_ascii_lowercase() as u8,
+            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' | 'À' | 'Á' | 'Â' | 'Ä' => b'a',
+            'è' | 'ê' | 'ë' | 'È' | 'Ê' | 'Ë' => b'e',
+            // A sounded e ("café", "résumé"): a vowel never silent.
+            'é' | 'É' | 'í' | 'ì' | 'î' | 'ï' | 'Í' | 'Î' | 'Ï' => b'i',
+            'ò' | 'ó' | 'ô' | 'ö' | 'õ' | 'Ó' | 'Ô' | 'Ö' => b'o',
+            'ù' | 'ú' | 'û' | 'ü' | 'Ú' | 'Û' | 'Ü' => b'u',
+            _ if c.is_alphabetic() => b'x',
+            _ => continue,
+        });
+    }
+    letters.syllables(part, syllabic_not(part))
+}
+
+/// The syllables of a lowercase word by the rules, given which of its
+/// letters are a, e, i, o or u (`aeiou`) and which are y (`ys`), as bits;
+/// `syllabic_not` when it ends in a sounded "n't" ("did-n't").
+fn rules(w: &[u8], aeiou: u64, ys: u64, syllabic_not: bool) -> u32 {
+    if let Some(n) = exception(w) {
+        return n;
+    }
+    let n = w.len();
+    if n <= 2 {
+        return 1;
+    }
+    let sounded_apart = matches!(w[0], b'r' | b'c' | b's')
+        && SOUNDED_APART.iter().any(|p| w.starts_with(p))
+        && !w.starts_with(b"creatur");
+    // Which letters are vowels, as bits: y is one unless it starts the
+    // word or stands between a vowel and a vowel ("player").
+    let mut vowels = aeiou;
+    let mut y = ys & !1;
+    while y != 0 {
+        let i = y.trailing_zeros();
+        y &= y - 1;
+        if !(vowels >> (i - 1) & 1 == 1 && aeiou >> (i + 1) & 1 == 1) {
+            vowels |= 1 << i;
+        }
+    }
+    let is_vowel = |i: usize| vowels >> i & 1 == 1;
+    let at = |i: usize| w.get(i).copied().unwrap_or(0);
+    // One syllable for each group of vowels...
+    let mut count = (vowels & !(vowels << 1)).count_ones() as i32;
+    // ...and one more for two vowels of a group sounded apart.
+    let mut pairs = vowels & (vowels >> 1);
+    while pairs != 0 {
+        let k = pairs.trailing_zeros() as usize;
+        pairs &= pairs - 1;
+        let (p, pair, after) = (if k > 0 { at(k - 1) } else { 0 }, [w[k], w[k + 1]], at(k + 2));
+        let rest = &w[k + 2..];
+        let split = match &pair {
+            [b'y', next] => is_aeiou(*next) && (k == 0 || !is_vowel(k - 1)),
+            b"ia" => k > 0 && (!b"cgltsx".contains(&p) || after == b'b') && rest != b"ge" && rest != b"ges",
+            b"io" => k > 0 && !b"cglnstx".contains(&p),
+            b"iu" => true,
+            b"ua" => k > 0 && !b"qg".contains(&p),
+            b"ue" => k > 0 && !b"qg".contains(&p) && (after == b'l' || after == b'n'),
+            b"ui" => k > 0 && !b"qg".contains(&p) && after == b'n',
+            b"uo" => p != b'q',
+            b"eo" => {
+                p != b'g'
+                    && !(w.starts_with(b"peop") || w.starts_with(b"leop") || w.starts_with(b"jeop"))
+                    && !(rest.starts_with(b"us") && (p == b'c' || p == b't'))
+            }
+            b"ea" => k + 2 == n && k >= 2,
+            b"oe" => after != 0 && !matches!(after, b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b's'),
+            b"ie" => {
+                matches!(rest, b"r" | b"st" | b"rs")
+                    || after == b't'
+                    || (after == b'n'
+                        && ((matches!(p, b'd' | b'r') && !(k >= 2 && &w[k - 2..k] == b"fr"))
+                            || (p == b'l' && k >= 2 && !is_aeiou(w[k - 2]))
+                            || (k >= 2 && &w[k - 2..k] == b"sc")))
+            }
+            _ => false,
+        };
+        if split {
+            count += 1;
+        }
+    }
+    // Whether the e at `k` is a vowel group of its own.
+    let lone_e = |k: usize| w[k] == b'e' && (k == 0 || !is_vowel(k - 1)) && (k + 1 >= n || !is_vowel(k + 1));
+    // The last eight letters as one number, the last letter lowest, so that
+    // an ending is compared at once.
+    let tail = w[n.saturating_sub(8)..].iter().fold(0u64, |t, &c| t << 8 | u64::from(c));
+    let ends = |s: &[u8]| {
+        let (mut value, mut mask) = (0u64, 0u64);
+        for &c in s {
+            value = value << 8 | u64::from(c);
+            mask = mask << 8 | 0xFF;
+        }
+        tail & mask == value
+    };
+    if ends(b"e") && lone_e(n - 1) && count > 1 {
+        let sounded_le = ends(b"le") && is_consonant(at(n - 3));
+        let sounded_re = n >= 4 && matches!(&w[n - 3..], b"tre" | b"cre" | b"bre") && is_consonant(at(n - 4));
+        if !sounded_le && !sounded_re {
+            count -= 1;
+        }
+    } else if ends(b"es") && lone_e(n - 2) && count > 1 {
+        let c = at(n - 3);
+        let sounded = b"cgsxz".contains(&c)
+            || (n >= 4 && matches!(&w[n - 4..n - 2], b"ch" | b"sh"))
+            || (c == b'l' && n >= 4 && is_consonant(at(n - 4)));
+        if !sounded {
+            count -= 1;
+        }
+    } else if ends(b"ed") && lone_e(n - 2) && count > 1 {
+        let c = at(n - 3);
+        let sounded =
+            c == b't' || c == b'd' || ((c == b'l' || c == b'r') && n >= 4 && is_consonant(at(n - 4)) && at(n - 4) != c);
+        if !sounded {
+            count -= 1;
+        }
+    }
+    if (ends(b"que") || ends(b"ques")) && count > 1 {
+        count -= 1;
+    }
+    if (ends(b"gue") || ends(b"gues")) && count > 1 {
+        let g = if ends(b"gue") { n - 3 } else { n - 4 };
+        if g > 0 && (is_aeiou(w[g - 1]) || w[g - 1] == b'n') {
+            count -= 1;
+        }
+    }
+    // A silent e before a suffix ("state-ment").
+    let mut trimmed = false;
+    let suffix = if ends(b"ly") {
+        2
+    } else if ends(b"ment") || ends(b"less") || ends(b"ness") || ends(b"body") {
+        4
+    } else if ends(b"ments") || ends(b"fully") || ends(b"times") || ends(b"thing") || ends(b"where") {
+        5
+    } else if ends(b"ful") {
+        3
+    } else if ends(b"ty") {
+        2
+    } else {
+        0
+    };
+    if suffix > 0 && n > suffix + 2 {
+        let k = n - suffix - 1;
+        if lone_e(k) && is_consonant(w[k - 1]) && count > 1 && !(w[k - 1] == b'l' && is_consonant(w[k - 2])) {
+            count -= 1;
+            trimmed = true;
+        }
+    }
+    if ends(b"ism") || ends(b"isms") {
+        count += 1;
+    }
+    if !trimmed
+        && n > 6
+        && (w[3] == b'e' || w[4] == b'e')
+        && let Some(first) = COMPOUND_FIRST.iter().find(|p| w.starts_with(p))
+    {
+        let len = first.len();
+        if n > len + 2 && is_consonant(w[len]) && count > 1 && lone_e(len - 1) {
+            count -= 1;
+        }
+    }
+    if sounded_apart {
+        count += 1;
+    }
+    if ends(b"ire") || ends(b"ired") || ends(b"ires") {
+        count += 1;
+    }
+    let ing = if ends(b"ing") {
+        Some(n - 3)
+    } else if ends(b"ings") {
+        Some(n - 4)
+    } else {
+        None
+    };
+    if ing.is_some_and(|k| k > 0 && matches!(w[k - 1], b'a' | b'e' | b'o' | b'u')) {
+        count += 1;
+    }
+    if syllabic_not {
+        count += 1;
+    }
+    u32::try_from(count.max(1)).unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (sentences, words) of a Markdown text.
+    fn counts(text: &str) -> (u32, u32) {
+        let f = Figures::measure(text);
+        (f.sentences, f.words)
+    }
+
+    /// Each sentence's (words, line, column), in order.
+    fn sentences(text: &str) -> Vec<(u32, usize, usize)> {
+        let mut counted = Vec::new();
+        scan(text, Origin::Lines { first_line: 1 }, &mut counted);
+        counted
+            .iter()
+            .map(|c| match c.start {
+                Start::At(at) => (c.words, at.line, at.column),
+                Start::Value { .. } => unreachable!("a text measured by lines"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn abbreviations_do_not_end_sentences() {
+        assert_eq!(counts("Dr. Smith saw the U.S. team, e.g. the coach. It went well."), (2, 12));
+        assert_eq!(counts("Bowlby, J. wrote it. Levy et al. found more. Mrs. Lee agreed."), (3, 12));
+        assert_eq!(counts("Bring pens, paper, etc. and a snack. Then rest."), (2, 9));
+        assert_eq!(counts("We packed food, water, etc. Then we left."), (2, 8));
+        assert_eq!(counts("Turn to page no. 5 now. She said no. Then she left."), (3, 12));
+        assert_eq!(counts("Chat at 988lifeline.org. It is free."), (2, 6));
+    }
+
+    #[test]
+    fn numbers_are_words_of_one_syllable() {
+        let f = Figures::measure("About 1,000 people, or 3.5 percent, came in 1969.");
+        assert_eq!((f.sentences, f.words), (1, 9));
+        // a-bout 2, 1,000 1, peo-ple 2, or 1, 3.5 1, per-cent 2, came 1, in 1, 1969 1.
+        assert_eq!(f.syllables, 12);
+        assert_eq!(counts("Call 988 or text 741741 to talk, 24/7."), (1, 9));
+    }
+
+    #[test]
+    fn hyphenated_words_are_one_word_counted_in_parts() {
+        let f = Figures::measure("A well-known self-help book.");
+        assert_eq!((f.sentences, f.words, f.syllables), (1, 4, 6));
+        // A dash between words is not a hyphen.
+        assert_eq!(counts("We can not dedicate—we can not consecrate – this ground."), (1, 10));
+    }
+
+    #[test]
+    fn quotes_and_apostrophes() {
+        let f = Figures::measure("\"Stop,\" she said. \"Don't go!\" He didn't.");
+        assert_eq!((f.sentences, f.words), (3, 7));
+        // stop 1, she 1, said 1, don't 1, go 1, he 1, did-n't 2.
+        assert_eq!(f.syllables, 8);
+        let curly = Figures::measure("“Stop,” she said. ‘Don’t go!’ He didn’t.");
+        assert_eq!((curly.sentences, curly.words, curly.syllables), (3, 7, 8));
+    }
+
+    #[test]
+    fn headings_list_items_and_table_cells_are_sentences() {
+        let text = "# Title {#top}\n\n- one item\n- another item\n  that goes on\n* [ ] a task\n\nA paragraph with no stop\n\n1. First step\n2) Second step\n\n| Step | What to try |\n|---|---|\n| 1 | Breathe slowly |\n\nSetext heading\n---\nLast words";
+        assert_eq!(
+            sentences(text),
+            [
+                (1, 1, 3),
+                (2, 3, 3),
+                (5, 4, 3),
+                (2, 6, 7),
+                (5, 8, 1),
+                (2, 10, 4),
+                (2, 11, 4),
+                (1, 13, 3),
+                (3, 13, 10),
+                (1, 15, 3),
+                (2, 15, 7),
+                (2, 17, 1),
+                (2, 19, 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn footnotes_references_go_and_definitions_are_prose() {
+        let text = "Text here.[^1] More text.\n\n[^1]: A note with more words.\n    It goes on.";
+        assert_eq!(sentences(text), [(2, 1, 1), (2, 1, 16), (5, 3, 7), (3, 4, 5)]);
+    }
+
+    #[test]
+    fn code_blocks_html_and_definitions_are_ignored() {
+        let text = "Before.\n\n```rust\nlet x = 1; // code words.\n```\n\n~~~\nmore code\n~~~\n\n    indented code here.\n\n<div>\nhidden words\n</div>\n\n<!-- a\ncomment -->\n\n[ref]: https://example.org \"A title\"\n\nShown <b>bold</b> text.\n\nAfter.";
+        assert_eq!(sentences(text), [(1, 1, 1), (3, 22, 1), (1, 24, 1)]);
+        // Inline code is read as text.
+        assert_eq!(counts("Run `securebase check` now."), (1, 4));
+    }
+
+    #[test]
+    fn links_count_as_their_text_and_images_and_addresses_as_nothing() {
+        let text = "Read [the guide](/guides/x/ \"Title here\") and ![a photo of a cat](cat.png) <https://example.org> [more][ref] now, at https://example.org/a.";
+        assert_eq!(counts(text), (1, 7));
+        assert_eq!(counts("Use &amp; reuse &#8212; carefully."), (1, 3));
+    }
+
+    #[test]
+    fn citations_are_dropped_and_other_parentheses_kept() {
+        let text = "Closeness helps (Bowlby, 1969). Care matters (Main & Solomon, 1990, pp. 121–160; Levy et al., 2011a). Some people (about one in four) feel this (see Hazan & Shaver, 1987, p. 12). Levy et al. (2011) agree.";
+        assert_eq!(sentences(text), [(2, 1, 1), (2, 1, 33), (8, 1, 103), (4, 1, 180)]);
+        // A citation across a line break, in a paragraph.
+        let wrapped = "Researchers saw this (Ainsworth and colleagues,\n1978). Later work agreed.";
+        assert_eq!(sentences(wrapped), [(3, 1, 1), (3, 2, 8)]);
+        assert!(cites("n.d.") && cites("Smith, in press") && cites("Bowlby 1969/1982"));
+        assert!(!cites("about 1 in 4") && !cites("12345") && !cites("ages 2-5") && !cites(""));
+    }
+
+    #[test]
+    fn positions_count_characters_and_lines() {
+        assert_eq!(sentences("Café. Über alles ist gut.\nNext line."), [(1, 1, 1), (4, 1, 7), (2, 2, 1)]);
+        assert_eq!(sentences("> Quoted text\n> goes on.\n\n> Another."), [(4, 1, 3), (1, 4, 3)]);
+        let mut counted = Vec::new();
+        scan("First.\nSecond one.", Origin::Lines { first_line: 40 }, &mut counted);
+        assert!(matches!(counted[1].start, Start::At(Position { line: 41, column: 1 })));
+    }
+
+    #[test]
+    fn figures_give_the_grade_longest_and_hardest_sentence() {
+        let f = Figures::measure(
+            "I can. Antidisestablishmentarianism fascinates philosophers.\nIt is a long, long, long sentence of small words.",
+        );
+        assert_eq!((f.sentences, f.words), (3, 15));
+        assert_eq!(f.longest, Some(Sentence { words: 10, syllables: 11, line: 2, column: 1 }));
+        assert_eq!(f.hardest.map(|s| (s.line, s.column, s.words)), Some((1, 8, 3)));
+        let expected = 0.39 * 15.0 / 3.0 + 11.8 * f64::from(f.syllables) / 15.0 - 15.59;
+        assert!((f.grade() - expected).abs() < 1e-9);
+        assert_eq!(f.words_per_sentence(), 5.0);
+        let one = Figures::measure("A single sentence here.");
+        assert_eq!(one.hardest, one.longest);
+        let none = Figures::measure("```\ncode only\n```\n");
+        assert_eq!(none, Figures::default());
+        assert_eq!((none.grade(), none.words_per_sentence()), (0.0, 0.0));
+    }
+
+    #[test]
+    fn figures_serialize_rounded_with_the_sentences() {
+        let f = Figures::measure("The cat sat on the mat. It was warm there.");
+        let json = serde_json::to_value(f).unwrap();
+        assert_eq!(json["sentences"], 2);
+        assert_eq!(json["words"], 10);
+        assert_eq!(json["grade"], f.rounded_grade());
+        assert_eq!(json["words_per_sentence"], 5.0);
+        assert_eq!(json["longest_sentence"]["line"], 1);
+        assert_eq!(json["longest_sentence"]["words"], 6);
+    }
+
+    #[test]
+    fn syllables_by_the_rules() {
+        let cases = [
+            ("the", 1),
+            ("a", 1),
+            ("table", 2),
+            ("make", 1),
+            ("walked", 1),
+            ("wanted", 2),
+            ("needed", 2),
+            ("makes", 1),
+            ("boxes", 2),
+            ("pages", 2),
+            ("tables", 2),
+            ("called", 1),
+            ("troubled", 2),
+            ("hundred", 2),
+            ("people", 2),
+            ("beyond", 2),
+            ("player", 2),
+            ("crying", 2),
+            ("everyone", 3),
+            ("anxiety", 4),
+            ("quiet", 2),
+            ("science", 2),
+            ("experience", 4),
+            ("friendship", 2),
+            ("actual", 3),
+            ("usual", 3),
+            ("language", 2),
+            ("period", 3),
+            ("nation", 2),
+            ("various", 3),
+            ("video", 3),
+            ("gorgeous", 2),
+            ("idea", 3),
+            ("sea", 1),
+            ("create", 2),
+            ("creature", 2),
+            ("being", 2),
+            ("going", 2),
+            ("statement", 2),
+            ("lovely", 2),
+            ("careful", 2),
+            ("sometimes", 2),
+            ("caregiver", 3),
+            ("moment", 2),
+            ("settlement", 3),
+            ("criticism", 4),
+            ("tired", 2),
+            ("unique", 2),
+            ("league", 1),
+            ("argue", 2),
+            ("marriage", 2),
+            ("reliable", 4),
+            ("suicide", 3),
+            ("didn't", 2),
+            ("don't", 1),
+            ("isn’t", 2),
+            ("our", 2),
+            ("rhythm", 2),
+            ("maybe", 2),
+            ("café", 2),
+            ("Emotion-Focused", 5),
+            ("U.S", 1),
+            ("1,000", 1),
+            ("COVID-19", 1),
+        ];
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter(|(w, n)| syllables(w) != *n)
+            .map(|(w, n)| format!("{w}: {} (expected {n})", syllables(w)))
+            .collect();
+        assert!(wrong.is_empty(), "{wrong:?}");
+        let long = "a".repeat(MAX_LETTERS) + "bebebe";
+        assert_eq!(syllables(&long), 4, "a long word counts its vowel groups");
+    }
+
+    #[test]
+    fn values_are_placed_at_their_yaml_lines() {
+        let yaml = "title: A\nsummary: One here. Two three.\norigins: >-\n  First sentence is here. Second\n  sentence starts\n  mid-line. Third one.\nauthor: x\n";
+        assert_eq!(value_position(yaml, 1, "summary", "One here. Two three.", 10), Position::new(3, 20));
+        let origins = "First sentence is here. Second sentence starts mid-line. Third one.";
+        let second = origins.find("Second").unwrap();
+        assert_eq!(value_position(yaml, 1, "origins", origins, second), Position::new(5, 27));
+        let third = origins.find("Third").unwrap();
+        assert_eq!(value_position(yaml, 1, "origins", origins, third), Position::new(7, 13));
+        // Not found: the key's line; no key: the start of the front matter.
+        assert_eq!(value_position(yaml, 1, "origins", "Elsewhere.", 0), Position::new(4, 1));
+        assert_eq!(value_position(yaml, 1, "approach", "Anything.", 0), Position::new(2, 1));
+    }
+
+    #[test]
+    fn no_input_makes_it_panic() {
+        const PIECES: &[&str] = &[
+            "(",
+            ")",
+            "[",
+            "]",
+            "!",
+            "<",
+            ">",
+            "&",
+            ";",
+            "#",
+            "-",
+            "*",
+            "`",
+            "~",
+            "|",
+            "\\",
+            ".",
+            "\n",
+            "\n\n",
+            " ",
+            "é",
+            "’",
+            "…",
+            "—",
+            "1969",
+            "a",
+            "Dr",
+            "^",
+            ":",
+            "\t",
+            "    ",
+            "---",
+            "```",
+            "<!--",
+            "-->",
+            "e.g",
+            "U",
+            "://",
+            "[^",
+            "]:",
+            "](",
+            "n't",
+            "\u{1F600}",
+            "\r",
+            ",",
+            "1",
+            "ing",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..3000 {
+            let len = (next() % 60) as usize;
+            let text: String = (0..len).map(|_| PIECES[(next() % PIECES.len() as u64) as usize]).collect();
+            let f = Figures::measure(&text);
+            assert!(f.sentences <= f.words, "{text:?}");
+            let lines = text.split('\n').count();
+            for s in f.longest.iter().chain(&f.hardest) {
+                assert!(s.line >= 1 && s.line <= lines && s.column >= 1, "{text:?}: {s:?}");
+            }
+            let offset = (next() % (text.len() as u64 + 2)) as usize;
+            let at = value_position(&format!("summary: {text}\n"), 1, "summary", &text, offset);
+            assert!(at.line >= 2, "{text:?}");
+            let _ = syllables(&text);
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! End-to-end tests of the readability pass: `check`'s located diagnostics
+//! over each `[readability]` limit, the level, the limits themselves, and
+//! the figures in `check --format json`, `review status --format json`, the
+//! JSON API and the preview dashboard.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{copy_fixture, copy_fixture_with_theme, project_root, securebase};
+use serde_json::Value;
+
+const STYLE: &str = "content/styles/avoidant.md";
+const THERAPY: &str = "content/therapies/cbt.md";
+const GUIDE: &str = "content/guides/overview.md";
+
+/// Replaces the first `from` in the file at `path` under `root`.
+fn replace(root: &Path, path: &str, from: &str, to: &str) {
+    let path = root.join(path);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{} does not contain {from:?}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Runs `check --format json` and returns the exit code and the report.
+fn check_json(root: &Path) -> (i32, Value) {
+    let output = securebase().args(["check", "--format", "json", "--root"]).arg(root).output().unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("check printed no JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)));
+    (output.status.code().expect("exit code"), report)
+}
+
+/// Puts one text of a copy of the valid fixture over each readability
+/// limit: a summary's grade, a Markdown field's grade (the prose), and a
+/// sentence's length in a body.
+fn over_readability_limits(root: &Path) {
+    replace(
+        root,
+        THERAPY,
+        "summary: A fixture page about changing unhelpful thoughts, written for tests only.",
+        "summary: A fixture page about cognitive restructuring of maladaptive automatic interpretations.",
+    );
+    replace(
+        root,
+        STYLE,
+        "origins: Distant care, in this fictional fixture.",
+        "origins: Intergenerational transmission of insecure attachment representations.",
+    );
+    replace(
+        root,
+        GUIDE,
+        "Read about [avoidant attachment](/styles/avoidant/) first.",
+        "Read about [avoidant attachment](/styles/avoidant/) first. When you read a page like this one, it can help to go slowly, to stop when you need to, and to come back later to the parts that felt hard to read.",
+    );
+}
+/// The readability diagnostics of a report, as (severity, file, line,
+/// column, message), with a hint each.
+fn readability_diagnostics(report: &Value) -> Vec<(String, String, u64, u64, String)> {
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    let readability = diagnostics.iter().filter(|d| d["code"] == "readability");
+    readability
+        .map(|d| {
+            assert!(d["hint"].as_str().is_some_and(|h| h.contains("split")), "{d}");
+            let text = |key: &str| d[key].as_str().unwrap().to_owned();
+            (
+                text("severity"),
+                text("file"),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                text("message"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_text_over_each_readability_limit_gets_a_located_warning() {
+    let site = copy_fixture("valid");
+    over_readability_limits(site.path());
+    let (code, report) = check_json(site.path());
+    assert_eq!(code, 0, "warnings do not fail the check: {report:#}");
+    let warning = |file: &str, line, column, message: &str| {
+        ("warning".to_owned(), file.to_owned(), line, column, message.to_owned())
+    };
+    assert_eq!(
+        readability_diagnostics(&report),
+        [
+            warning(GUIDE, 17, 60, "a sentence of the prose has 33 words, over the limit of 30; it is at line 17"),
+            warning(
+                STYLE,
+                17,
+                10,
+                "the prose reads at grade 11.1, over the limit of 7; its hardest sentence (6 words) is at line 17"
+            ),
+            warning(
+                THERAPY,
+                3,
+                10,
+                "the summary reads at grade 20.2, over the limit of 8; its hardest sentence (10 words) is at line 3"
+            ),
+        ]
+    );
+    // The valid fixture itself is within the limits.
+    let (_, clean) = check_json(copy_fixture("valid").path());
+    assert_eq!(readability_diagnostics(&clean), []);
+}
+
+#[test]
+fn readability_limits_and_level_come_from_site_toml() {
+    let site = copy_fixture("valid");
+    over_readability_limits(site.path());
+    let toml = site.path().join("site.toml");
+    let text = fs::read_to_string(&toml).unwrap();
+    fs::write(&toml, format!("{text}\n[readability]\nsummary_grade = 25\nsentence_words = 40\nlevel = \"error\"\n"))
+        .unwrap();
+    let (code, report) = check_json(site.path());
+    assert_eq!(code, 1, "with level = \"error\" a text over a limit fails the check: {report:#}");
+    assert_eq!(
+        readability_diagnostics(&report),
+        [(
+            "error".to_owned(),
+            STYLE.to_owned(),
+            17,
+            10,
+            "the prose reads at grade 11.1, over the limit of 7; its hardest sentence (6 words) is at line 17"
+                .to_owned()
+        )]
+    );
+    let output = securebase().args(["check", "--root"]).arg(site.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains("content/styles/avoidant.md:17:10: error[readability]: the prose reads at grade 11.1"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+#[test]
+fn readability_limits_that_are_not_limits_are_errors() {
+    for (setting, line, message) in [
+        ("summary_grade = -1", 2, "`summary_grade = -1` is not a grade"),
+        ("prose_grade = nan", 2, "`prose_grade = NaN` is not a grade"),
+        ("sentence_words = 0", 2, "`sentence_words = 0` allows no sentence"),
+        ("level = \"loud\"", 2, "unknown variant `loud`"),
+        ("grade = 8", 2, "unknown field `grade`"),
+    ] {
+        let site = copy_fixture("valid");
+        let toml = site.path().join("site.toml");
+        let text = fs::read_to_string(&toml).unwrap();
+        let lines = text.lines().count() as u64;
+        fs::write(&toml, format!("{text}[readability]\n{setting}\n")).unwrap();
+        let (code, report) = check_json(site.path());
+        assert_eq!(code, 1, "{setting}: {report:#}");
+        let found = report["diagnostics"].as_array().unwrap().iter().any(|d| {
+            d["file"] == "site.toml" && d["line"] == lines + line && d["message"].as_str().unwrap().contains(message)
+        });
+        assert!(found, "{setting}: {report:#}");
+    }
+}
+
+#[test]
+fn check_json_gives_each_items_readability_figures() {
+    let site = copy_fixture("valid");
+    let (code, report) = check_json(site.path());
+    assert_eq!(code, 0);
+    let items = report["readability"].as_array().unwrap();
+    let names: Vec<&str> = items.iter().map(|i| i["item"].as_str().unwrap()).collect();
+    assert_eq!(names, ["styles/avoidant", "strategies/mindfulness", "therapies/cbt", "guides/overview"]);
+    let library = securebase::Library::load(site.path()).unwrap();
+    for (entry, item) in items.iter().zip(library.all_items()) {
+        let meta = item.meta();
+        assert_eq!(entry["file"], meta.path.to_str().unwrap());
+        assert_eq!(entry["summary"], serde_json::to_value(meta.readability.summary).unwrap());
+        assert_eq!(entry["prose"], serde_json::to_value(meta.readability.prose).unwrap());
+    }
+    // The overview guide: its heading and one sentence of five words.
+    let overview = &items[3]["prose"];
+    assert_eq!((overview["sentences"].as_u64(), overview["words"].as_u64()), (Some(2), Some(7)));
+    assert_eq!(overview["longest_sentence"]["line"], 17);
+    assert_eq!(overview["longest_sentence"]["column"], 1);
+    assert_eq!(overview["grade"], 6.0);
+}
+
+/// Passes once the shipped content is rewritten to the limits (the second
+/// part of the readability work).
+#[test]
+fn the_shipped_content_has_no_readability_diagnostics() {
+    let (_, report) = check_json(&project_root());
+    let found = readability_diagnostics(&report);
+    assert!(found.is_empty(), "{} readability diagnostics: {found:#?}", found.len());
+}
+
+#[test]
+fn review_status_json_gives_each_items_readability() {
+    let site = copy_fixture("valid");
+    over_readability_limits(site.path());
+    let output =
+        securebase().args(["review", "status", "--format", "json", "--root"]).arg(site.path()).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let status: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let therapy = status["items"].as_array().unwrap().iter().find(|i| i["item"] == "therapies/cbt").unwrap();
+    let summary = &therapy["readability"]["summary"];
+    assert_eq!(summary["grade"], 20.2);
+    assert_eq!((summary["sentences"].as_u64(), summary["words"].as_u64()), (Some(1), Some(10)));
+    assert_eq!(
+        (summary["longest_sentence"]["line"].as_u64(), summary["longest_sentence"]["column"].as_u64()),
+        (Some(3), Some(10))
+    );
+    assert!(therapy["readability"]["prose"]["grade"].is_number());
+}
+
+#[test]
+fn the_api_and_the_dashboard_show_the_figures() {
+    let site = copy_fixture_with_theme("valid");
+    over_readability_limits(site.path());
+    let out = site.path().join("public");
+    let output = securebase().args(["preview", "--root"]).arg(site.path()).arg("--out").arg(&out).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let doc: Value = serde_json::from_slice(&fs::read(out.join("api/v1/guides/overview.json")).unwrap()).unwrap();
+    let prose = &doc["readability"]["prose"];
+    assert_eq!(prose["longest_sentence"]["words"], 33);
+    assert_eq!(
+        (prose["longest_sentence"]["line"].as_u64(), prose["longest_sentence"]["column"].as_u64()),
+        (Some(17), Some(60))
+    );
+    assert_eq!(doc["readability"]["summary"]["words"], 13);
+    let dashboard = fs::read_to_string(out.join("review/index.html")).unwrap();
+    assert!(dashboard.contains("<th scope=\"col\">Readability</th>"), "{dashboard}");
+    assert!(
+        dashboard.contains("Summary: grade 20.2 <strong class=\"over-limit\">over the limit (8.0)</strong>"),
+        "{dashboard}"
+    );
+    assert!(
+        dashboard
+            .contains("Longest sentence: 33 words, line 17 <strong class=\"over-limit\">over the limit (30)</strong>"),
+        "{dashboard}"
+    );
+}
