@@ -17,9 +17,9 @@ use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position};
 use crate::frontmatter::Locator;
 use crate::git::{FileStatus, GitError, History, Repo};
 use crate::library::Library;
-use crate::model::{BlobId, Editorial, LedgerRecord, PersonId, Sha256, Subject};
+use crate::model::{BlobId, Editorial, ItemRef, LedgerRecord, PersonId, Sha256, Subject};
 use crate::review::latest_approval;
-use crate::trust::{self, TrustRoot};
+use crate::trust::{self, Mathematics, TrustRoot};
 
 /// Why the production edition cannot be built.
 #[derive(Debug, thiserror::Error)]
@@ -207,7 +207,14 @@ impl Library {
             let bytes = if BlobId::of(&bytes) == record.blob { bytes } else { blobs.get(&record.blob)?.clone() };
             digest_ok(subject, record, &bytes).then_some(bytes)
         };
-        let library = Library::load_trusted(self.root(), &select, trust_root.clone());
+        // The fast path reuses what the working tree's load parsed and
+        // verified; any problem is reported by the full path, which loads
+        // every file again, verifies every signature and locates each
+        // diagnostic.
+        let library = match self.assemble(trust_root, &items, &people, site, &blobs) {
+            Some(library) => Ok(library),
+            None => Library::load_trusted(self.root(), &select, trust_root.clone()),
+        };
         let mut theme_files = Vec::with_capacity(theme.files.len());
         for file in &theme.files {
             let bytes = blobs.get(&file.blob).cloned().unwrap_or_default();
@@ -263,6 +270,67 @@ impl Library {
     /// first; `review verify` runs it too.
     pub fn check_history(&self, repo: &Repo, history: &History) -> Result<(), EditionError> {
         append_only(self.root(), repo, history)
+    }
+}
+
+impl Library {
+    /// The production library from this (working-tree) one, when nothing
+    /// is wrong: items whose working text is their approved version are
+    /// reused, the others parsed from their approved blobs, as are the
+    /// approved people files and `site.toml`; never-approved items and
+    /// people are withheld. The ledgers are this library's, whose
+    /// signatures its load verified, so the validation that follows checks
+    /// only that each signer's key is one the trust root or the approved
+    /// people file lets them use. `None` on any problem, digest or
+    /// diagnostic.
+    fn assemble(
+        &self,
+        trust_root: &TrustRoot,
+        items: &BTreeMap<Subject, &LedgerRecord>,
+        people: &BTreeMap<PersonId, &LedgerRecord>,
+        site: &LedgerRecord,
+        blobs: &BTreeMap<BlobId, Vec<u8>>,
+    ) -> Option<Library> {
+        let digest_ok = |record: &LedgerRecord, bytes: &[u8]| record.sha256.as_ref() == Some(&Sha256::of(bytes));
+        let approved = |record: &LedgerRecord| blobs.get(&record.blob).filter(|b| digest_ok(record, b));
+        let inside = |path: &Path| Some(path.strip_prefix("content").ok()?.to_str()?.replace('\\', "/"));
+        let site_bytes = approved(site)?;
+        let mut files: Vec<(String, &[u8])> = Vec::new();
+        for (id, record) in people {
+            let Some(person) = self.person(id) else { continue };
+            files.push((inside(&person.path)?, approved(record)?.as_slice()));
+        }
+        let mut reused = std::collections::BTreeSet::new();
+        let mut withheld = std::collections::BTreeSet::new();
+        for item in self.all_items() {
+            let meta = item.meta();
+            let Some(record) = items.get(&Subject::Item(item.reference())) else {
+                withheld.insert(item.reference().to_string());
+                continue;
+            };
+            if meta.blob == record.blob {
+                record.sha256.as_ref().filter(|d| **d == meta.sha256)?;
+                reused.insert(item.reference());
+            } else {
+                files.push((inside(&meta.path)?, approved(record)?.as_slice()));
+            }
+        }
+        withheld.extend(self.people().iter().filter(|p| !people.contains_key(&p.id)).map(|p| p.id.to_string()));
+        let files: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), *b)).collect();
+        let mut diags = Diagnostics::new();
+        let mut loaded = crate::load::load_memory(site_bytes, &files, &mut diags);
+        if diags.has_errors() {
+            return None;
+        }
+        let keep = |r: ItemRef| reused.contains(&r);
+        loaded.styles.extend(self.styles.iter().filter(|i| keep(i.reference())).cloned());
+        loaded.strategies.extend(self.strategies.iter().filter(|i| keep(i.reference())).cloned());
+        loaded.therapies.extend(self.therapies.iter().filter(|i| keep(i.reference())).cloned());
+        loaded.guides.extend(self.guides.iter().filter(|i| keep(i.reference())).cloned());
+        loaded.ledgers = self.ledgers.clone();
+        loaded.editorial = self.editorial.clone();
+        loaded.sources = crate::load::Sources::absent_only(withheld);
+        Library::checked(self.root(), loaded, diags, Some(trust_root.clone()), Mathematics::AlreadyVerified).ok()
     }
 }
 

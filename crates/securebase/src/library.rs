@@ -9,7 +9,7 @@ use crate::load::{self, Loaded};
 use crate::model::*;
 use crate::readability::ItemReadability;
 use crate::review::{self, Review};
-use crate::trust::TrustRoot;
+use crate::trust::{Mathematics, TrustRoot};
 use crate::validate;
 
 /// Every item, person and ledger of a project, validated, with the warnings
@@ -190,7 +190,7 @@ impl Library {
     pub(crate) fn load_selected(root: &Path, select: load::Select<'_>) -> Result<Library, Diagnostics> {
         let mut diags = Diagnostics::new();
         let loaded = load::load(root, &mut diags, select, load::Bodies::Keep);
-        Self::checked(root, loaded, diags, None)
+        Self::checked(root, loaded, diags, None, Mathematics::Verify)
     }
 
     /// Loads like [`load_selected`](Self::load_selected), checking every
@@ -203,7 +203,7 @@ impl Library {
     ) -> Result<Library, Diagnostics> {
         let mut diags = Diagnostics::new();
         let loaded = load::load(root, &mut diags, select, load::Bodies::Keep);
-        Self::checked(root, loaded, diags, Some(trust_root))
+        Self::checked(root, loaded, diags, Some(trust_root), Mathematics::Verify)
     }
 
     /// Checks the project at `root` exactly as [`load`](Self::load) does and
@@ -220,7 +220,7 @@ impl Library {
         let root = root.as_ref();
         let mut diags = Diagnostics::new();
         let loaded = load::load(root, &mut diags, &|_, bytes| Some(bytes), load::Bodies::Drop);
-        let library = Self::checked(root, loaded, diags, None)?;
+        let library = Self::checked(root, loaded, diags, None, Mathematics::Verify)?;
         Ok(Checked {
             items: Collection::ALL.map(|c| library.count(c)),
             people: library.people.len(),
@@ -241,7 +241,7 @@ impl Library {
     pub fn from_memory(site_toml: &[u8], files: &[(&str, &[u8])]) -> Result<Library, Diagnostics> {
         let mut diags = Diagnostics::new();
         let loaded = load::load_memory(site_toml, files, &mut diags);
-        Self::checked(Path::new(""), loaded, diags, None)
+        Self::checked(Path::new(""), loaded, diags, None, Mathematics::Verify)
     }
 
     /// Sorts what loaded, runs the reference and rule passes, and hands out
@@ -251,6 +251,7 @@ impl Library {
         loaded: Loaded,
         diags: Diagnostics,
         trust_root: Option<TrustRoot>,
+        mathematics: Mathematics,
     ) -> Result<Library, Diagnostics> {
         let Loaded {
             config,
@@ -293,14 +294,19 @@ impl Library {
             positions: Positions::default(),
         };
         library.positions = Positions::build(&library);
-        library.validated(&sources, diags)?;
+        library.validated(&sources, diags, mathematics)?;
         Ok(library)
     }
 
     /// Runs the reference and rule passes over this library as it stands;
     /// with no errors, keeps the warnings and builds the reverse relations.
-    fn validated(&mut self, sources: &load::Sources, mut diags: Diagnostics) -> Result<(), Diagnostics> {
-        validate::validate(self, sources, validate::Scope::All, &mut diags);
+    fn validated(
+        &mut self,
+        sources: &load::Sources,
+        mut diags: Diagnostics,
+        mathematics: Mathematics,
+    ) -> Result<(), Diagnostics> {
+        validate::validate(self, sources, validate::Scope::All, mathematics, &mut diags);
         diags.sort();
         if diags.has_errors() {
             return Err(diags);
@@ -367,7 +373,7 @@ impl Library {
             refs.iter().filter_map(|r| library.item(r)).map(owned).collect()
         };
         let (mut before, related_before) = (Diagnostics::new(), relations(self));
-        validate::validate(self, &none, scope, &mut before);
+        validate::validate(self, &none, scope, Mathematics::Verify, &mut before);
         // The body's rule runs as a file loads, so the old texts' results
         // are found again here.
         for meta in refs.iter().filter_map(|r| self.item(r)).map(|i| i.meta()) {
@@ -376,7 +382,7 @@ impl Library {
             }
         }
         let previous = self.swap_items(loaded);
-        validate::validate(self, &none, scope, &mut diags);
+        validate::validate(self, &none, scope, Mathematics::Verify, &mut diags);
         if diags.has_errors() {
             self.swap_items(previous);
             return None;

@@ -96,6 +96,7 @@ struct MetaParts {
     body: String,
     body_line: usize,
     blob: BlobId,
+    sha256: Sha256,
     path: PathBuf,
 }
 
@@ -144,6 +145,7 @@ macro_rules! front_matter {
                         body: parts.body,
                         body_line: parts.body_line,
                         blob: parts.blob,
+                        sha256: parts.sha256,
                         path: parts.path,
                         readability: Default::default(),
                     },
@@ -482,6 +484,7 @@ fn load_parsed(
         true
     }
     let blob = BlobId::of(&bytes);
+    let sha256 = Sha256::of(&bytes);
     let Some(text) = decode_text(bytes, &rel, diags) else { return };
     match place {
         Place::Item(collection) => {
@@ -507,7 +510,7 @@ fn load_parsed(
                 }
                 Bodies::Keep => text[body_range].to_owned(),
             };
-            let parts = MetaParts { slug, body, body_line, blob, path: rel.clone() };
+            let parts = MetaParts { slug, body, body_line, blob, sha256, path: rel.clone() };
             let parsed = match collection {
                 Collection::Styles => {
                     add(&mut loaded.styles, item::<StyleFrontMatter>(&rel, &yaml, offset, parts, diags), measure)

@@ -443,6 +443,9 @@ pub struct Meta {
     pub body_line: usize,
     /// The git blob id of the file's bytes as loaded (its version).
     pub blob: BlobId,
+    /// The SHA-256 of the file's bytes as loaded, which an approval signs
+    /// beside the blob id (SHA-1 alone can collide).
+    pub sha256: Sha256,
     /// The file, relative to the project root.
     pub path: PathBuf,
     /// How readable the summary and prose are, measured as the file loaded.

@@ -42,7 +42,13 @@ impl Scope<'_> {
 }
 
 /// Runs every pass `scope` covers and records what it finds.
-pub(crate) fn validate(library: &Library, sources: &Sources, scope: Scope<'_>, diags: &mut Diagnostics) {
+pub(crate) fn validate(
+    library: &Library,
+    sources: &Sources,
+    scope: Scope<'_>,
+    mathematics: trust::Mathematics,
+    diags: &mut Diagnostics,
+) {
     let mut check = Checker { library, sources, diags };
     let items: Vec<AnyItem<'_>> = match scope {
         Scope::All => {
@@ -65,7 +71,7 @@ pub(crate) fn validate(library: &Library, sources: &Sources, scope: Scope<'_>, d
     let ledgers: Vec<&Ledger> = library.ledgers().iter().filter(|l| scope.covers(&l.item)).collect();
     let refusals: Vec<Vec<(usize, trust::Refusal)>> = {
         use rayon::prelude::*;
-        ledgers.par_iter().map(|l| item_refusals(library, l)).collect()
+        ledgers.par_iter().map(|l| item_refusals(library, l, mathematics)).collect()
     };
     for (ledger, refused) in ledgers.into_iter().zip(refusals) {
         check.ledger(ledger);
@@ -73,7 +79,7 @@ pub(crate) fn validate(library: &Library, sources: &Sources, scope: Scope<'_>, d
     }
     if let Scope::All = scope {
         for ledger in library.editorial_ledgers() {
-            check.editorial_ledger(ledger);
+            check.editorial_ledger(ledger, mathematics);
         }
     }
 }
@@ -81,12 +87,12 @@ pub(crate) fn validate(library: &Library, sources: &Sources, scope: Scope<'_>, d
 /// Why records of an item's ledger are not approvals: each must be signed
 /// by a key its reviewer's people file lists (in the production edition,
 /// the approved people file).
-fn item_refusals(library: &Library, ledger: &Ledger) -> Vec<(usize, trust::Refusal)> {
+fn item_refusals(library: &Library, ledger: &Ledger, mathematics: trust::Mathematics) -> Vec<(usize, trust::Refusal)> {
     let source = if library.trust_root().is_some() { "in their approved people file" } else { "in their people file" };
     let keys = |r: &LedgerRecord| {
         (library.person(&r.reviewer).map(|p| p.signing_keys.iter().collect()).unwrap_or_default(), source)
     };
-    trust::check_ledger(&Subject::Item(ledger.item.clone()), &ledger.records, &keys)
+    trust::check_ledger(&Subject::Item(ledger.item.clone()), &ledger.records, &keys, mathematics)
 }
 
 /// The hint for a person the production edition names but cannot publish.
@@ -560,7 +566,7 @@ impl Checker<'_> {
 
     /// The ledger of a people file, `site.toml` or the theme: signed by
     /// editors, who in the production edition are those of the trust root.
-    fn editorial_ledger(&mut self, ledger: &EditorialLedger) {
+    fn editorial_ledger(&mut self, ledger: &EditorialLedger, mathematics: trust::Mathematics) {
         let sources = self.sources;
         let loc = || sources.locator(&ledger.path);
         let path = &ledger.path;
@@ -647,7 +653,7 @@ impl Checker<'_> {
                 "in their people file",
             ),
         };
-        let refused = trust::check_ledger(&ledger.subject.subject(), &ledger.records, &keys);
+        let refused = trust::check_ledger(&ledger.subject.subject(), &ledger.records, &keys, mathematics);
         self.signatures(path, &ledger.records, refused);
     }
 
