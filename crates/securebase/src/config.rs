@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::Severity;
+use std::path::Path;
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, Severity};
+use crate::frontmatter::Locator;
 
 /// The parsed `site.toml`.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -203,6 +206,81 @@ impl SiteConfig {
             crisis: default_crisis(),
             care: Care::default(),
             readability: ReadabilityLimits::default(),
+        }
+    }
+}
+
+/// Link schemes allowed in site.toml addresses; paths starting with `/` are
+/// pages of the site.
+pub const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel", "sms"];
+
+/// Whether an address from configuration is a site path or uses a safe scheme.
+pub fn is_safe_address(url: &str) -> bool {
+    let url = url.trim();
+    if url.starts_with('/') {
+        return !url.starts_with("//");
+    }
+    url.split_once(':').is_some_and(|(scheme, _)| SAFE_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()))
+}
+
+/// Checks the addresses in `site.toml`: the base URL and every link.
+pub(crate) fn check(config: &SiteConfig, file: &Path, loc: Locator<'_>, diags: &mut Diagnostics) {
+    let base = config.base_url.trim();
+    if !(base.starts_with("https://") || base.starts_with("http://")) || base.contains(char::is_whitespace) {
+        diags.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                file,
+                loc.text("base_url"),
+                format!("`base_url = \"{base}\"` is not a web address"),
+            )
+            .with_hint("write the public address, such as https://example.org"),
+        );
+    }
+    let days = config.review.interval_days;
+    if !(1..=3650).contains(&days) {
+        diags.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                file,
+                loc.text("interval_days"),
+                format!("`interval_days = {days}` is not a review interval"),
+            )
+            .with_hint("give the days between reviews, from 1 to 3650; health publishers use 365 to 1095"),
+        );
+    }
+    let limits = &config.readability;
+    for (key, grade) in [("summary_grade", limits.summary_grade), ("prose_grade", limits.prose_grade)] {
+        if !(0.0..=20.0).contains(&grade) {
+            diags.push(
+                Diagnostic::error(Code::InvalidValue, file, loc.text(key), format!("`{key} = {grade}` is not a grade"))
+                    .with_hint("give a Flesch-Kincaid grade from 0 to 20; health information aims at 6 to 8"),
+            );
+        }
+    }
+    if limits.sentence_words == 0 {
+        diags.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                file,
+                loc.text("sentence_words"),
+                "`sentence_words = 0` allows no sentence".to_owned(),
+            )
+            .with_hint("give the most words a sentence may have; plain-language guides suggest 20 to 30"),
+        );
+    }
+    let links = config.crisis.iter().filter_map(|c| c.url.as_deref()).chain(config.care.url.as_deref());
+    for url in links {
+        if !is_safe_address(url) {
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    file,
+                    loc.text(url),
+                    format!("`{url}` is not an address a page may link to"),
+                )
+                .with_hint("use a page of the site (/guides/...), or an https:, tel:, sms: or mailto: address"),
+            );
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position};
 use crate::frontmatter::Locator;
 use crate::git::{FileStatus, GitError, History, Repo};
 use crate::library::Library;
-use crate::model::{BlobId, Editorial, ItemRef, LedgerRecord, PersonId, Sha256, Subject};
+use crate::model::{BlobId, Editorial, LedgerRecord, PersonId, Sha256, Subject};
 use crate::review::latest_approval;
 use crate::trust::{self, Mathematics, TrustRoot};
 
@@ -322,11 +322,7 @@ impl Library {
         if diags.has_errors() {
             return None;
         }
-        let keep = |r: ItemRef| reused.contains(&r);
-        loaded.styles.extend(self.styles.iter().filter(|i| keep(i.reference())).cloned());
-        loaded.strategies.extend(self.strategies.iter().filter(|i| keep(i.reference())).cloned());
-        loaded.therapies.extend(self.therapies.iter().filter(|i| keep(i.reference())).cloned());
-        loaded.guides.extend(self.guides.iter().filter(|i| keep(i.reference())).cloned());
+        loaded.items.extend_from(&self.items, |r| reused.contains(r));
         loaded.ledgers = self.ledgers.clone();
         loaded.editorial = self.editorial.clone();
         loaded.sources = crate::load::Sources::absent_only(withheld);

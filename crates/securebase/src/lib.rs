@@ -92,6 +92,7 @@ pub mod git;
 mod library;
 mod load;
 mod model;
+mod open;
 mod readability;
 mod review;
 #[cfg(feature = "schema")]
@@ -118,14 +119,16 @@ pub mod __fuzz {
 }
 
 pub use config::{Care, CrisisResource, ReadabilityLimits, ReviewPolicy, SiteConfig, default_crisis};
+pub use config::{SAFE_SCHEMES, is_safe_address};
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity};
 pub use edition::{EditionError, Production};
 #[cfg(feature = "embedded")]
 pub use embedded::embedded;
-pub use library::{Checked, Library, Reload};
+pub use library::{ItemReadability, Library};
 pub use load::{MAX_FILE_BYTES, suggest_slug};
 pub use model::*;
-pub use readability::{Figures, ItemReadability, Readability, Sentence};
+pub use open::{Checked, Reload};
+pub use readability::{Figures, Readability, Sentence};
 pub use review::{Review, State, Version, approval_refusal, latest_approval};
 pub use trust::TrustRoot;
-pub use validate::{MAX_SUMMARY_CHARS, MIN_SUMMARY_CHARS, SAFE_SCHEMES, is_safe_address};
+pub use validate::{MAX_SUMMARY_CHARS, MIN_SUMMARY_CHARS};

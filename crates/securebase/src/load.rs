@@ -74,10 +74,7 @@ impl Sources {
 #[derive(Debug, Default)]
 pub(crate) struct Loaded {
     pub config: Option<SiteConfig>,
-    pub styles: Vec<Item<Style>>,
-    pub strategies: Vec<Item<Strategy>>,
-    pub therapies: Vec<Item<Therapy>>,
-    pub guides: Vec<Item<Guide>>,
+    pub items: Items,
     pub people: Vec<Person>,
     pub ledgers: Vec<Ledger>,
     pub editorial: Vec<EditorialLedger>,
@@ -115,7 +112,7 @@ macro_rules! front_matter {
             /// The author's person id (a file in content/people/).
             author: PersonId,
             /// When the item was first written (YYYY-MM-DD).
-            #[cfg_attr(feature = "schema", schemars(with = "crate::schema::DateSchema"))]
+            #[cfg_attr(feature = "schema", schemars(with = "crate::model::DateSchema"))]
             created: Date,
             /// Points to take away, shown at the top.
             #[serde(default)]
@@ -357,10 +354,7 @@ impl Loaded {
         if self.sources.files.len() < other.sources.files.len() {
             std::mem::swap(&mut self.sources.files, &mut other.sources.files);
         }
-        self.styles.extend(other.styles);
-        self.strategies.extend(other.strategies);
-        self.therapies.extend(other.therapies);
-        self.guides.extend(other.guides);
+        self.items.extend(other.items);
         self.people.extend(other.people);
         self.ledgers.extend(other.ledgers);
         self.editorial.extend(other.editorial);
@@ -500,7 +494,9 @@ fn load_parsed(
             let blank = body_warning(&rel, split.body, body_line);
             // Measured while the body is at hand: a check lets it go.
             let sentences = readability::body(split.body, body_line);
-            let measure = |item: AnyItem<'_>| readability::measure(item, sentences, &yaml, offset);
+            let measure = |item: AnyItem<'_>| {
+                readability::measure(&item.meta().summary, &item.prose_fields(), sentences, &yaml, offset)
+            };
             let body = match bodies {
                 Bodies::Drop => String::new(),
                 Bodies::Keep if body_range.end == text.len() => {
@@ -513,16 +509,20 @@ fn load_parsed(
             let parts = MetaParts { slug, body, body_line, blob, sha256, path: rel.clone() };
             let parsed = match collection {
                 Collection::Styles => {
-                    add(&mut loaded.styles, item::<StyleFrontMatter>(&rel, &yaml, offset, parts, diags), measure)
+                    add(&mut loaded.items.styles, item::<StyleFrontMatter>(&rel, &yaml, offset, parts, diags), measure)
                 }
-                Collection::Strategies => {
-                    add(&mut loaded.strategies, item::<StrategyFrontMatter>(&rel, &yaml, offset, parts, diags), measure)
-                }
-                Collection::Therapies => {
-                    add(&mut loaded.therapies, item::<TherapyFrontMatter>(&rel, &yaml, offset, parts, diags), measure)
-                }
+                Collection::Strategies => add(
+                    &mut loaded.items.strategies,
+                    item::<StrategyFrontMatter>(&rel, &yaml, offset, parts, diags),
+                    measure,
+                ),
+                Collection::Therapies => add(
+                    &mut loaded.items.therapies,
+                    item::<TherapyFrontMatter>(&rel, &yaml, offset, parts, diags),
+                    measure,
+                ),
                 Collection::Guides => {
-                    add(&mut loaded.guides, item::<GuideFrontMatter>(&rel, &yaml, offset, parts, diags), measure)
+                    add(&mut loaded.items.guides, item::<GuideFrontMatter>(&rel, &yaml, offset, parts, diags), measure)
                 }
             };
             if let Some(warning) = blank.filter(|_| parsed) {
@@ -806,7 +806,7 @@ fn parse_config(bytes: &[u8], diags: &mut Diagnostics, sources: &mut Sources) ->
         })
         .ok();
     if let Some(config) = &parsed {
-        crate::validate::config(config, &rel, Locator::new(&text, 0), diags);
+        crate::config::check(config, &rel, Locator::new(&text, 0), diags);
     }
     sources.files.insert(rel.into_os_string(), Source { text, line_offset: 0 });
     parsed

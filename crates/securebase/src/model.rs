@@ -11,8 +11,22 @@ use std::str::FromStr;
 pub use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+/// The pattern every slug and person id matches.
+pub const SLUG_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
+/// The JSON Schema of a date field: a string in `YYYY-MM-DD` form.
 #[cfg(feature = "schema")]
-use crate::schema;
+pub(crate) struct DateSchema;
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for DateSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" })
+    }
+}
 
 /// The four collections of items, each a folder under `content/`.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -135,7 +149,7 @@ macro_rules! slug_newtype {
                 stringify!($name).into()
             }
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!({ "type": "string", "pattern": schema::SLUG_PATTERN })
+                schemars::json_schema!({ "type": "string", "pattern": SLUG_PATTERN })
             }
         }
     };
@@ -165,7 +179,7 @@ impl schemars::JsonSchema for ItemRef {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "type": "string",
-            "pattern": format!("^(styles|strategies|therapies|guides)/{}", &schema::SLUG_PATTERN[1..]),
+            "pattern": format!("^(styles|strategies|therapies|guides)/{}", &SLUG_PATTERN[1..]),
             "description": "A reference to an item: collection/slug, for example styles/avoidant",
         })
     }
@@ -489,8 +503,11 @@ pub trait Kind: sealed::Sealed + Sized {
     /// collection it must point into.
     fn typed_refs(&self) -> Vec<(&'static str, &ItemRef, Collection)>;
 
-    /// This collection's items in a library.
-    fn items(library: &crate::Library) -> &[Item<Self>];
+    /// This collection's items in `items`.
+    fn of(items: &Items) -> &[Item<Self>];
+
+    /// This collection's items in `items`, to change.
+    fn of_mut(items: &mut Items) -> &mut Vec<Item<Self>>;
 
     /// Wraps a reference to an item as an [`AnyItem`].
     fn any(item: &Item<Self>) -> AnyItem<'_>;
@@ -503,8 +520,11 @@ impl Kind for Style {
         let therapies = self.therapies.iter().map(|r| ("therapies", r, Collection::Therapies));
         strategies.chain(therapies).collect()
     }
-    fn items(library: &crate::Library) -> &[Item<Self>] {
-        library.styles()
+    fn of(items: &Items) -> &[Item<Self>] {
+        &items.styles
+    }
+    fn of_mut(items: &mut Items) -> &mut Vec<Item<Self>> {
+        &mut items.styles
     }
     fn any(item: &Item<Self>) -> AnyItem<'_> {
         AnyItem::Style(item)
@@ -516,8 +536,11 @@ impl Kind for Strategy {
     fn typed_refs(&self) -> Vec<(&'static str, &ItemRef, Collection)> {
         self.helps_with.iter().map(|r| ("helps_with", r, Collection::Styles)).collect()
     }
-    fn items(library: &crate::Library) -> &[Item<Self>] {
-        library.strategies()
+    fn of(items: &Items) -> &[Item<Self>] {
+        &items.strategies
+    }
+    fn of_mut(items: &mut Items) -> &mut Vec<Item<Self>> {
+        &mut items.strategies
     }
     fn any(item: &Item<Self>) -> AnyItem<'_> {
         AnyItem::Strategy(item)
@@ -529,8 +552,11 @@ impl Kind for Therapy {
     fn typed_refs(&self) -> Vec<(&'static str, &ItemRef, Collection)> {
         self.helps_with.iter().map(|r| ("helps_with", r, Collection::Styles)).collect()
     }
-    fn items(library: &crate::Library) -> &[Item<Self>] {
-        library.therapies()
+    fn of(items: &Items) -> &[Item<Self>] {
+        &items.therapies
+    }
+    fn of_mut(items: &mut Items) -> &mut Vec<Item<Self>> {
+        &mut items.therapies
     }
     fn any(item: &Item<Self>) -> AnyItem<'_> {
         AnyItem::Therapy(item)
@@ -542,11 +568,96 @@ impl Kind for Guide {
     fn typed_refs(&self) -> Vec<(&'static str, &ItemRef, Collection)> {
         Vec::new()
     }
-    fn items(library: &crate::Library) -> &[Item<Self>] {
-        library.guides()
+    fn of(items: &Items) -> &[Item<Self>] {
+        &items.guides
+    }
+    fn of_mut(items: &mut Items) -> &mut Vec<Item<Self>> {
+        &mut items.guides
     }
     fn any(item: &Item<Self>) -> AnyItem<'_> {
         AnyItem::Guide(item)
+    }
+}
+
+/// Items by collection: what a library holds, and what loading gathers.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Items {
+    /// Attachment styles.
+    pub styles: Vec<Item<Style>>,
+    /// Self-help strategies.
+    pub strategies: Vec<Item<Strategy>>,
+    /// Therapies.
+    pub therapies: Vec<Item<Therapy>>,
+    /// Guides.
+    pub guides: Vec<Item<Guide>>,
+}
+
+impl Items {
+    /// The items of `K`'s collection.
+    pub fn of<K: Kind>(&self) -> &[Item<K>] {
+        K::of(self)
+    }
+
+    /// How many items there are in all.
+    pub fn len(&self) -> usize {
+        self.styles.len() + self.strategies.len() + self.therapies.len() + self.guides.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many items `collection` has.
+    pub fn count(&self, collection: Collection) -> usize {
+        match collection {
+            Collection::Styles => self.styles.len(),
+            Collection::Strategies => self.strategies.len(),
+            Collection::Therapies => self.therapies.len(),
+            Collection::Guides => self.guides.len(),
+        }
+    }
+
+    /// Every item: styles, then strategies, therapies and guides.
+    pub fn iter(&self) -> impl Iterator<Item = AnyItem<'_>> {
+        let styles = self.styles.iter().map(AnyItem::Style);
+        let strategies = self.strategies.iter().map(AnyItem::Strategy);
+        let therapies = self.therapies.iter().map(AnyItem::Therapy);
+        let guides = self.guides.iter().map(AnyItem::Guide);
+        styles.chain(strategies).chain(therapies).chain(guides)
+    }
+
+    /// Adds the items of `other`.
+    pub(crate) fn extend(&mut self, other: Items) {
+        self.styles.extend(other.styles);
+        self.strategies.extend(other.strategies);
+        self.therapies.extend(other.therapies);
+        self.guides.extend(other.guides);
+    }
+
+    /// Adds a clone of each item of `from` that `keep` picks.
+    pub(crate) fn extend_from(&mut self, from: &Items, keep: impl Fn(&ItemRef) -> bool) {
+        fn picked<K: Kind + Clone>(from: &[Item<K>], keep: &impl Fn(&ItemRef) -> bool) -> Vec<Item<K>> {
+            from.iter().filter(|i| keep(&i.reference())).cloned().collect()
+        }
+        self.styles.extend(picked(&from.styles, &keep));
+        self.strategies.extend(picked(&from.strategies, &keep));
+        self.therapies.extend(picked(&from.therapies, &keep));
+        self.guides.extend(picked(&from.guides, &keep));
+    }
+
+    /// Sorts each collection by slug, then path: files load in no set
+    /// order, and among files that claim one id, the first in path order
+    /// counts as the first.
+    pub(crate) fn sort(&mut self) {
+        fn by_slug<K: Kind>(items: &mut [Item<K>]) {
+            items.sort_unstable_by(|a, b| (&a.meta.slug, &a.meta.path).cmp(&(&b.meta.slug, &b.meta.path)));
+        }
+        by_slug(&mut self.styles);
+        by_slug(&mut self.strategies);
+        by_slug(&mut self.therapies);
+        by_slug(&mut self.guides);
     }
 }
 
@@ -588,6 +699,22 @@ impl<'a> AnyItem<'a> {
     /// The item's `collection/slug` reference.
     pub fn reference(self) -> ItemRef {
         ItemRef::new(self.collection(), self.meta().slug.clone())
+    }
+
+    /// The Markdown fields of the item's collection besides the body, with
+    /// their keys (`origins`, `example`, ...).
+    pub fn prose_fields(self) -> [Option<(&'static str, &'a str)>; 2] {
+        match self {
+            AnyItem::Style(s) => [
+                Some(("origins", s.kind.origins.as_str())),
+                Some(("in_relationships", s.kind.in_relationships.as_str())),
+            ],
+            AnyItem::Strategy(s) => [Some(("example", s.kind.example.as_str())), None],
+            AnyItem::Therapy(t) => {
+                [Some(("approach", t.kind.approach.as_str())), Some(("what_to_expect", t.kind.what_to_expect.as_str()))]
+            }
+            AnyItem::Guide(_) => [None, None],
+        }
     }
 
     /// The references the item's collection-specific fields make.
@@ -663,7 +790,7 @@ pub struct Licence {
     pub number: Option<String>,
     /// When it expires, if it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(with = "Option<schema::DateSchema>"))]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<DateSchema>"))]
     pub expires: Option<Date>,
 }
 
@@ -846,11 +973,11 @@ struct KeyMapping {
     key: PublicKey,
     /// The first day the key may sign on (YYYY-MM-DD).
     #[serde(default)]
-    #[cfg_attr(feature = "schema", schemars(with = "Option<schema::DateSchema>"))]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<DateSchema>"))]
     valid_after: Option<Date>,
     /// The day from which the key may no longer sign (YYYY-MM-DD).
     #[serde(default)]
-    #[cfg_attr(feature = "schema", schemars(with = "Option<schema::DateSchema>"))]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<DateSchema>"))]
     valid_before: Option<Date>,
 }
 
@@ -1073,7 +1200,7 @@ pub struct LedgerRecord {
     /// Who reviewed it.
     pub reviewer: PersonId,
     /// When.
-    #[cfg_attr(feature = "schema", schemars(with = "schema::DateSchema"))]
+    #[cfg_attr(feature = "schema", schemars(with = "DateSchema"))]
     pub date: Date,
     /// Approved or changes requested.
     pub decision: Decision,

@@ -29,14 +29,11 @@
 //! The grade is Flesch-Kincaid's: `0.39 × words per sentence + 11.8 ×
 //! syllables per word − 15.59`.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
 use crate::diagnostic::Position;
 use crate::frontmatter;
-use crate::model::{AnyItem, ItemRef};
 
 /// One sentence: how long it is and where it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -125,28 +122,6 @@ pub struct Readability {
     pub prose: Figures,
 }
 
-/// One item's figures, as [`Library::check`](crate::Library::check)
-/// reports them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct ItemReadability {
-    /// The item.
-    pub item: ItemRef,
-    /// Its file, relative to the project root.
-    pub file: PathBuf,
-    /// Its figures.
-    #[serde(flatten)]
-    pub readability: Readability,
-}
-
-impl ItemReadability {
-    /// The figures of `item`.
-    pub fn of(item: AnyItem<'_>) -> ItemReadability {
-        let meta = item.meta();
-        ItemReadability { item: item.reference(), file: meta.path.clone(), readability: meta.readability }
-    }
-}
-
 fn grade(words: u32, sentences: u32, syllables: u32) -> f64 {
     if words == 0 || sentences == 0 {
         return 0.0;
@@ -171,13 +146,19 @@ pub(crate) fn body(text: &str, first_line: usize) -> BodySentences {
     BodySentences(counted)
 }
 
-/// Measures an item whose body's sentences are `body`; `yaml` is its front
-/// matter, which starts after file line `line_offset`, for placing
+/// Measures an item with `summary`, whose body's sentences are `body`
+/// and whose other Markdown fields are `fields` (key, value); `yaml` is its
+/// front matter, which starts after file line `line_offset`, for placing
 /// sentences of front-matter values.
-pub(crate) fn measure(item: AnyItem<'_>, body: BodySentences, yaml: &str, line_offset: usize) -> Readability {
-    let fields = prose_fields(item);
+pub(crate) fn measure(
+    summary: &str,
+    fields: &[Option<(&'static str, &str)>],
+    body: BodySentences,
+    yaml: &str,
+    line_offset: usize,
+) -> Readability {
     let value_of = |key: &str| match key {
-        "summary" => item.meta().summary.as_str(),
+        "summary" => summary,
         _ => fields.iter().flatten().find(|(k, _)| *k == key).map_or("", |(_, v)| v),
     };
     let place = |start: Start| match start {
@@ -185,27 +166,13 @@ pub(crate) fn measure(item: AnyItem<'_>, body: BodySentences, yaml: &str, line_o
         Start::Value { key, offset } => value_position(yaml, line_offset, key, value_of(key), offset),
     };
     let mut counted = Vec::new();
-    scan(&item.meta().summary, Origin::Value("summary"), &mut counted);
+    scan(summary, Origin::Value("summary"), &mut counted);
     let summary = figures(&counted, place);
     let mut counted = body.0;
     for (key, value) in fields.iter().flatten() {
         scan(value, Origin::Value(key), &mut counted);
     }
     Readability { summary, prose: figures(&counted, place) }
-}
-
-/// The Markdown fields of an item's collection, with their keys.
-fn prose_fields(item: AnyItem<'_>) -> [Option<(&'static str, &str)>; 2] {
-    match item {
-        AnyItem::Style(s) => {
-            [Some(("origins", s.kind.origins.as_str())), Some(("in_relationships", s.kind.in_relationships.as_str()))]
-        }
-        AnyItem::Strategy(s) => [Some(("example", s.kind.example.as_str())), None],
-        AnyItem::Therapy(t) => {
-            [Some(("approach", t.kind.approach.as_str())), Some(("what_to_expect", t.kind.what_to_expect.as_str()))]
-        }
-        AnyItem::Guide(_) => [None, None],
-    }
 }
 
 /// Where a sentence starts, before it is placed in the item's file.

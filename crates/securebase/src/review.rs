@@ -103,6 +103,20 @@ pub fn latest_approval(records: &[LedgerRecord]) -> Option<&LedgerRecord> {
     records.iter().rev().find(|r| r.decision == Decision::Approved)
 }
 
+impl Library {
+    /// The review of an item as of `today`: its state, versions and dates,
+    /// derived from its ledger and the blob of its loaded text.
+    pub fn review(&self, item: &ItemRef, today: Date) -> Option<Review<'_>> {
+        let blob = &self.item(item)?.meta().blob;
+        Some(review(self, item.clone(), blob, today))
+    }
+
+    /// The review of every item, in collection and slug order.
+    pub fn reviews(&self, today: Date) -> impl Iterator<Item = Review<'_>> {
+        self.all_items().map(move |i| review(self, i.reference(), &i.meta().blob, today))
+    }
+}
+
 /// Derives the review of an item whose text has blob `blob`, as of `today`.
 pub(crate) fn review<'a>(library: &'a Library, item: ItemRef, blob: &BlobId, today: Date) -> Review<'a> {
     let records: &[LedgerRecord] = library.ledger(&item).map_or(&[], |l| &l.records);

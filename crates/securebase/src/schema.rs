@@ -10,20 +10,7 @@ use serde_json::Value;
 use crate::load::{GuideFrontMatter, PersonFile, StrategyFrontMatter, StyleFrontMatter, TherapyFrontMatter};
 use crate::model::{Collection, LedgerRecord};
 
-/// The pattern every slug and person id matches.
-pub const SLUG_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
-
-/// The schema of a date field: a string in `YYYY-MM-DD` form.
-pub(crate) struct DateSchema;
-
-impl schemars::JsonSchema for DateSchema {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Date".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" })
-    }
-}
+pub use crate::model::SLUG_PATTERN;
 
 fn with_title(schema: schemars::Schema, title: &str) -> Value {
     let mut value = schema.to_value();

@@ -418,7 +418,10 @@ pub(crate) mod tests {
         let mut edited = ledger.clone();
         edited[1].summary = Some("second, edited".into());
         // The next record's statement chains the edited one's, so it fails too.
-        assert_eq!(check_ledger(&subject, &edited, &by_riley, Mathematics::Verify), vec![(1, Refusal::Mismatch), (2, Refusal::Mismatch)]);
+        assert_eq!(
+            check_ledger(&subject, &edited, &by_riley, Mathematics::Verify),
+            vec![(1, Refusal::Mismatch), (2, Refusal::Mismatch)]
+        );
 
         let mut redated = ledger.clone();
         redated[2].date = "2026-03-02".parse().unwrap();
