@@ -25,6 +25,7 @@ mod machine;
 pub mod markdown;
 pub mod output;
 mod pages;
+pub mod routes;
 mod site;
 mod theme;
 

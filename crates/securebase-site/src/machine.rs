@@ -2,14 +2,15 @@
 //! feed, `robots.txt`, the JSON API under `/api/v1/` and the search index.
 
 use rayon::prelude::*;
-use securebase::{AnyItem, Collection, ItemRef, PersonKind};
+use securebase::{AnyItem, Collection, PersonKind};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::Edition;
 use crate::escape::html as xml;
 use crate::pages::{ReviewBlock, VersionEntry, collection_title};
-use crate::site::{FIXED_PAGES, Prepared, Site, item_url, person_url};
+use crate::routes::Route;
+use crate::site::{Prepared, Site};
 
 /// The version of the JSON API and search index shapes.
 pub const API_VERSION: u32 = 1;
@@ -19,7 +20,7 @@ pub(crate) fn json_ld(site: &Site<'_>, p: &Prepared<'_>) -> Value {
     let meta = p.item.meta();
     let author = site.library.person(&meta.author).map(|a| {
         let kind = if a.kind == PersonKind::Organisation { "Organization" } else { "Person" };
-        json!({ "@type": kind, "name": a.name, "url": site.absolute(&person_url(a)) })
+        json!({ "@type": kind, "name": a.name, "url": site.absolute(&Route::Person(a.id.clone()).url()) })
     });
     let about = match p.item {
         AnyItem::Therapy(_) => json!({ "@type": "MedicalTherapy", "name": meta.title }),
@@ -101,10 +102,10 @@ fn sitemap(site: &Site<'_>, prepared: &[Prepared<'_>]) -> String {
     let mut xml_out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    let fixed = FIXED_PAGES.iter().filter(|u| **u != "/404.html").map(|u| ((*u).to_owned(), None));
+    let fixed = crate::routes::PAGES.iter().filter(|r| **r != Route::NotFound).map(|r| (r.url(), None));
     let indexes = Collection::ALL.iter().map(|c| (format!("/{c}/"), None));
     let items = prepared.iter().map(|p| (p.context.url.clone(), Some(content_date(p))));
-    let people = site.library.people().iter().map(|p| (person_url(p), None));
+    let people = site.library.people().iter().map(|p| (Route::Person(p.id.clone()).url(), None));
     for (url, lastmod) in fixed.chain(indexes).chain(items).chain(people) {
         xml_out.push_str(&format!("  <url><loc>{}</loc>", xml(&site.absolute(&url))));
         if let Some(date) = lastmod {
@@ -339,10 +340,6 @@ fn api(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Vec<(String, Vec<u8>)> {
 
 /// The API document of one item.
 /// Where an item's API document is, inside the site.
-pub(crate) fn api_item_path(r: &ItemRef) -> String {
-    format!("api/v1/{}/{}.json", r.collection, r.slug)
-}
-
 pub(crate) fn api_item(site: &Site<'_>, p: &Prepared<'_>) -> (String, Vec<u8>) {
     let meta = p.item.meta();
     let mut fields = match p.item {
@@ -364,12 +361,12 @@ pub(crate) fn api_item(site: &Site<'_>, p: &Prepared<'_>) -> (String, Vec<u8>) {
     let author = site
         .library
         .person(&meta.author)
-        .map(|a| json!({ "id": a.id, "name": a.name, "url": site.absolute(&person_url(a)) }));
+        .map(|a| json!({ "id": a.id, "name": a.name, "url": site.absolute(&Route::Person(a.id.clone()).url()) }));
     let doc = json!({
         "version": API_VERSION,
         "collection": p.item.collection(),
         "slug": meta.slug,
-        "url": site.absolute(&item_url(&p.item.reference())),
+        "url": site.absolute(&Route::Item(p.item.reference()).url()),
         "title": meta.title,
         "summary": meta.summary,
         "author": author,
@@ -383,5 +380,5 @@ pub(crate) fn api_item(site: &Site<'_>, p: &Prepared<'_>) -> (String, Vec<u8>) {
         "review": p.review,
         "readability": meta.readability,
     });
-    (api_item_path(&p.item.reference()), to_json(&doc))
+    (Route::ApiItem(p.item.reference()).file(), to_json(&doc))
 }

@@ -8,7 +8,8 @@ use tera::Context;
 use crate::SiteError;
 use crate::escape;
 use crate::machine;
-use crate::site::{Prepared, Site, item_url, page_file, person_url};
+use crate::routes::Route;
+use crate::site::{Prepared, Site};
 
 /// A link to a page, or the title alone when the page is not published.
 #[derive(Debug, Clone, Serialize)]
@@ -281,7 +282,7 @@ fn credentials_text(person: &Person) -> String {
 pub(crate) fn person_context(site: &Site<'_>, person: &Person) -> PersonContext {
     PersonContext {
         name: person.name.clone(),
-        url: person_url(person),
+        url: Route::Person(person.id.clone()).url(),
         credentials: credentials_text(person),
         bio_html: site.markdown(&person.bio).html.clone(),
     }
@@ -291,7 +292,7 @@ pub(crate) fn person_context(site: &Site<'_>, person: &Person) -> PersonContext 
 /// title is unapproved text too).
 pub(crate) fn link(site: &Site<'_>, r: &ItemRef) -> Option<Link> {
     let item = site.library.item(r)?;
-    let url = item_url(r);
+    let url = Route::Item(r.clone()).url();
     Some(Link {
         title: item.meta().title.clone(),
         url: site.is_published(&url).then_some(url),
@@ -357,7 +358,7 @@ pub(crate) fn prepare<'a>(site: &Site<'a>, item: AnyItem<'a>) -> Prepared<'a> {
         },
         kind_title: kind_title(collection),
         slug: meta.slug.as_str(),
-        url: item_url(&item.reference()),
+        url: Route::Item(item.reference()).url(),
         title: &meta.title,
         summary: &meta.summary,
         key_takeaways: &meta.key_takeaways,
@@ -582,7 +583,7 @@ fn person_link(person: &Person) -> Link {
     let credentials = credentials_text(person);
     Link {
         title: name_with_credentials(person),
-        url: Some(person_url(person)),
+        url: Some(Route::Person(person.id.clone()).url()),
         summary: Some(match (person.kind, credentials.is_empty()) {
             (PersonKind::Organisation, _) => "Organisation".to_owned(),
             (_, true) => person.roles.iter().map(|r| role_text(*r)).collect::<Vec<_>>().join(", "),
@@ -597,8 +598,8 @@ pub(crate) fn other_pages(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<
     let library = site.library;
     let config = library.config();
     let mut files = Vec::new();
-    let mut page = |url: &str, template: &str, ctx: Context| -> Result<(), SiteError> {
-        files.push((page_file(url), site.theme.render(template, &ctx)?.into_bytes()));
+    let mut page = |route: Route, template: &str, ctx: Context| -> Result<(), SiteError> {
+        files.push((route.file(), site.theme.render(template, &ctx)?.into_bytes()));
         Ok(())
     };
 
@@ -630,10 +631,11 @@ pub(crate) fn other_pages(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<
             start,
         },
     );
-    page("/", "home.html", ctx)?;
+    page(Route::Home, "home.html", ctx)?;
 
     for c in Collection::ALL {
-        let url = format!("/{c}/");
+        let route = Route::Collection(c);
+        let url = route.url();
         let items: Vec<Link> = prepared
             .iter()
             .filter(|p| p.item.collection() == c)
@@ -644,16 +646,16 @@ pub(crate) fn other_pages(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<
             "collection",
             &IndexContext { name: c.as_str(), title: collection_title(c), intro: collection_intro(c), items },
         );
-        page(&url, "index.html", ctx)?;
+        page(route, "index.html", ctx)?;
     }
 
     let people: Vec<Link> = library.people().iter().map(person_link).collect();
     let mut ctx = context(site, "People", "Who writes, reviews and edits this site.", "/people/", false, None);
     ctx.insert("people", &people);
-    page("/people/", "people.html", ctx)?;
+    page(Route::People, "people.html", ctx)?;
     for person in library.people() {
-        let url = person_url(person);
-        let mut ctx = context(site, &person.name, &person.name, &url, false, None);
+        let route = Route::Person(person.id.clone());
+        let mut ctx = context(site, &person.name, &person.name, &route.url(), false, None);
         ctx.insert(
             "person",
             &PersonPage {
@@ -665,7 +667,7 @@ pub(crate) fn other_pages(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<
                 items: library.written_by(&person.id).filter_map(|i| link(site, &i.reference())).collect(),
             },
         );
-        page(&url, "person.html", ctx)?;
+        page(route, "person.html", ctx)?;
     }
 
     let with_role = |role: Role| library.people().iter().filter(move |p| p.has_role(role));
@@ -692,7 +694,7 @@ pub(crate) fn other_pages(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<
             guide: guide_link("how-we-write-and-review"),
         },
     );
-    page("/editorial-process/", "editorial.html", ctx)?;
+    page(Route::Editorial, "editorial.html", ctx)?;
 
     let changes: Vec<ChangeEntry> = machine::approved_versions(prepared)
         .into_iter()
@@ -707,7 +709,7 @@ pub(crate) fn other_pages(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<
         None,
     );
     ctx.insert("changes", &changes);
-    page("/changes/", "changes.html", ctx)?;
+    page(Route::Changes, "changes.html", ctx)?;
 
     if site.edition == crate::Edition::Preview {
         let queue = dashboard(site, prepared);
@@ -716,16 +718,16 @@ pub(crate) fn other_pages(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<
         let mut ctx = context(site, "Review dashboard", description, "/review/", has_diffs, None);
         ctx.insert("queue", &queue);
         ctx.insert("limits", &site.library.config().readability);
-        page("/review/", "dashboard.html", ctx)?;
+        page(Route::Dashboard, "dashboard.html", ctx)?;
     }
 
     page(
-        "/search/",
+        Route::Search,
         "search.html",
         context(site, "Search", "Search every page of the site.", "/search/", false, None),
     )?;
     page(
-        "/404.html",
+        Route::NotFound,
         "404.html",
         context(site, "Page not found", "This page could not be found.", "/404.html", false, None),
     )?;

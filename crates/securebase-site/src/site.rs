@@ -5,12 +5,13 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use securebase::{AnyItem, Collection, ItemRef, Library, Person};
+use securebase::{AnyItem, ItemRef, Library};
 use serde::Serialize;
 
 use crate::markdown::{self, Rendered};
 use crate::output::Publisher;
 use crate::pages::{self, ItemContext, ReviewBlock};
+use crate::routes::Route;
 use crate::theme::Theme;
 use crate::{BuildOptions, Edition, GitInputs, RenderCache, SiteError, highlight, machine};
 
@@ -18,20 +19,6 @@ use crate::{BuildOptions, Edition, GitInputs, RenderCache, SiteError, highlight,
 /// hosts, no inline script (the JSON-LD data block is not executed).
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
      font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'";
-
-/// The machine-readable files every build writes.
-pub(crate) const MACHINE_FILES: &[&str] = &[
-    "/feed.xml",
-    "/sitemap.xml",
-    "/robots.txt",
-    "/search-index.json",
-    "/manifest.json",
-    "/api/v1/index.json",
-    "/assets/highlight.css",
-];
-
-/// The pages that are not items.
-pub(crate) const FIXED_PAGES: &[&str] = &["/", "/people/", "/editorial-process/", "/changes/", "/search/", "/404.html"];
 
 /// An edition of a library with its theme loaded: everything needed to
 /// render, computed once.
@@ -140,22 +127,13 @@ impl<'a> Site<'a> {
     /// Whether a site path (`/styles/avoidant/#signs`) is a file this build
     /// writes.
     pub fn is_published(&self, path: &str) -> bool {
-        let path = path.split(['#', '?']).next().unwrap_or_default();
-        if FIXED_PAGES.contains(&path) || MACHINE_FILES.contains(&path) || self.statics.contains(path) {
-            return true;
-        }
-        let Some(inside) = path.strip_prefix('/') else { return false };
-        let parts: Vec<&str> = inside.split('/').collect();
-        let item =
-            |collection: &str, slug: &str| collection.parse().is_ok_and(|c| self.library.find(c, slug).is_some());
-        match parts.as_slice() {
-            ["review", ""] => self.edition == Edition::Preview,
-            ["people", id, ""] => self.library.people().iter().any(|p| p.id.as_str() == *id),
-            [collection, ""] => collection.parse::<Collection>().is_ok(),
-            [collection, slug, ""] => item(collection, slug),
-            ["api", "v1", list] => list.strip_suffix(".json").is_some_and(|c| c.parse::<Collection>().is_ok()),
-            ["api", "v1", collection, file] => file.strip_suffix(".json").is_some_and(|slug| item(collection, slug)),
-            _ => false,
+        match Route::parse(path) {
+            None => false,
+            Some(Route::Dashboard) => self.edition == Edition::Preview,
+            Some(Route::Person(id)) => self.library.person(&id).is_some(),
+            Some(Route::Item(r) | Route::ApiItem(r)) => self.library.item(&r).is_some(),
+            Some(Route::Static(file)) => self.statics.contains(&format!("/{file}")),
+            Some(_) => true,
         }
     }
 
@@ -241,7 +219,7 @@ impl<'a> Site<'a> {
 
     /// One item's own outputs: its page and its API document.
     fn item_outputs(&self, p: &Prepared<'_>) -> Result<Files, SiteError> {
-        let page = (page_file(&item_url(&p.item.reference())), pages::item_page(self, p)?.into_bytes());
+        let page = (Route::Item(p.item.reference()).file(), pages::item_page(self, p)?.into_bytes());
         Ok(vec![page, machine::api_item(self, p)])
     }
 
@@ -261,7 +239,7 @@ impl<'a> Site<'a> {
             .iter()
             .map(|p| {
                 let r = p.item.reference();
-                [page_file(&item_url(&r)), machine::api_item_path(&r)]
+                [Route::Item(r.clone()).file(), Route::ApiItem(r).file()]
             })
             .collect();
         let taken: HashSet<&str> = own.iter().flatten().map(String::as_str).collect();
@@ -328,20 +306,4 @@ fn in_order(mut files: Files) -> Files {
     files.sort_by(|a, b| a.0.cmp(&b.0));
     files.dedup_by(|later, earlier| later.0 == earlier.0);
     files
-}
-
-/// The URL of an item's page.
-pub fn item_url(r: &ItemRef) -> String {
-    format!("/{}/{}/", r.collection, r.slug)
-}
-
-/// The URL of a person's page.
-pub fn person_url(person: &Person) -> String {
-    format!("/people/{}/", person.id)
-}
-
-/// The file a page URL is written to.
-pub(crate) fn page_file(url: &str) -> String {
-    let path = url.trim_start_matches('/');
-    if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_owned() }
 }
