@@ -18,6 +18,7 @@
 //! ```
 
 mod cache;
+mod context;
 mod error;
 pub mod escape;
 mod highlight;
@@ -25,6 +26,7 @@ mod machine;
 pub mod markdown;
 pub mod output;
 mod pages;
+mod render;
 pub mod routes;
 mod site;
 mod theme;
@@ -33,7 +35,8 @@ use std::path::PathBuf;
 
 pub use cache::RenderCache;
 pub use error::SiteError;
-pub use site::{Files, Site, dependents};
+pub use render::dependents;
+pub use site::{Files, Site};
 pub use theme::{Theme, theme_files};
 
 /// Which text of each item a build publishes.

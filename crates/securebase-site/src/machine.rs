@@ -7,10 +7,10 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::Edition;
+use crate::context::{Prepared, ReviewBlock, VersionEntry, collection_title};
 use crate::escape::html as xml;
-use crate::pages::{ReviewBlock, VersionEntry, collection_title};
 use crate::routes::Route;
-use crate::site::{Prepared, Site};
+use crate::site::Site;
 
 /// The version of the JSON API and search index shapes.
 pub const API_VERSION: u32 = 1;
