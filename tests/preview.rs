@@ -103,7 +103,9 @@ fn the_shipped_content_renders_a_complete_site_with_working_links() {
             serde_json::from_slice(&fs::read(site.join(file)).unwrap()).unwrap_or_else(|e| panic!("{file}: {e}"));
     }
     let api: Value = serde_json::from_slice(&fs::read(site.join("api/v1/styles/avoidant.json")).unwrap()).unwrap();
-    assert_eq!(api["review"]["state"], "not_reviewed");
+    assert_eq!(api["review"]["state"], "never_reviewed");
+    assert_eq!(api["review"]["overdue"], false);
+    assert_eq!(api["version"], 2);
     assert_eq!(api["fields"]["security"], "insecure");
     for file in ["sitemap.xml", "feed.xml"] {
         let text = fs::read_to_string(site.join(file)).unwrap();

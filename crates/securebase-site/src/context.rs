@@ -2,7 +2,7 @@
 //! review block built from the library's review state), links, people and
 //! citations, shared by the pages and the machine outputs.
 
-use securebase::{AnyItem, Citation, Collection, Date, Item, ItemRef, Person, Style};
+use securebase::{AnyItem, Citation, Collection, Date, Item, ItemRef, Person, State, Style};
 use serde::Serialize;
 
 use crate::escape;
@@ -30,8 +30,12 @@ pub(crate) struct PersonContext {
 /// The review block of a page.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct ReviewBlock {
-    /// `not_reviewed`, `approved`, `changed`, `changes_requested`, `overdue`.
-    pub state: &'static str,
+    /// The state of the text this page shows, in the library's one
+    /// vocabulary (`approved`, `changed_since_approval`, `changes_requested`,
+    /// `never_reviewed`): in production, always the approved version's.
+    pub state: State,
+    /// Whether the shown version's regular review is overdue.
+    pub overdue: bool,
     /// The heading: "Not yet clinically reviewed".
     pub label: String,
     /// One honest sentence about what the state means.
@@ -80,7 +84,8 @@ impl ReviewBlock {
     /// The block for an item no clinician has approved.
     pub fn not_reviewed() -> Self {
         ReviewBlock {
-            state: "not_reviewed",
+            state: State::NeverReviewed,
+            overdue: false,
             label: "Not yet clinically reviewed".into(),
             detail: "No licensed clinician has checked this page yet. It is written from the published research listed under Sources.".into(),
             version: None,
@@ -115,7 +120,6 @@ pub(crate) fn reviewer_name(site: &Site<'_>, id: &securebase::PersonId) -> Strin
 /// The review block of an item: derived from its ledger, its text's blob
 /// and the build date.
 pub(crate) fn review_block(site: &Site<'_>, item: AnyItem<'_>) -> ReviewBlock {
-    use securebase::State;
     let meta = item.meta();
     let Some(review) = site.library.review(&item.reference(), site.today) else { return ReviewBlock::not_reviewed() };
     let mut block = ReviewBlock::not_reviewed();
@@ -144,21 +148,21 @@ pub(crate) fn review_block(site: &Site<'_>, item: AnyItem<'_>) -> ReviewBlock {
             block.version = Some(version.number);
             block.reviewer = site.library.person(&version.last_approval.reviewer).map(|p| person_context(site, p));
             (block.last_reviewed, block.last_reviewed_text) = dated(Some(version.last_approval.date));
+            block.state = State::Approved;
+            block.overdue = review.overdue;
             if review.overdue {
-                block.state = "overdue";
                 block.label = "Clinical review overdue".into();
                 block.detail = format!(
                     "A licensed clinician approved this version, but its regular review was due on {}. It is being scheduled.",
                     block.next_review_text.clone().unwrap_or_default()
                 );
             } else {
-                block.state = "approved";
                 block.label = "Clinically reviewed".into();
                 block.detail = "A licensed clinician approved this exact version of the page.".into();
             }
         }
         (State::ChangedSinceApproval, _, Some(latest)) => {
-            block.state = "changed";
+            block.state = State::ChangedSinceApproval;
             block.label = format!("Changed since version {}, not yet reviewed", latest.number);
             block.detail = format!(
                 "The text has been edited since a clinician approved version {}. The changes have not been reviewed yet.",
@@ -166,13 +170,13 @@ pub(crate) fn review_block(site: &Site<'_>, item: AnyItem<'_>) -> ReviewBlock {
             );
         }
         (State::ChangesRequested, _, _) => {
-            block.state = "changes_requested";
+            block.state = State::ChangesRequested;
             block.label = "Changes requested in clinical review".into();
             block.detail = "A clinical reviewer asked for changes to this text. It has not been approved.".into();
         }
         _ => {}
     }
-    if site.edition == crate::Edition::Preview && !matches!(block.state, "approved" | "overdue") {
+    if site.edition == crate::Edition::Preview && block.state != State::Approved {
         block.banner = Some(block.label.clone());
     }
     block

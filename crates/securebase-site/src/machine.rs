@@ -13,7 +13,7 @@ use crate::routes::Route;
 use crate::site::Site;
 
 /// The version of the JSON API and search index shapes.
-pub const API_VERSION: u32 = 1;
+pub const API_VERSION: u32 = 2;
 
 /// schema.org `MedicalWebPage` for an item.
 pub(crate) fn json_ld(site: &Site<'_>, p: &Prepared<'_>) -> Value {
@@ -172,6 +172,7 @@ fn manifest(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Value {
                 "path": meta.path.to_string_lossy().replace('\\', "/"),
                 "blob": meta.blob,
                 "state": p.review.state,
+                "overdue": p.review.overdue,
                 "version": p.review.version,
                 "reviewer": p.review.reviewer.as_ref().map(|r| &r.name),
                 "last_reviewed": p.review.last_reviewed,

@@ -1,7 +1,7 @@
 //! HTML pages: items, indexes, people and the fixed pages, rendered through
 //! the theme from the template contexts.
 
-use securebase::{Collection, Person, PersonKind, Role};
+use securebase::{Collection, Person, PersonKind, Role, State};
 use serde::Serialize;
 use tera::Context;
 
@@ -118,13 +118,13 @@ struct QueueEntry<'a> {
     longest_sentence: Option<securebase::Sentence>,
 }
 
-/// How urgent a review state is on the dashboard (lower first).
-fn urgency(state: &str) -> u8 {
-    match state {
-        "changes_requested" => 0,
-        "changed" => 1,
-        "overdue" => 2,
-        "not_reviewed" => 3,
+/// How urgent a review is on the dashboard (lower first).
+fn urgency(review: &ReviewBlock) -> u8 {
+    match (review.state, review.overdue) {
+        (State::ChangesRequested, _) => 0,
+        (State::ChangedSinceApproval, _) => 1,
+        (_, true) => 2,
+        (State::NeverReviewed, _) => 3,
         _ => 4,
     }
 }
@@ -162,7 +162,7 @@ fn dashboard<'a>(site: &Site<'_>, prepared: &'a [Prepared<'a>]) -> Vec<QueueEntr
             }
         })
         .collect();
-    queue.sort_by_key(|q| urgency(q.review.state));
+    queue.sort_by_key(|q| urgency(&q.review));
     queue
 }
 
