@@ -156,3 +156,20 @@ fn no_colour_when_output_is_not_a_terminal() {
     let out = securebase().args(["check", "--root"]).arg(site.path()).env_remove("NO_COLOR").output().unwrap();
     assert!(!out.stdout.contains(&0x1b), "escape codes in piped output");
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly() {
+    // The reader closes its end before the command writes: the command's
+    // first line fails with a broken pipe, which is not an error.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_securebase"))
+        .args(["review", "history", "styles/avoidant", "--root"])
+        .arg(common::project_root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

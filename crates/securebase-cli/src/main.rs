@@ -17,14 +17,13 @@ mod schema;
 mod serve;
 mod sign;
 
-/// Prints a line to stdout; when the reader has gone (a closed pipe, as
-/// with `| head`), exits quietly instead of panicking.
+/// Prints a line to stdout, returning from the command with the error
+/// when it cannot (`main` ends quietly when the reader has gone, as with
+/// `| head`).
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        if writeln!(std::io::stdout().lock(), $($arg)*).is_err() {
-            std::process::exit(0);
-        }
+        writeln!(std::io::stdout().lock(), $($arg)*)?
     }};
 }
 pub(crate) use say;
@@ -245,6 +244,12 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader of standard output has gone (`| head`): nothing is wrong.
+        Err(err)
+            if err.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(EXIT_ERRORS)

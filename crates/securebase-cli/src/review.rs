@@ -3,7 +3,7 @@
 
 use crate::say;
 use std::fs::OpenOptions;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -445,7 +445,7 @@ fn diff(library: &Library, item: &ItemRef, today: Date) -> anyhow::Result<ExitCo
             &format!("{} (working text)", meta.path.display()),
         )
         .to_string();
-    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let colour = crate::terminal().colour;
     for line in diff.lines() {
         let code = match line.as_bytes().first() {
             _ if !colour => None,

@@ -329,7 +329,7 @@ impl Session {
                     Snapshot { files: served(items).chain(served(aggregates)).collect(), pending: None, error: None };
                 drop(snapshot);
                 shared.settled.notify_waiters();
-                say!("rebuilt {count} files in {} ms", started.elapsed().as_millis());
+                crate::note!("rebuilt {count} files in {} ms", started.elapsed().as_millis());
             }
             Scope::Items(items) => {
                 // The edited pages first, served while the lists catch up.
@@ -342,7 +342,7 @@ impl Session {
                 snapshot.pending = Some(self.aggregates.clone());
                 snapshot.error = None;
                 drop(snapshot);
-                say!("rebuilt {count} files in {} ms", started.elapsed().as_millis());
+                crate::note!("rebuilt {count} files in {} ms", started.elapsed().as_millis());
                 let _ = shared.notices.send(Notice::Reload);
                 if let Ok(repo) = securebase::git::Repo::open(&self.root) {
                     let texts = &mut options.git.approved_texts;

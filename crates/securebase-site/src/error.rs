@@ -37,6 +37,14 @@ pub enum SiteError {
         /// Why it is refused.
         reason: String,
     },
+    /// A JSON output could not be written.
+    #[error("cannot write {path} as JSON: {message}")]
+    Json {
+        /// The output.
+        path: String,
+        /// What serde_json said.
+        message: String,
+    },
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

@@ -6,11 +6,11 @@ use securebase::{AnyItem, Collection, PersonKind};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::Edition;
 use crate::context::{Prepared, ReviewBlock, VersionEntry, collection_title};
 use crate::escape::html as xml;
 use crate::routes::Route;
 use crate::site::Site;
+use crate::{Edition, SiteError};
 
 /// The version of the JSON API and search index shapes.
 pub const API_VERSION: u32 = 2;
@@ -74,22 +74,26 @@ pub(crate) fn website_json_ld(site: &Site<'_>) -> Value {
 }
 
 /// Every machine output, as (path, bytes).
-pub(crate) fn outputs(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn outputs(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<Vec<(String, Vec<u8>)>, SiteError> {
     let mut files = vec![
-        ("sitemap.xml".to_owned(), sitemap(site, prepared).into_bytes()),
-        ("feed.xml".to_owned(), feed(site, prepared).into_bytes()),
-        ("robots.txt".to_owned(), robots(site).into_bytes()),
-        ("search-index.json".to_owned(), to_json(&search_index(prepared))),
-        ("manifest.json".to_owned(), to_json(&manifest(site, prepared))),
+        (Route::Sitemap.file(), sitemap(site, prepared).into_bytes()),
+        (Route::Feed.file(), feed(site, prepared).into_bytes()),
+        (Route::Robots.file(), robots(site).into_bytes()),
+        json_file(Route::SearchIndex, &search_index(prepared))?,
+        json_file(Route::Manifest, &manifest(site, prepared))?,
     ];
-    files.extend(api(site, prepared));
-    files
+    files.extend(api(site, prepared)?);
+    Ok(files)
 }
 
-fn to_json(value: &impl Serialize) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec(value).unwrap_or_default();
+/// A JSON output, with a final line feed; an error rather than an empty
+/// file when the value cannot be written.
+fn json_file(route: Route, value: &impl Serialize) -> Result<(String, Vec<u8>), SiteError> {
+    let file = route.file();
+    let mut bytes =
+        serde_json::to_vec(value).map_err(|e| SiteError::Json { path: file.clone(), message: e.to_string() })?;
     bytes.push(b'\n');
-    bytes
+    Ok((file, bytes))
 }
 
 /// The date a page's content last changed, for the sitemap and feed: the
@@ -309,7 +313,7 @@ fn api_summary<'a>(site: &Site<'_>, p: &'a Prepared<'a>) -> ApiSummary<'a> {
     }
 }
 
-fn api(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Vec<(String, Vec<u8>)> {
+fn api(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<Vec<(String, Vec<u8>)>, SiteError> {
     let config = site.library.config();
     let collections: Vec<Value> = Collection::ALL
         .iter()
@@ -318,7 +322,7 @@ fn api(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Vec<(String, Vec<u8>)> {
                 "name": c.as_str(),
                 "title": collection_title(*c),
                 "count": prepared.iter().filter(|p| p.item.collection() == *c).count(),
-                "api_url": format!("/api/v1/{c}.json"),
+                "api_url": Route::ApiCollection(*c).url(),
             })
         })
         .collect();
@@ -328,20 +332,20 @@ fn api(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Vec<(String, Vec<u8>)> {
         "site": { "title": config.title, "base_url": site.absolute("/"), "language": config.language },
         "collections": collections,
     });
-    let mut files = vec![("api/v1/index.json".to_owned(), to_json(&index))];
+    let mut files = vec![json_file(Route::ApiIndex, &index)?];
     for c in Collection::ALL {
         let items: Vec<ApiSummary<'_>> =
             prepared.iter().filter(|p| p.item.collection() == c).map(|p| api_summary(site, p)).collect();
         let list =
             json!({ "version": API_VERSION, "collection": c.as_str(), "title": collection_title(c), "items": items });
-        files.push((format!("api/v1/{c}.json"), to_json(&list)));
+        files.push(json_file(Route::ApiCollection(c), &list)?);
     }
-    files
+    Ok(files)
 }
 
 /// The API document of one item.
 /// Where an item's API document is, inside the site.
-pub(crate) fn api_item(site: &Site<'_>, p: &Prepared<'_>) -> (String, Vec<u8>) {
+pub(crate) fn api_item(site: &Site<'_>, p: &Prepared<'_>) -> Result<(String, Vec<u8>), SiteError> {
     let meta = p.item.meta();
     let mut fields = match p.item {
         AnyItem::Style(i) => serde_json::to_value(&i.kind),
@@ -381,5 +385,25 @@ pub(crate) fn api_item(site: &Site<'_>, p: &Prepared<'_>) -> (String, Vec<u8>) {
         "review": p.review,
         "readability": meta.readability,
     });
-    (Route::ApiItem(p.item.reference()).file(), to_json(&doc))
+    json_file(Route::ApiItem(p.item.reference()), &doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_json_output_that_cannot_be_written_is_an_error_not_an_empty_file() {
+        let mut bad = std::collections::BTreeMap::new();
+        bad.insert((1u8, 2u8), "a key JSON cannot hold");
+        match json_file(Route::Manifest, &bad) {
+            Err(SiteError::Json { path, message }) => {
+                assert_eq!(path, "manifest.json");
+                assert!(message.contains("key must be a string"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let (path, bytes) = json_file(Route::ApiIndex, &json!({ "version": API_VERSION })).unwrap();
+        assert_eq!((path.as_str(), bytes.as_slice()), ("api/v1/index.json", &b"{\"version\":2}\n"[..]));
+    }
 }

@@ -162,7 +162,7 @@ fn dashboard<'a>(site: &Site<'_>, prepared: &'a [Prepared<'a>]) -> Vec<QueueEntr
             }
         })
         .collect();
-    queue.sort_by_key(|q| urgency(&q.review));
+    queue.sort_by_key(|q| urgency(q.review));
     queue
 }
 

@@ -73,7 +73,7 @@ impl Site<'_> {
     /// One item's own outputs: its page and its API document.
     fn item_outputs(&self, p: &Prepared<'_>) -> Result<Files, SiteError> {
         let page = (Route::Item(p.item.reference()).file(), pages::item_page(self, p)?.into_bytes());
-        Ok(vec![page, machine::api_item(self, p)])
+        Ok(vec![page, machine::api_item(self, p)?])
     }
 
     /// Renders what [`render_with`](Self::render_with) renders straight
@@ -117,7 +117,7 @@ impl Site<'_> {
     /// The outputs that list or count items, and the static files.
     fn aggregate_outputs(&self, prepared: &[Prepared<'_>]) -> Result<Files, SiteError> {
         let mut files = pages::other_pages(self, prepared)?;
-        files.extend(machine::outputs(self, prepared));
+        files.extend(machine::outputs(self, prepared)?);
         files.push(("assets/highlight.css".into(), highlight::stylesheet().as_bytes().to_vec()));
         for (path, bytes) in self.theme.statics() {
             files.push((path.to_owned(), bytes.to_vec()));
