@@ -273,35 +273,45 @@ impl BlobId {
         hasher.update(bytes);
         BlobId(hex(&hasher.finalize()))
     }
-
-    /// The id as 40 hexadecimal digits.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for BlobId {
-    type Error = InvalidBlobId;
-    fn try_from(s: String) -> Result<Self, InvalidBlobId> {
-        if s.len() == 40 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-            Ok(BlobId(s))
-        } else {
-            Err(InvalidBlobId(s))
+/// The string form of a digest newtype: `as_str`, parsing from exactly
+/// `$digits` lowercase hexadecimal digits, and back into a `String`.
+macro_rules! hex_digest {
+    ($name:ident, $invalid:ident, $digits:literal) => {
+        impl $name {
+            /// The digest as lowercase hexadecimal digits.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
         }
-    }
+
+        impl TryFrom<String> for $name {
+            type Error = $invalid;
+            fn try_from(s: String) -> Result<Self, $invalid> {
+                if s.len() == $digits && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+                    Ok($name(s))
+                } else {
+                    Err($invalid(s))
+                }
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
 }
 
-impl From<BlobId> for String {
-    fn from(id: BlobId) -> String {
-        id.0
-    }
-}
-
-impl fmt::Display for BlobId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+hex_digest!(BlobId, InvalidBlobId, 40);
 
 /// A published work an item draws on.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -1034,35 +1044,9 @@ impl Sha256 {
         use sha2::Digest;
         Sha256(hex(&sha2::Sha256::digest(bytes)))
     }
-
-    /// The digest as 64 hexadecimal digits.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for Sha256 {
-    type Error = InvalidSha256;
-    fn try_from(s: String) -> Result<Self, InvalidSha256> {
-        if s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-            Ok(Sha256(s))
-        } else {
-            Err(InvalidSha256(s))
-        }
-    }
-}
-
-impl From<Sha256> for String {
-    fn from(id: Sha256) -> String {
-        id.0
-    }
-}
-
-impl fmt::Display for Sha256 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+hex_digest!(Sha256, InvalidSha256, 64);
 
 #[cfg(feature = "schema")]
 impl schemars::JsonSchema for Sha256 {
