@@ -269,7 +269,13 @@ impl Library {
     /// is taken back to bring an older version back. Production runs this
     /// first; `review verify` runs it too.
     pub fn check_history(&self, repo: &Repo, history: &History) -> Result<(), EditionError> {
-        append_only(self.root(), repo, history)
+        let now: BTreeMap<&Path, &BlobId> = self
+            .ledgers()
+            .iter()
+            .map(|l| (l.path.as_path(), &l.blob))
+            .chain(self.editorial_ledgers().iter().map(|l| (l.path.as_path(), &l.blob)))
+            .collect();
+        append_only(self.root(), repo, history, &now)
     }
 }
 
@@ -365,18 +371,26 @@ fn committed(
 /// so that no record is changed or removed, and no approval taken back to
 /// bring an older version back. Old versions are read in one pass; one
 /// that is a byte prefix of the file today needs no parsing.
-fn append_only(root: &Path, repo: &Repo, history: &History) -> Result<(), EditionError> {
+///
+/// `now` holds the blob of every ledger as loaded; only a ledger whose
+/// history holds another version is read again.
+fn append_only(
+    root: &Path,
+    repo: &Repo,
+    history: &History,
+    now: &BTreeMap<&Path, &BlobId>,
+) -> Result<(), EditionError> {
     let mut wanted: Vec<(BlobId, PathBuf)> = Vec::new();
     let mut ledgers: Vec<(&Path, Vec<u8>)> = Vec::new();
     for path in history.paths().filter(|p| p.starts_with("content/reviews")) {
-        let current = std::fs::read(root.join(path)).unwrap_or_default();
-        let now = BlobId::of(&current);
-        for change in history.changes(path) {
-            if let Some(blob) = change.blob.as_ref().filter(|b| **b != now) {
-                wanted.push((blob.clone(), path.to_path_buf()));
-            }
+        let current = now.get(path).copied();
+        let older: Vec<&BlobId> =
+            history.changes(path).iter().filter_map(|c| c.blob.as_ref()).filter(|b| Some(*b) != current).collect();
+        if older.is_empty() {
+            continue;
         }
-        ledgers.push((path, current));
+        wanted.extend(older.into_iter().map(|b| (b.clone(), path.to_path_buf())));
+        ledgers.push((path, std::fs::read(root.join(path)).unwrap_or_default()));
     }
     wanted.sort();
     wanted.dedup();

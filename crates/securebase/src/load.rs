@@ -549,7 +549,7 @@ fn load_parsed(
         }
         Place::Ledger(collection) => {
             if let Some(records) = yaml_file::<Vec<LedgerRecord>>(&rel, &text, diags) {
-                loaded.ledgers.push(Ledger { item: ItemRef::new(collection, slug), records, path: rel.clone() });
+                loaded.ledgers.push(Ledger { item: ItemRef::new(collection, slug), records, path: rel.clone(), blob });
             }
             loaded.sources.files.insert(rel.into_os_string(), Source { text, line_offset: 0 });
         }
@@ -559,7 +559,7 @@ fn load_parsed(
                 _ => Editorial::Person(PersonId::from(slug)),
             };
             if let Some(records) = yaml_file::<Vec<LedgerRecord>>(&rel, &text, diags) {
-                loaded.editorial.push(EditorialLedger { subject, records, path: rel.clone() });
+                loaded.editorial.push(EditorialLedger { subject, records, path: rel.clone(), blob });
             }
             loaded.sources.files.insert(rel.into_os_string(), Source { text, line_offset: 0 });
         }

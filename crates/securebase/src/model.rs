@@ -1244,6 +1244,8 @@ pub struct Ledger {
     pub records: Vec<LedgerRecord>,
     /// The file, relative to the project root.
     pub path: PathBuf,
+    /// The git blob id of the file as loaded.
+    pub blob: BlobId,
 }
 
 /// What an editor approves: a people file, `site.toml` or the theme.
@@ -1287,6 +1289,8 @@ pub struct EditorialLedger {
     pub records: Vec<LedgerRecord>,
     /// The file, relative to the project root.
     pub path: PathBuf,
+    /// The git blob id of the file as loaded.
+    pub blob: BlobId,
 }
 
 #[cfg(test)]
