@@ -509,3 +509,31 @@ fn a_record_verifies_with_ssh_keygen_alone() {
         previous = Some(Sha256::of(statement.as_bytes()).as_str().to_owned());
     }
 }
+
+#[test]
+fn the_shipped_content_approves_nothing_so_production_refuses_with_guidance() {
+    let scratch = TempDir::new().unwrap();
+    let out = scratch.path().join("public");
+    let root = common::project_root();
+    let build = |trust_root: Option<&Path>| {
+        let mut cmd = securebase();
+        cmd.args(["build", "--root"]).arg(&root).arg("--out").arg(&out).env_remove("SECUREBASE_TRUST_ROOT");
+        if let Some(file) = trust_root {
+            cmd.arg("--trust-root").arg(file);
+        }
+        cmd.output().unwrap()
+    };
+    let refused = build(None);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("the production build needs the deployment's trust root")
+    );
+    let trust_root = scratch.path().join("trust-root");
+    let key = fs::read_to_string(root.join("tests/fixtures/keys/riley-example.pub")).unwrap();
+    fs::write(&trust_root, format!("some-editor {key}")).unwrap();
+    let refused = build(Some(&trust_root));
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("nothing is approved, so the production edition would be empty"), "{stderr}");
+    assert!(!out.exists(), "a refused build wrote {}", out.display());
+}

@@ -116,6 +116,11 @@ licence:
   jurisdiction: Nowhere State (fictional)
   expires: 2099-12-31
 `;
+const EDITOR = `name: Alex Editor (fictional)
+roles: [editor]
+email: alex@example.invalid
+bio: A fictional editor who exists only in the browser tests.
+`;
 const APPROVE = ['styles/avoidant', 'styles/secure', 'therapies/cbt', 'guides/understanding-attachment'];
 const WRITER = ['-c', 'user.name=Sam Writer (fictional)', '-c', 'user.email=writer@example.invalid'];
 const REVIEWER = ['-c', 'user.email=riley@example.invalid', '-c', 'user.name=Riley Example (fictional)'];
@@ -134,22 +139,37 @@ function buildAll(tmp) {
   run(BIN, ['preview', '--quiet', '--root', REPO, '--out', preview]);
   editions.push({ name: 'preview', dir: preview, what: 'the shipped site, preview edition' });
 
-  // Production: a scratch git repository with a fictional reviewer.
+  // Production: a scratch git repository with a fictional editor and
+  // reviewer, whose keys ssh-keygen makes outside it, and a trust root.
   const scratch = join(tmp, 'scratch');
   copySite(scratch);
-  writeFileSync(join(scratch, 'content', 'people', 'riley-example.yaml'), RILEY);
+  const keys = join(tmp, 'keys');
+  mkdirSync(keys, { recursive: true });
+  const key = (who) => {
+    run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${who} (fictional)`, '-f', join(keys, who)]);
+    return readFileSync(join(keys, `${who}.pub`), 'utf8').trim();
+  };
+  const [editorKey, rileyKey] = [key('alex-editor'), key('riley-example')];
+  writeFileSync(join(scratch, 'content', 'people', 'alex-editor.yaml'), `${EDITOR}signing_keys:\n  - ${editorKey}\n`);
+  writeFileSync(join(scratch, 'content', 'people', 'riley-example.yaml'), `${RILEY}signing_keys:\n  - ${rileyKey}\n`);
+  const trustRoot = join(keys, 'trust-root');
+  writeFileSync(trustRoot, `alex-editor ${editorKey}\n`);
   const git = (...args) => run('git', args, { cwd: scratch });
   git('init', '--quiet');
   git('add', '-A');
-  git(...WRITER, 'commit', '--quiet', '--no-gpg-sign', '-m', 'Content and a fictional reviewer');
+  git(...WRITER, 'commit', '--quiet', '--no-gpg-sign', '-m', 'Content, a fictional editor and a fictional reviewer');
+  for (const subject of ['people/alex-editor', 'people/riley-example', 'people/securebase-editorial', 'site', 'theme']) {
+    run(BIN, ['review', 'approve', subject, '--quiet', '--reviewer', 'alex-editor', '--summary', 'First editorial check (fictional)',
+      '--key', join(keys, 'alex-editor'), '--root', scratch]);
+  }
   for (const item of APPROVE) {
     run(BIN, ['review', 'approve', item, '--quiet', '--reviewer', 'riley-example',
-      '--summary', 'First clinical review (fictional)', '--root', scratch]);
+      '--summary', 'First clinical review (fictional)', '--key', join(keys, 'riley-example'), '--root', scratch]);
   }
   git('add', 'content/reviews');
   git(...REVIEWER, 'commit', '--quiet', '--no-gpg-sign', '-m', `Review: approve ${APPROVE.join(', ')}`);
   const production = join(tmp, 'out-production');
-  run(BIN, ['build', '--quiet', '--root', scratch, '--out', production]);
+  run(BIN, ['build', '--quiet', '--root', scratch, '--out', production, '--trust-root', trustRoot]);
   editions.push({ name: 'production', dir: production, what: `production from a scratch repository, ${APPROVE.length} approved items` });
 
   // The same repository after an edit to an approved item: the preview shows
