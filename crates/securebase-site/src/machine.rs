@@ -173,7 +173,7 @@ fn manifest(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Value {
             let meta = p.item.meta();
             json!({
                 "item": p.item.reference().to_string(),
-                "path": meta.path.to_string_lossy().replace('\\', "/"),
+                "path": securebase::path_text(&meta.path),
                 "blob": meta.blob,
                 "state": p.review.state,
                 "overdue": p.review.overdue,

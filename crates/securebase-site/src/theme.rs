@@ -156,7 +156,7 @@ fn walk_files(root: &Path, dir: &Path) -> Result<BTreeMap<String, PathBuf>, Site
             });
         }
         let inside = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let key = inside.to_string_lossy().replace('\\', "/");
+        let key = securebase::path_text(inside);
         out.insert(key, rel(root, entry.path()));
     }
     Ok(out)

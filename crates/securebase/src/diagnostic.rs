@@ -291,5 +291,5 @@ impl<'a> IntoIterator for &'a Diagnostics {
 /// The display form of a path relative to the project root, with `/` separators.
 pub(crate) fn relative(root: &Path, path: &Path) -> PathBuf {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    PathBuf::from(rel.to_string_lossy().replace('\\', "/"))
+    PathBuf::from(crate::model::path_text(rel))
 }

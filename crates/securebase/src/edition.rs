@@ -299,7 +299,7 @@ impl Library {
     ) -> Option<Library> {
         let digest_ok = |record: &LedgerRecord, bytes: &[u8]| record.sha256.as_ref() == Some(&Sha256::of(bytes));
         let approved = |record: &LedgerRecord| blobs.get(&record.blob).filter(|b| digest_ok(record, b));
-        let inside = |path: &Path| Some(path.strip_prefix("content").ok()?.to_str()?.replace('\\', "/"));
+        let inside = crate::model::inside_content;
         let site_bytes = approved(site)?;
         let mut files: Vec<(String, &[u8])> = Vec::new();
         for (id, record) in people {

@@ -53,8 +53,6 @@ pub(crate) fn position_at(text: &str, offset: usize) -> Position {
 pub(crate) struct Split<'a> {
     /// The YAML between the `---` lines.
     pub yaml: &'a str,
-    /// The number of file lines before the YAML starts (always 1: the `---`).
-    pub yaml_line_offset: usize,
     /// The Markdown after the closing `---`.
     pub body: &'a str,
     /// The 1-based line where the body starts.
@@ -93,7 +91,6 @@ pub(crate) fn split(text: &str) -> Result<Split<'_>, TextError> {
         if is_fence(line) {
             return Ok(Split {
                 yaml: &text[yaml_start..offset],
-                yaml_line_offset: 1,
                 body: &text[offset + line.len()..],
                 body_line: line_no + 1,
             });
@@ -179,6 +176,9 @@ fn anchor_in_line(line: &str) -> Option<usize> {
     }
     None
 }
+
+/// The file lines before the front matter's YAML starts: the opening `---`.
+pub(crate) const YAML_LINE_OFFSET: usize = 1;
 
 /// Finds keys and values in a YAML text by its layout, to point diagnostics
 /// found after parsing (a dangling reference, a bad date) at the right line.

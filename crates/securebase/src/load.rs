@@ -490,7 +490,7 @@ fn load_parsed(
             // the file's buffer rather than a copy.
             let yaml = split.yaml.to_owned();
             let (body_range, body_line, offset) =
-                (byte_range(&text, split.body), split.body_line, split.yaml_line_offset);
+                (byte_range(&text, split.body), split.body_line, frontmatter::YAML_LINE_OFFSET);
             let blank = body_warning(&rel, split.body, body_line);
             // Measured while the body is at hand: a check lets it go.
             let sentences = readability::body(split.body, body_line);

@@ -208,7 +208,7 @@ impl Library {
                 return None;
             }
             let bytes = load::read_again(&self.root.join(path))?;
-            let inside = path.strip_prefix("content").ok()?.to_str()?.replace('\\', "/");
+            let inside = inside_content(path)?;
             refs.push(r);
             files.push((inside, bytes));
         }
