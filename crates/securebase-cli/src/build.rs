@@ -11,7 +11,7 @@ use securebase::git::Repo;
 use securebase::{BlobId, Date, ItemRef, Library, TrustRoot};
 use securebase_site::{BuildOptions, Edition, GitInputs};
 
-use crate::EXIT_ERRORS;
+use crate::{EXIT_ERRORS, Terminal};
 
 /// The date reviews are judged against: SOURCE_DATE_EPOCH's (UTC) when it is
 /// set, so that builds are reproducible, else today's.
@@ -30,10 +30,10 @@ pub fn today() -> anyhow::Result<Date> {
 }
 
 /// Loads the working tree, printing every problem when it has errors.
-pub fn load_or_report(root: &Path) -> Option<Library> {
+pub fn load_or_report(term: Terminal, root: &Path) -> Option<Library> {
     match Library::load(root) {
         Ok(library) => {
-            if !crate::terminal().quiet {
+            if !term.quiet {
                 for warning in library.warnings() {
                     eprintln!("{warning}");
                 }
@@ -72,7 +72,13 @@ review workflow); `securebase preview` needs none";
 
 /// Builds `edition` of the project at `root` into `out` (default
 /// `root/public`); production checks every signature against `trust_root`.
-pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition, trust_root: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn run(
+    term: Terminal,
+    root: &Path,
+    out: Option<PathBuf>,
+    edition: Edition,
+    trust_root: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let trust_root = match edition {
         Edition::Production => match read_trust_root(trust_root)? {
@@ -81,8 +87,8 @@ pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition, trust_root: Opti
         },
         _ => None,
     };
-    let Some(working) = load_or_report(root) else { return Ok(ExitCode::from(EXIT_ERRORS)) };
-    crate::detail!("loaded the working tree in {:.3} s", started.elapsed().as_secs_f64());
+    let Some(working) = load_or_report(term, root) else { return Ok(ExitCode::from(EXIT_ERRORS)) };
+    crate::detail!(term, "loaded the working tree in {:.3} s", started.elapsed().as_secs_f64());
     let repo = Repo::open(root);
     let (library, git, theme) = match (edition, trust_root) {
         (Edition::Production, Some(trust_root)) => {
@@ -103,12 +109,17 @@ pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition, trust_root: Opti
                 }
                 Err(e) => return Err(e.into()),
             };
-            crate::detail!("selected and verified the approved versions in {:.3} s", checking.elapsed().as_secs_f64());
+            crate::detail!(
+                term,
+                "selected and verified the approved versions in {:.3} s",
+                checking.elapsed().as_secs_f64()
+            );
             for warning in &production.unapproved {
-                crate::note!("{warning}");
+                crate::note!(term, "{warning}");
             }
             if theme_listing(root, &production.library.config().theme).ok().as_ref() != Some(&production.theme_blob) {
                 crate::note!(
+                    term,
                     "warning: the theme (themes/{}/, templates/, static/) has changes since the version an editor approved; \
                      production uses the approved files (`securebase review approve theme` approves the changes)",
                     production.library.config().theme
@@ -127,17 +138,24 @@ pub fn run(root: &Path, out: Option<PathBuf>, edition: Edition, trust_root: Opti
     };
     let out = out.unwrap_or_else(|| root.join("public"));
     let options = BuildOptions { out: out.clone(), edition, today: today()?, git, theme };
-    crate::detail!("loaded and selected the {} edition in {:.3} s", edition.as_str(), started.elapsed().as_secs_f64());
-    let bar = Progress::new(library.all_items().count());
+    crate::detail!(
+        term,
+        "loaded and selected the {} edition in {:.3} s",
+        edition.as_str(),
+        started.elapsed().as_secs_f64()
+    );
+    let bar = Progress::new(term, library.all_items().count());
     let report = securebase_site::build_with(&library, &options, &|done, _| bar.set(done))
         .with_context(|| format!("cannot build the {} edition into {}", edition.as_str(), out.display()))?;
     bar.finish();
     crate::detail!(
+        term,
         "rendered and wrote in {:.3} s, swapped in {:.3} s",
         report.render_time.as_secs_f64(),
         report.write_time.as_secs_f64()
     );
     crate::note!(
+        term,
         "built the {} edition: {} pages, {} files in {} ({:.2} s)",
         edition.as_str(),
         report.pages,
@@ -163,21 +181,23 @@ pub fn theme_listing(root: &Path, name: &str) -> anyhow::Result<BlobId> {
 struct Progress {
     bar: indicatif::ProgressBar,
     started: Instant,
+    /// Whether bars may be drawn (stderr is a terminal, and not quiet).
+    progress: bool,
 }
 
 impl Progress {
-    fn new(total: usize) -> Progress {
+    fn new(term: Terminal, total: usize) -> Progress {
         let bar = indicatif::ProgressBar::with_draw_target(Some(total as u64), indicatif::ProgressDrawTarget::hidden());
         if let Ok(style) =
             indicatif::ProgressStyle::with_template("{spinner} rendering {pos}/{len} pages {wide_bar} {eta}")
         {
             bar.set_style(style);
         }
-        Progress { bar, started: Instant::now() }
+        Progress { bar, started: Instant::now(), progress: term.progress }
     }
 
     fn set(&self, done: usize) {
-        if crate::terminal().progress && self.bar.is_hidden() && self.started.elapsed().as_secs() >= 1 {
+        if self.progress && self.bar.is_hidden() && self.started.elapsed().as_secs() >= 1 {
             self.bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
         }
         self.bar.set_position(done as u64);

@@ -8,13 +8,13 @@ use anyhow::Context;
 use securebase::{Checked, Collection, Diagnostics, Library};
 use serde_json::json;
 
-use crate::{EXIT_ERRORS, Format};
+use crate::{EXIT_ERRORS, Format, Terminal};
 
 /// The version of the JSON report's shape.
 const JSON_VERSION: u32 = 1;
 
 /// Checks the project at `root` and prints the report in `format`.
-pub fn run(root: &Path, format: Format) -> anyhow::Result<ExitCode> {
+pub fn run(term: Terminal, root: &Path, format: Format) -> anyhow::Result<ExitCode> {
     let result = Library::check(root);
     let (checked, diagnostics) = match &result {
         Ok(checked) => (Some(checked), &checked.warnings),
@@ -23,7 +23,7 @@ pub fn run(root: &Path, format: Format) -> anyhow::Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match format {
-        Format::Human => human(&mut out, checked, diagnostics),
+        Format::Human => human(&mut out, checked, diagnostics, term.colour),
         Format::Json => json(&mut out, checked, diagnostics),
     }
     .context("cannot write the report")?;
@@ -34,8 +34,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn human(out: &mut impl Write, checked: Option<&Checked>, diagnostics: &Diagnostics) -> io::Result<()> {
-    let colour = crate::terminal().colour;
+fn human(out: &mut impl Write, checked: Option<&Checked>, diagnostics: &Diagnostics, colour: bool) -> io::Result<()> {
     for d in diagnostics {
         if colour {
             let (code, word) = if d.is_error() { ("1;31", "error") } else { ("1;33", "warning") };

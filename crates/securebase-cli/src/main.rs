@@ -44,27 +44,20 @@ pub struct Terminal {
     pub progress: bool,
 }
 
-static TERMINAL: std::sync::OnceLock<Terminal> = std::sync::OnceLock::new();
-
-/// The terminal settings for this run.
-pub fn terminal() -> Terminal {
-    TERMINAL.get().copied().unwrap_or_default()
-}
-
-/// Prints a status line to stderr unless `--quiet`.
+/// Prints a status line to stderr unless the [`Terminal`] `$term` is quiet.
 macro_rules! note {
-    ($($arg:tt)*) => {{
-        if !crate::terminal().quiet {
+    ($term:expr, $($arg:tt)*) => {{
+        if !$term.quiet {
             eprintln!($($arg)*);
         }
     }};
 }
 pub(crate) use note;
 
-/// Prints a detail line to stderr with `--verbose`.
+/// Prints a detail line to stderr when the [`Terminal`] `$term` is verbose.
 macro_rules! detail {
-    ($($arg:tt)*) => {{
-        if crate::terminal().verbose {
+    ($term:expr, $($arg:tt)*) => {{
+        if $term.verbose {
             eprintln!($($arg)*);
         }
     }};
@@ -212,24 +205,24 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    {
+    let term = {
         use std::io::IsTerminal;
         let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let _ = TERMINAL.set(Terminal {
+        Terminal {
             quiet: cli.quiet,
             verbose: cli.verbose,
             colour: std::io::stdout().is_terminal() && !no_colour,
             progress: std::io::stderr().is_terminal() && !cli.quiet,
-        });
-    }
-    let result = match cli.command {
-        Command::Check { root, format } => check::run(&root, format),
-        Command::Preview { root, out } => build::run(&root, out, securebase_site::Edition::Preview, None),
-        Command::Build { root, out, trust_root } => {
-            build::run(&root, out, securebase_site::Edition::Production, trust_root.as_deref())
         }
-        Command::Review { root, command } => review::run(&root, command),
-        Command::Serve { root, port, bind } => serve::run(&root, bind, port),
+    };
+    let result = match cli.command {
+        Command::Check { root, format } => check::run(term, &root, format),
+        Command::Preview { root, out } => build::run(term, &root, out, securebase_site::Edition::Preview, None),
+        Command::Build { root, out, trust_root } => {
+            build::run(term, &root, out, securebase_site::Edition::Production, trust_root.as_deref())
+        }
+        Command::Review { root, command } => review::run(term, &root, command),
+        Command::Serve { root, port, bind } => serve::run(term, &root, bind, port),
         Command::New { collection, slug, root } => new::run(&root, collection, &slug),
         Command::Schema { out } => schema::run(&out),
         Command::Completions { shell } => {

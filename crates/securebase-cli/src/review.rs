@@ -16,9 +16,9 @@ use securebase::{
 };
 use serde_json::json;
 
-use crate::EXIT_ERRORS;
 use crate::build::{load_or_report, read_trust_root, today};
 use crate::sign::KeyFile;
+use crate::{EXIT_ERRORS, Terminal};
 
 /// The `review` subcommands.
 #[derive(Subcommand)]
@@ -119,8 +119,8 @@ pub enum StatusFormat {
 }
 
 /// Runs a review subcommand on the project at `root`.
-pub fn run(root: &Path, command: ReviewCommand) -> anyhow::Result<ExitCode> {
-    let Some(library) = load_or_report(root) else { return Ok(ExitCode::from(EXIT_ERRORS)) };
+pub fn run(term: Terminal, root: &Path, command: ReviewCommand) -> anyhow::Result<ExitCode> {
+    let Some(library) = load_or_report(term, root) else { return Ok(ExitCode::from(EXIT_ERRORS)) };
     let today = today()?;
     match command {
         ReviewCommand::Status { format } => status(&library, today, format),
@@ -130,7 +130,7 @@ pub fn run(root: &Path, command: ReviewCommand) -> anyhow::Result<ExitCode> {
         ReviewCommand::RequestChanges { subject, reviewer, notes, signing } => {
             record(&library, &subject, &reviewer, today, Decision::ChangesRequested, &notes, signing)
         }
-        ReviewCommand::Diff { item } => diff(&library, &item, today),
+        ReviewCommand::Diff { item } => diff(&library, &item, today, term.colour),
         ReviewCommand::History { item } => history(&library, &item, today),
         ReviewCommand::Verify { trust_root } => verify(&library, trust_root),
     }
@@ -423,7 +423,7 @@ fn record(
     Ok(ExitCode::SUCCESS)
 }
 
-fn diff(library: &Library, item: &ItemRef, today: Date) -> anyhow::Result<ExitCode> {
+fn diff(library: &Library, item: &ItemRef, today: Date, colour: bool) -> anyhow::Result<ExitCode> {
     let review = review_of(library, item, today)?;
     let meta = library.item(item).map(|i| i.meta()).context("no such item")?;
     let Some(latest) = review.latest() else {
@@ -445,7 +445,6 @@ fn diff(library: &Library, item: &ItemRef, today: Date) -> anyhow::Result<ExitCo
             &format!("{} (working text)", meta.path.display()),
         )
         .to_string();
-    let colour = crate::terminal().colour;
     for line in diff.lines() {
         let code = match line.as_bytes().first() {
             _ if !colour => None,

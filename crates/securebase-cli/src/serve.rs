@@ -28,7 +28,7 @@ use securebase_site::{BuildOptions, Edition, Files, GitInputs, RenderCache, Site
 use tokio::sync::{Notify, broadcast, mpsc};
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::{detail, say};
+use crate::{Terminal, detail, say};
 
 /// How long the sources must be quiet before a rebuild starts, while a
 /// file may still be being written.
@@ -127,13 +127,13 @@ impl Shared {
 }
 
 /// Serves the project at `root` on `bind:port` until Ctrl-C.
-pub fn run(root: &Path, bind: IpAddr, port: u16) -> anyhow::Result<std::process::ExitCode> {
+pub fn run(term: Terminal, root: &Path, bind: IpAddr, port: u16) -> anyhow::Result<std::process::ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let root = root.canonicalize().with_context(|| format!("cannot open the project folder {}", root.display()))?;
-    runtime.block_on(serve(root, SocketAddr::new(bind, port)))
+    runtime.block_on(serve(term, root, SocketAddr::new(bind, port)))
 }
 
-async fn serve(root: PathBuf, address: SocketAddr) -> anyhow::Result<std::process::ExitCode> {
+async fn serve(term: Terminal, root: PathBuf, address: SocketAddr) -> anyhow::Result<std::process::ExitCode> {
     // Registered before the port opens, so an early Ctrl-C still stops cleanly.
     #[cfg(unix)]
     let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
@@ -148,7 +148,7 @@ async fn serve(root: PathBuf, address: SocketAddr) -> anyhow::Result<std::proces
     })?;
     let (notices, _) = broadcast::channel(16);
     let shared = Arc::new(Shared { snapshot: RwLock::new(Snapshot::default()), notices, settled: Notify::new() });
-    let mut session = Session::new(root.clone());
+    let mut session = Session::new(term, root.clone());
     let session = {
         let shared = shared.clone();
         tokio::task::spawn_blocking(move || {
@@ -254,6 +254,8 @@ fn is_source(root: &Path, path: &Path) -> bool {
 /// What serve keeps between builds, so that an edit to one item renders
 /// again only what shows that item.
 struct Session {
+    /// How chatty to be.
+    term: Terminal,
     root: PathBuf,
     /// The last library that loaded, if any has.
     library: Option<Library>,
@@ -276,8 +278,16 @@ enum Scope {
 }
 
 impl Session {
-    fn new(root: PathBuf) -> Self {
-        Session { root, library: None, today: None, git: None, cache: RenderCache::new(), aggregates: Arc::default() }
+    fn new(term: Terminal, root: PathBuf) -> Self {
+        Session {
+            term,
+            root,
+            library: None,
+            today: None,
+            git: None,
+            cache: RenderCache::new(),
+            aggregates: Arc::default(),
+        }
     }
 
     /// Brings the served site up to date after `changed` (absolute paths;
@@ -329,7 +339,7 @@ impl Session {
                     Snapshot { files: served(items).chain(served(aggregates)).collect(), pending: None, error: None };
                 drop(snapshot);
                 shared.settled.notify_waiters();
-                crate::note!("rebuilt {count} files in {} ms", started.elapsed().as_millis());
+                crate::note!(self.term, "rebuilt {count} files in {} ms", started.elapsed().as_millis());
             }
             Scope::Items(items) => {
                 // The edited pages first, served while the lists catch up.
@@ -342,7 +352,7 @@ impl Session {
                 snapshot.pending = Some(self.aggregates.clone());
                 snapshot.error = None;
                 drop(snapshot);
-                crate::note!("rebuilt {count} files in {} ms", started.elapsed().as_millis());
+                crate::note!(self.term, "rebuilt {count} files in {} ms", started.elapsed().as_millis());
                 let _ = shared.notices.send(Notice::Reload);
                 if let Ok(repo) = securebase::git::Repo::open(&self.root) {
                     let texts = &mut options.git.approved_texts;
@@ -356,7 +366,11 @@ impl Session {
                 snapshot.pending = None;
                 drop(snapshot);
                 shared.settled.notify_waiters();
-                detail!("and the pages that list items, {} ms after the edit", started.elapsed().as_millis());
+                detail!(
+                    self.term,
+                    "and the pages that list items, {} ms after the edit",
+                    started.elapsed().as_millis()
+                );
                 return Ok(());
             }
         }
