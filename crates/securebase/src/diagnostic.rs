@@ -288,8 +288,14 @@ impl<'a> IntoIterator for &'a Diagnostics {
     }
 }
 
+/// A path as text with `/` between its parts, on every platform: how
+/// paths inside a project are written in diagnostics, manifests and keys.
+pub fn path_text(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
 /// The display form of a path relative to the project root, with `/` separators.
 pub(crate) fn relative(root: &Path, path: &Path) -> PathBuf {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    PathBuf::from(crate::model::path_text(rel))
+    PathBuf::from(path_text(rel))
 }

@@ -314,7 +314,7 @@ impl Repo {
 
     /// The blob `path` has in the HEAD commit, if it is committed.
     pub fn head_blob(&self, path: &Path) -> Option<BlobId> {
-        let spec = format!("HEAD:./{}", crate::model::path_text(path));
+        let spec = format!("HEAD:./{}", crate::diagnostic::path_text(path));
         let out = self.run(&["rev-parse", "--verify", "--quiet", &spec]).ok()?;
         BlobId::try_from(out.trim().to_owned()).ok()
     }

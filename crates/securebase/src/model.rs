@@ -11,16 +11,10 @@ use std::str::FromStr;
 pub use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-/// A path as text with `/` between its parts, on every platform: how
-/// paths inside a project are written in diagnostics, manifests and keys.
-pub fn path_text(path: &std::path::Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
-}
-
 /// A project-relative path under `content/` as the path inside it
 /// (`content/styles/avoidant.md` is `styles/avoidant.md`), `/`-separated.
 pub(crate) fn inside_content(path: &std::path::Path) -> Option<String> {
-    Some(path_text(path.strip_prefix("content").ok()?))
+    Some(crate::diagnostic::path_text(path.strip_prefix("content").ok()?))
 }
 
 /// The pattern every slug and person id matches.
