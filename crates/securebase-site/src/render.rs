@@ -18,23 +18,8 @@ impl Site<'_> {
     /// Renders every page and output, in parallel, as (path, bytes) pairs in
     /// a stable order.
     pub fn render(&self) -> Result<Files, SiteError> {
-        self.render_with(&|_, _| {})
-    }
-
-    /// Renders like [`render`](Self::render), calling `progress(done,
-    /// total)` as item pages are rendered (from several threads).
-    pub fn render_with(&self, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Files, SiteError> {
         let prepared = self.prepare_all();
-        let total = prepared.len();
-        let done = std::sync::atomic::AtomicUsize::new(0);
-        let items: Vec<Files> = prepared
-            .par_iter()
-            .map(|p| {
-                let files = self.item_outputs(p)?;
-                progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
-                Ok(files)
-            })
-            .collect::<Result<_, SiteError>>()?;
+        let items: Vec<Files> = prepared.par_iter().map(|p| self.item_outputs(p)).collect::<Result<_, SiteError>>()?;
         let mut files: Files = items.into_iter().flatten().collect();
         files.extend(self.aggregate_outputs(&prepared)?);
         Ok(in_order(files))
@@ -76,7 +61,7 @@ impl Site<'_> {
         Ok(vec![page, machine::api_item(self, p)?])
     }
 
-    /// Renders what [`render_with`](Self::render_with) renders straight
+    /// Renders what [`render`](Self::render) renders straight
     /// into `publisher`'s staging folder, keeping no more than a few item
     /// pages at once: every output's path first, then the outputs that list
     /// items and the static files, then each item's page and API document
