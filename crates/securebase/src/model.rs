@@ -109,31 +109,14 @@ fn is_slug(s: &str) -> bool {
         && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-macro_rules! slug_newtype {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
-
+/// What every id and digest newtype that wraps checked text has: `as_str`,
+/// the way back into a `String`, and `Display`.
+macro_rules! text_newtype {
+    ($name:ident) => {
         impl $name {
-            /// The id as a string.
+            /// The value as text.
             pub fn as_str(&self) -> &str {
                 &self.0
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = InvalidSlug;
-            fn try_from(s: String) -> Result<Self, InvalidSlug> {
-                if is_slug(&s) { Ok($name(s)) } else { Err(InvalidSlug(s)) }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = InvalidSlug;
-            fn from_str(s: &str) -> Result<Self, InvalidSlug> {
-                Self::try_from(s.to_owned())
             }
         }
 
@@ -146,6 +129,31 @@ macro_rules! slug_newtype {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+macro_rules! slug_newtype {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        text_newtype!($name);
+
+        impl TryFrom<String> for $name {
+            type Error = InvalidSlug;
+            fn try_from(s: String) -> Result<Self, InvalidSlug> {
+                if is_slug(&s) { Ok($name(s)) } else { Err(InvalidSlug(s)) }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = InvalidSlug;
+            fn from_str(s: &str) -> Result<Self, InvalidSlug> {
+                Self::try_from(s.to_owned())
             }
         }
 
@@ -188,16 +196,6 @@ impl schemars::JsonSchema for ItemRef {
             "pattern": format!("^(styles|strategies|therapies|guides)/{}", &SLUG_PATTERN[1..]),
             "description": "A reference to an item: collection/slug, for example styles/avoidant",
         })
-    }
-}
-
-#[cfg(feature = "schema")]
-impl schemars::JsonSchema for BlobId {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "BlobId".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "string", "pattern": "^[0-9a-f]{40}$", "description": "A git blob id (git hash-object)" })
     }
 }
 
@@ -281,16 +279,11 @@ impl BlobId {
     }
 }
 
-/// The string form of a digest newtype: `as_str`, parsing from exactly
-/// `$digits` lowercase hexadecimal digits, and back into a `String`.
+/// The text form of a digest newtype: parsing from exactly `$digits`
+/// lowercase hexadecimal digits, and its JSON Schema (`$about`).
 macro_rules! hex_digest {
-    ($name:ident, $invalid:ident, $digits:literal) => {
-        impl $name {
-            /// The digest as lowercase hexadecimal digits.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
+    ($name:ident, $invalid:ident, $digits:literal, $about:literal) => {
+        text_newtype!($name);
 
         impl TryFrom<String> for $name {
             type Error = $invalid;
@@ -303,21 +296,20 @@ macro_rules! hex_digest {
             }
         }
 
-        impl From<$name> for String {
-            fn from(id: $name) -> String {
-                id.0
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
             }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let pattern = format!("^[0-9a-f]{{{}}}$", $digits);
+                schemars::json_schema!({ "type": "string", "pattern": pattern, "description": $about })
             }
         }
     };
 }
 
-hex_digest!(BlobId, InvalidBlobId, 40);
+hex_digest!(BlobId, InvalidBlobId, 40, "A git blob id (git hash-object)");
 
 /// A published work an item draws on.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -1052,17 +1044,7 @@ impl Sha256 {
     }
 }
 
-hex_digest!(Sha256, InvalidSha256, 64);
-
-#[cfg(feature = "schema")]
-impl schemars::JsonSchema for Sha256 {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Sha256".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "string", "pattern": "^[0-9a-f]{64}$" })
-    }
-}
+hex_digest!(Sha256, InvalidSha256, 64, "The SHA-256 of a file's bytes (sha256sum)");
 
 /// Lowercase hexadecimal digits of `bytes`.
 fn hex(bytes: &[u8]) -> String {

@@ -159,24 +159,8 @@ impl Checker<'_> {
         // Positions are found only for problems: finding them is the slow part.
         let sources = self.sources;
         let loc = || sources.locator(&meta.path);
-        if self.library.person(&meta.author).is_none() && self.library.trust_root().is_some() {
-            let message = format!("the author `{}` has no people file an editor approved", meta.author);
-            self.error(
-                Code::Trust,
-                &meta.path,
-                loc().value("author", meta.author.as_str()),
-                message,
-                unapproved_person(&meta.author),
-            );
-        } else if self.library.person(&meta.author).is_none() && !self.sources.is_absent(meta.author.as_str()) {
-            let message = format!("the author `{}` does not exist", meta.author);
-            self.error(
-                Code::DanglingReference,
-                &meta.path,
-                loc().value("author", meta.author.as_str()),
-                message,
-                format!("add content/people/{}.yaml or use an existing person id", meta.author),
-            );
+        if let Some((code, message, hint)) = self.missing_person(&meta.author, "author", "person id") {
+            self.error(code, &meta.path, loc().value("author", meta.author.as_str()), message, hint);
         }
         for r in &meta.related {
             let at = || loc().value("related", &r.to_string());
@@ -490,24 +474,15 @@ impl Checker<'_> {
                 ),
             );
         }
-        let mut previous: Option<Date> = None;
         for (i, record) in ledger.records.iter().enumerate() {
             let reviewer_at = || loc().entry_key(i, "reviewer");
             match self.library.person(&record.reviewer) {
-                None if self.library.trust_root().is_some() => {
-                    let message = format!("the reviewer `{}` has no people file an editor approved", record.reviewer);
-                    self.error(Code::Trust, path, reviewer_at(), message, unapproved_person(&record.reviewer));
-                }
-                None if self.sources.is_absent(record.reviewer.as_str()) => {}
                 None => {
-                    let message = format!("the reviewer `{}` does not exist", record.reviewer);
-                    self.error(
-                        Code::DanglingReference,
-                        path,
-                        reviewer_at(),
-                        message,
-                        format!("add content/people/{}.yaml or use an existing reviewer's id", record.reviewer),
-                    );
+                    if let Some((code, message, hint)) =
+                        self.missing_person(&record.reviewer, "reviewer", "reviewer's id")
+                    {
+                        self.error(code, path, reviewer_at(), message, hint);
+                    }
                 }
                 Some(person) if !person.has_role(Role::ClinicalReviewer) => {
                     let message = format!("{} does not hold the clinical_reviewer role, so cannot review", person.id);
@@ -528,6 +503,17 @@ impl Checker<'_> {
                 }
                 Some(_) => {}
             }
+        }
+        self.record_rules(path, &ledger.records);
+    }
+
+    /// The rules every ledger's records keep: an approval says what changed,
+    /// a change request what must change, and records are oldest first.
+    fn record_rules(&mut self, path: &Path, records: &[LedgerRecord]) {
+        let sources = self.sources;
+        let loc = || sources.locator(path);
+        let mut previous: Option<Date> = None;
+        for (i, record) in records.iter().enumerate() {
             match record.decision {
                 Decision::Approved if record.summary.as_deref().is_none_or(|s| s.trim().is_empty()) => {
                     self.error(
@@ -562,6 +548,25 @@ impl Checker<'_> {
         }
     }
 
+    /// Why the person `id` a file names as its `role` cannot be used, if it
+    /// cannot: in the production edition, no editor-approved people file;
+    /// otherwise no file at all (one that exists but failed to load is
+    /// reported already). `other` ends the hint: "use an existing ...".
+    fn missing_person(&self, id: &PersonId, role: &str, other: &str) -> Option<(Code, String, String)> {
+        if self.library.person(id).is_some() {
+            return None;
+        }
+        if self.library.trust_root().is_some() {
+            let message = format!("the {role} `{id}` has no people file an editor approved");
+            return Some((Code::Trust, message, unapproved_person(id)));
+        }
+        if self.sources.is_absent(id.as_str()) {
+            return None;
+        }
+        let hint = format!("add content/people/{id}.yaml or use an existing {other}");
+        Some((Code::DanglingReference, format!("the {role} `{id}` does not exist"), hint))
+    }
+
     /// The ledger of a people file, `site.toml` or the theme: signed by
     /// editors, who in the production edition are those of the trust root.
     fn editorial_ledger(&mut self, ledger: &EditorialLedger, mathematics: trust::Mathematics) {
@@ -582,7 +587,6 @@ impl Checker<'_> {
             );
         }
         let root = self.library.trust_root();
-        let mut previous: Option<Date> = None;
         for (i, record) in ledger.records.iter().enumerate() {
             let at = || loc().entry_key(i, "reviewer");
             match (root, self.library.person(&record.reviewer)) {
@@ -617,32 +621,8 @@ impl Checker<'_> {
                 }
                 _ => {}
             }
-            let (field, text) = match record.decision {
-                Decision::Approved => ("summary", &record.summary),
-                Decision::ChangesRequested => ("notes", &record.notes),
-            };
-            if text.as_deref().is_none_or(|s| s.trim().is_empty()) {
-                let message = format!("a record without `{field}`");
-                self.error(
-                    Code::MissingField,
-                    path,
-                    loc().entry_key(i, "decision"),
-                    message,
-                    format!("add `{field}:` saying what was reviewed"),
-                );
-            }
-            if previous.is_some_and(|p| record.date < p) {
-                let message = format!("the date {} is earlier than the record before it", record.date);
-                self.error(
-                    Code::Ledger,
-                    path,
-                    loc().entry_key(i, "date"),
-                    message,
-                    "the ledger is append-only, oldest first; add new records at the end",
-                );
-            }
-            previous = Some(record.date);
         }
+        self.record_rules(path, &ledger.records);
         let library = self.library;
         let keys = |r: &LedgerRecord| match root {
             Some(root) => (root.keys_of(&r.reviewer), "in the trust root"),
