@@ -9,7 +9,9 @@ and measures, alternating runs, side by side in one run:
     with the corpus's trust root, and the time of its own step that
     selects the approved versions and verifies every signature (what
     `--verbose` reports);
-  * `securebase check` and `securebase preview`;
+  * `securebase check`, with and without its readability pass (the
+    corpus's site.toml with `[readability] level = "off"`, runs
+    alternating), and `securebase preview`;
   * a single-item edit under `securebase serve`, from the file write to
     the rebuilt page being served;
   * the I/O floor: `cp -r` of the sources in and of the output out.
@@ -190,7 +192,17 @@ def measure(items, runs, work):
             shutil.rmtree(stale, ignore_errors=True)
         sb_cold.append(timed(build + ["--quiet", "--out", out_sb])[0])
         hg_cold.append(timed(["hugo", "--quiet", "-s", hugo, "-d", out_hugo])[0])
-    check = [clock([RELEASE / "securebase", "check", "--quiet", "--root", site]) for _ in range(runs)]
+    check, check_off = [], []
+    toml = site / "site.toml"
+    measured = toml.read_text()
+    assert "[readability]\n" in measured, "the corpus's site.toml has a [readability] table"
+    unmeasured = measured.replace("[readability]\n", '[readability]\nlevel = "off"\n', 1)
+    for _ in range(runs):  # alternate, as above
+        toml.write_text(measured)
+        check.append(clock([RELEASE / "securebase", "check", "--quiet", "--root", site]))
+        toml.write_text(unmeasured)
+        check_off.append(clock([RELEASE / "securebase", "check", "--quiet", "--root", site]))
+    toml.write_text(measured)
     preview = [timed([RELEASE / "securebase", "preview", "--quiet", "--root", site, "--out", work / "preview"])[0] for _ in range(runs)]
     floor = []
     for _ in range(runs):
@@ -212,6 +224,7 @@ def measure(items, runs, work):
         "securebase_peak_mb": max(sb_mem) / 1024,
         "hugo_peak_mb": max(hg_mem) / 1024,
         "check": summary(check),
+        "check_without_readability": summary(check_off),
         "preview": summary(preview),
         "io_floor": summary(floor),
         "serve_edit_ms": summary(edit),
@@ -236,17 +249,19 @@ def table(results, command):
     lines = [
         f"Machine: {machine()}. Command: `{command}`.",
         "",
-        "| items | securebase build | of which verify | hugo | ratio (target ≤ 0.5) | into an empty folder: securebase / hugo (ratio) | peak memory securebase / hugo | check (target < 0.5 s at 10k) | preview | serve edit → served (target ≤ 50 ms) | I/O floor (cp in + out) | build / floor (target ≤ 4) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| items | securebase build | of which verify | hugo | ratio (target ≤ 0.5) | into an empty folder: securebase / hugo (ratio) | peak memory securebase / hugo | check (target < 0.5 s at 10k) | check without readability: time, the pass adds (target ≤ 10%) | preview | serve edit → served (target ≤ 50 ms) | I/O floor (cp in + out) | build / floor (target ≤ 4) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         ratio = r["securebase_build"]["median"] / r["hugo"]["median"]
         cold = r["securebase_cold"]["median"] / r["hugo_cold"]["median"]
         floor_ratio = r["securebase_build"]["median"] / r["io_floor"]["median"]
+        without = r["check_without_readability"]
+        added = r["check"]["median"] / without["median"] - 1
         lines.append(
             f"| {r['items']:,} | {fmt(r['securebase_build'])} | {fmt(r['verify'])} | {fmt(r['hugo'])} | {ratio:.2f} | "
             f"{fmt(r['securebase_cold'])} / {fmt(r['hugo_cold'])} ({cold:.2f}) | "
-            f"{r['securebase_peak_mb']:.0f} MB / {r['hugo_peak_mb']:.0f} MB | {fmt(r['check'])} | {fmt(r['preview'])} | "
+            f"{r['securebase_peak_mb']:.0f} MB / {r['hugo_peak_mb']:.0f} MB | {fmt(r['check'])} | {fmt(without)}, {added:+.0%} | {fmt(r['preview'])} | "
             f"{fmt(r['serve_edit_ms'], 'ms')} | {fmt(r['io_floor'])} | {floor_ratio:.1f} |"
         )
     if len(results) >= 2:

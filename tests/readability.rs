@@ -171,9 +171,10 @@ fn check_json_gives_each_items_readability_figures() {
     let library = securebase::Library::load(site.path()).unwrap();
     for (entry, item) in items.iter().zip(library.all_items()) {
         let meta = item.meta();
+        let figures = meta.readability.expect("measured by default");
         assert_eq!(entry["file"], meta.path.to_str().unwrap());
-        assert_eq!(entry["summary"], serde_json::to_value(meta.readability.summary).unwrap());
-        assert_eq!(entry["prose"], serde_json::to_value(meta.readability.prose).unwrap());
+        assert_eq!(entry["summary"], serde_json::to_value(figures.summary).unwrap());
+        assert_eq!(entry["prose"], serde_json::to_value(figures.prose).unwrap());
     }
     // The overview guide: its heading and one sentence of five words.
     let overview = &items[3]["prose"];
@@ -237,4 +238,32 @@ fn the_api_and_the_dashboard_show_the_figures() {
             .contains("Longest sentence: 33 words, line 17 <strong class=\"over-limit\">over the limit (30)</strong>"),
         "{dashboard}"
     );
+}
+
+#[test]
+fn level_off_measures_nothing_and_shows_no_figures() {
+    let site = copy_fixture_with_theme("valid");
+    over_readability_limits(site.path());
+    let toml = site.path().join("site.toml");
+    let text = fs::read_to_string(&toml).unwrap();
+    fs::write(&toml, format!("{text}\n[readability]\nlevel = \"off\"\n")).unwrap();
+    let (code, report) = check_json(site.path());
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(readability_diagnostics(&report), []);
+    assert_eq!(report["readability"], serde_json::json!([]));
+    let library = securebase::Library::load(site.path()).unwrap();
+    assert_eq!(library.all_items().filter(|i| i.meta().readability.is_some()).count(), 0);
+    let output =
+        securebase().args(["review", "status", "--format", "json", "--root"]).arg(site.path()).output().unwrap();
+    let status: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let nulls = status["items"].as_array().unwrap().iter().filter(|i| i["readability"].is_null()).count();
+    assert_eq!(nulls, 4, "{status:#}");
+    let out = site.path().join("public");
+    let output = securebase().args(["preview", "--root"]).arg(site.path()).arg("--out").arg(&out).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let doc: Value = serde_json::from_slice(&fs::read(out.join("api/v1/guides/overview.json")).unwrap()).unwrap();
+    assert_eq!(doc["readability"], Value::Null);
+    let dashboard = fs::read_to_string(out.join("review/index.html")).unwrap();
+    assert_eq!(dashboard.matches("<td class=\"readability\">not measured</td>").count(), 4, "{dashboard}");
+    assert!(!dashboard.contains("Summary: grade"), "{dashboard}");
 }

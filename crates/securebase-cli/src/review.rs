@@ -222,7 +222,7 @@ fn status(library: &Library, today: Date, format: StatusFormat) -> anyhow::Resul
                             "signer": s,
                             "checked_against": "people_files",
                         })),
-                        "readability": library.item(&r.item).map(|i| i.meta().readability),
+                        "readability": library.item(&r.item).and_then(|i| i.meta().readability),
                     })
                 })
                 .collect();

@@ -113,7 +113,8 @@ struct QueueEntry<'a> {
     review: &'a ReviewBlock,
     latest_version: Option<u32>,
     diff_html: Option<String>,
-    readability: &'a securebase::Readability,
+    /// `None` when `site.toml` turns the measuring off.
+    readability: Option<&'a securebase::Readability>,
     /// The longer of the summary's and the prose's longest sentences.
     longest_sentence: Option<securebase::Sentence>,
 }
@@ -154,11 +155,13 @@ fn dashboard<'a>(site: &Site<'_>, prepared: &'a [Prepared<'a>]) -> Vec<QueueEntr
                 review: &p.review,
                 latest_version: p.review.history.first().map(|v| v.number),
                 diff_html,
-                readability: &p.item.meta().readability,
-                longest_sentence: {
-                    let r = &p.item.meta().readability;
-                    r.summary.longest.into_iter().chain(r.prose.longest).max_by_key(|s| s.words)
-                },
+                readability: p.item.meta().readability.as_ref(),
+                longest_sentence: p
+                    .item
+                    .meta()
+                    .readability
+                    .as_ref()
+                    .and_then(|r| r.summary.longest.into_iter().chain(r.prose.longest).max_by_key(|s| s.words)),
             }
         })
         .collect();

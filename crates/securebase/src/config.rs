@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use std::path::Path;
 
-use crate::diagnostic::{Code, Diagnostic, Diagnostics, Severity};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::frontmatter::Locator;
 
 /// The parsed `site.toml`.
@@ -56,9 +56,31 @@ pub struct ReadabilityLimits {
     /// The most words a sentence may have.
     #[serde(default = "default_sentence_words")]
     pub sentence_words: u32,
-    /// Whether a text over a limit is a `warning` or an `error`.
+    /// Whether a text over a limit is a `warning` or an `error`, or
+    /// whether the texts are not measured at all (`off`).
     #[serde(default = "default_readability_level")]
-    pub level: Severity,
+    pub level: ReadabilityLevel,
+}
+
+/// What `[readability]` `level` makes of a text over a limit.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReadabilityLevel {
+    /// A warning: worth fixing, does not stop a build.
+    Warning,
+    /// An error: `check` fails and builds stop.
+    Error,
+    /// Nothing: texts are not measured, and items have no figures (for a
+    /// site not written in English, which Flesch-Kincaid does not fit).
+    Off,
+}
+
+impl ReadabilityLimits {
+    /// Whether texts are measured at all.
+    pub fn measured(&self) -> bool {
+        self.level != ReadabilityLevel::Off
+    }
 }
 
 impl Default for ReadabilityLimits {
@@ -96,8 +118,8 @@ fn default_sentence_words() -> u32 {
     30
 }
 
-fn default_readability_level() -> Severity {
-    Severity::Warning
+fn default_readability_level() -> ReadabilityLevel {
+    ReadabilityLevel::Warning
 }
 
 /// How often items must be re-reviewed, and the policy text the editorial
@@ -282,5 +304,30 @@ pub(crate) fn check(config: &SiteConfig, file: &Path, loc: Locator<'_>, diags: &
                 .with_hint("use a page of the site (/guides/...), or an https:, tel:, sms: or mailto: address"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(text: &str) -> Result<ReadabilityLimits, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    #[test]
+    fn readability_limits_default_and_read_every_level() {
+        let defaults = limits("").unwrap();
+        assert_eq!(defaults, ReadabilityLimits::default());
+        assert_eq!(
+            (defaults.summary_grade, defaults.prose_grade, defaults.sentence_words, defaults.level),
+            (8.0, 7.0, 30, ReadabilityLevel::Warning)
+        );
+        assert!(defaults.measured());
+        assert_eq!(limits("level = \"error\"").unwrap().level, ReadabilityLevel::Error);
+        let off = limits("level = \"off\"").unwrap();
+        assert_eq!(off.level, ReadabilityLevel::Off);
+        assert!(!off.measured());
+        assert!(limits("level = \"Off\"").unwrap_err().to_string().contains("unknown variant `Off`"));
     }
 }

@@ -118,7 +118,7 @@ pub mod __fuzz {
     }
 }
 
-pub use config::{Care, CrisisResource, ReadabilityLimits, ReviewPolicy, SiteConfig, default_crisis};
+pub use config::{Care, CrisisResource, ReadabilityLevel, ReadabilityLimits, ReviewPolicy, SiteConfig, default_crisis};
 pub use config::{SAFE_SCHEMES, is_safe_address};
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity, path_text};
 pub use edition::{EditionError, Production};

@@ -47,10 +47,11 @@ pub struct ItemReadability {
 }
 
 impl ItemReadability {
-    /// The figures of `item`.
-    pub fn of(item: AnyItem<'_>) -> ItemReadability {
+    /// The figures of `item`, if it was measured.
+    pub fn of(item: AnyItem<'_>) -> Option<ItemReadability> {
         let meta = item.meta();
-        ItemReadability { item: item.reference(), file: meta.path.clone(), readability: meta.readability }
+        let readability = meta.readability?;
+        Some(ItemReadability { item: item.reference(), file: meta.path.clone(), readability })
     }
 }
 

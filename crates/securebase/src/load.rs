@@ -144,7 +144,7 @@ macro_rules! front_matter {
                         blob: parts.blob,
                         sha256: parts.sha256,
                         path: parts.path,
-                        readability: Default::default(),
+                        readability: None,
                     },
                     kind: $kind { $( $field: self.$field, )* },
                 }
@@ -219,20 +219,26 @@ enum Place {
 pub(crate) fn load_memory(site_toml: &[u8], files: &[(&str, &[u8])], diags: &mut Diagnostics) -> Loaded {
     let mut loaded = Loaded::default();
     loaded.config = parse_config(site_toml, diags, &mut loaded.sources);
-    loaded.merge(load_files(files, diags));
+    let measure = measured(loaded.config.as_ref());
+    loaded.merge(load_files(files, measure, diags));
     loaded
 }
 
+/// Whether items are measured for readability under `config` (or without
+/// a usable one, when the check reports its errors).
+pub(crate) fn measured(config: Option<&SiteConfig>) -> bool {
+    config.is_none_or(|c| c.readability.measured())
+}
+
 /// Parses files held in memory (path inside `content/`, bytes) without
-/// `site.toml`: the shape pass only.
-pub(crate) fn load_files(files: &[(&str, &[u8])], diags: &mut Diagnostics) -> Loaded {
+/// `site.toml`: the shape pass only, measuring readability if `measure`.
+pub(crate) fn load_files(files: &[(&str, &[u8])], measure: bool, diags: &mut Diagnostics) -> Loaded {
     let mut loaded = Loaded::default();
+    let reading = Reading { bodies: Bodies::Keep, measure };
     for (inside, bytes) in files {
         let rel = Path::new("content").join(inside);
         match place(Path::new(inside)) {
-            Some(place) => {
-                load_file(rel, place, Some(bytes.to_vec()), Bodies::Keep, &mut loaded, diags, &|_, b| Some(b))
-            }
+            Some(place) => load_file(rel, place, Some(bytes.to_vec()), reading, &mut loaded, diags, &|_, b| Some(b)),
             None => diags.push(Diagnostic::warning(Code::IgnoredFile, rel, Position::START, "this file is not loaded")),
         }
     }
@@ -250,6 +256,7 @@ pub(crate) type Select<'s> = &'s (dyn Fn(&Subject, Vec<u8>) -> Option<Vec<u8>> +
 pub(crate) fn load(root: &Path, diags: &mut Diagnostics, select: Select<'_>, bodies: Bodies) -> Loaded {
     let mut loaded = Loaded::default();
     loaded.config = load_config(root, diags, &mut loaded.sources, select);
+    let reading = Reading { bodies, measure: measured(loaded.config.as_ref()) };
     let content = root.join("content");
     if !content.is_dir() {
         diags.push(
@@ -268,7 +275,7 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics, select: Select<'_>, bod
                 match found {
                     Found::File { path, rel, place } => {
                         let bytes = read_bytes(&path, &rel, &mut part_diags);
-                        load_file(rel, place, bytes, bodies, &mut part, &mut part_diags, select);
+                        load_file(rel, place, bytes, reading, &mut part, &mut part_diags, select);
                     }
                     Found::Problem(diagnostic) => part_diags.push(diagnostic),
                 }
@@ -399,7 +406,7 @@ fn load_file(
     rel: PathBuf,
     place: Place,
     bytes: Option<Vec<u8>>,
-    bodies: Bodies,
+    reading: Reading,
     loaded: &mut Loaded,
     diags: &mut Diagnostics,
     select: Select<'_>,
@@ -430,10 +437,19 @@ fn load_file(
         None => bytes,
     };
     let errors_before = diags.error_count();
-    load_parsed(bytes, rel, slug, place, bodies, loaded, diags);
+    load_parsed(bytes, rel, slug, place, reading, loaded, diags);
     if let Some(id) = id.filter(|_| diags.error_count() > errors_before) {
         loaded.sources.absent.insert(id);
     }
+}
+
+/// What loading does with each item's text beyond parsing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Reading {
+    /// Whether the body is kept.
+    pub bodies: Bodies,
+    /// Whether the summary and prose are measured for readability.
+    pub measure: bool,
 }
 
 /// Whether loading keeps each item's body.
@@ -461,16 +477,16 @@ fn load_parsed(
     rel: PathBuf,
     slug: Slug,
     place: Place,
-    bodies: Bodies,
+    reading: Reading,
     loaded: &mut Loaded,
     diags: &mut Diagnostics,
 ) {
-    /// Adds an item that parsed, with its readability measured; says
-    /// whether there was one.
+    /// Adds an item that parsed, with its readability measured (if it
+    /// is); says whether there was one.
     fn add<K: Kind>(
         into: &mut Vec<Item<K>>,
         item: Option<Item<K>>,
-        measure: impl FnOnce(AnyItem<'_>) -> readability::Readability,
+        measure: impl FnOnce(AnyItem<'_>) -> Option<readability::Readability>,
     ) -> bool {
         let Some(mut item) = item else { return false };
         item.meta.readability = measure(K::any(&item));
@@ -493,11 +509,12 @@ fn load_parsed(
                 (byte_range(&text, split.body), split.body_line, frontmatter::YAML_LINE_OFFSET);
             let blank = body_warning(&rel, split.body, body_line);
             // Measured while the body is at hand: a check lets it go.
-            let sentences = readability::body(split.body, body_line);
+            let sentences = reading.measure.then(|| readability::body(split.body, body_line));
             let measure = |item: AnyItem<'_>| {
-                readability::measure(&item.meta().summary, &item.prose_fields(), sentences, &yaml, offset)
+                let sentences = sentences?;
+                Some(readability::measure(&item.meta().summary, &item.prose_fields(), sentences, &yaml, offset))
             };
-            let body = match bodies {
+            let body = match reading.bodies {
                 Bodies::Drop => String::new(),
                 Bodies::Keep if body_range.end == text.len() => {
                     let mut body = text;

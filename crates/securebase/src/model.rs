@@ -470,8 +470,9 @@ pub struct Meta {
     pub sha256: Sha256,
     /// The file, relative to the project root.
     pub path: PathBuf,
-    /// How readable the summary and prose are, measured as the file loaded.
-    pub readability: crate::readability::Readability,
+    /// How readable the summary and prose are, measured as the file loaded;
+    /// `None` when `site.toml` turns the measuring off.
+    pub readability: Option<crate::readability::Readability>,
 }
 
 /// One item: the common [`Meta`] and its collection's own fields.

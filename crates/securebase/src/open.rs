@@ -101,7 +101,7 @@ impl Library {
             items: Collection::ALL.map(|c| library.count(c)),
             people: library.people.len(),
             ledgers: library.ledgers.len(),
-            readability: library.all_items().map(ItemReadability::of).collect(),
+            readability: library.all_items().filter_map(ItemReadability::of).collect(),
             warnings: library.warnings,
         })
     }
@@ -214,7 +214,7 @@ impl Library {
         }
         let files: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
         let mut diags = Diagnostics::new();
-        let loaded = load::load_files(&files, &mut diags);
+        let loaded = load::load_files(&files, self.config().readability.measured(), &mut diags);
         let parsed = loaded.items.len();
         if diags.has_errors() || parsed != refs.len() {
             return None;

@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity};
+use crate::config::ReadabilityLevel;
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position};
 use crate::library::Library;
 use crate::load::Sources;
 use crate::model::*;
@@ -311,10 +312,11 @@ impl Checker<'_> {
     /// hardest (for a grade) or longest sentence.
     fn readability(&mut self, item: AnyItem<'_>) {
         let meta = item.meta();
+        let Some(readability) = &meta.readability else { return };
         let limits = self.library.config().readability;
         let texts = [
-            ("summary", &meta.readability.summary, limits.summary_grade),
-            ("prose", &meta.readability.prose, limits.prose_grade),
+            ("summary", &readability.summary, limits.summary_grade),
+            ("prose", &readability.prose, limits.prose_grade),
         ];
         for (what, figures, limit) in texts {
             let grade = figures.rounded_grade();
@@ -340,8 +342,10 @@ impl Checker<'_> {
     fn readability_diagnostic(&mut self, file: &Path, at: Position, message: String, hint: &str) {
         let level = self.library.config().readability.level;
         let diagnostic = match level {
-            Severity::Error => Diagnostic::error(Code::Readability, file, at, message),
-            Severity::Warning => Diagnostic::warning(Code::Readability, file, at, message),
+            ReadabilityLevel::Error => Diagnostic::error(Code::Readability, file, at, message),
+            ReadabilityLevel::Warning | ReadabilityLevel::Off => {
+                Diagnostic::warning(Code::Readability, file, at, message)
+            }
         };
         self.diags.push(diagnostic.with_hint(hint));
     }
