@@ -1,6 +1,8 @@
 //! Incremental rebuilds, as `securebase serve` does them: after an edit,
 //! reloading only the changed items and rendering only what shows them
-//! must give exactly the site, warnings and errors of a build from scratch.
+//! (into memory) must give exactly the site, warnings and errors of a build
+//! from scratch (written to disk by `securebase_site::build`, as the
+//! command's builds are).
 
 mod common;
 
@@ -8,9 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{copy_dir, project_root};
+use common::{copy_dir, files_under, project_root};
 use securebase::{Diagnostics, ItemRef, Library, Reload};
-use securebase_site::{BuildOptions, Edition, GitInputs, RenderCache, Site, dependents};
+use securebase_site::output::{MARKER, Memory};
+use securebase_site::{BuildOptions, Edition, GitInputs, Part, RenderCache, Site, dependents};
 use tempfile::TempDir;
 
 /// A copy of the shipped project to edit.
@@ -23,15 +26,33 @@ fn project() -> TempDir {
     dir
 }
 
-fn options(root: &Path) -> BuildOptions {
+fn options() -> BuildOptions {
     let today = "2026-11-29".parse().unwrap();
-    BuildOptions { out: root.join("public"), edition: Edition::Preview, today, git: GitInputs::default(), theme: None }
+    BuildOptions { edition: Edition::Preview, today, git: GitInputs::default(), theme: None }
 }
 
-/// Every file of a full render, by path.
+/// Every file of a build from scratch, as written to disk, by path.
 fn full_render(library: &Library) -> BTreeMap<String, Vec<u8>> {
-    let options = options(library.root());
-    Site::new(library, &options).unwrap().render().unwrap().into_iter().collect()
+    let out = TempDir::new().unwrap();
+    let out = out.path().join("public");
+    let report = securebase_site::build(library, &out, &options()).unwrap();
+    let files: BTreeMap<String, Vec<u8>> = files_under(&out)
+        .into_iter()
+        .filter(|path| path != MARKER)
+        .map(|path| {
+            let bytes = fs::read(out.join(&path)).unwrap();
+            (path, bytes)
+        })
+        .collect();
+    assert_eq!(files.len(), report.files, "the build wrote what it reported");
+    files
+}
+
+/// Renders `part` of `site` into memory, as serve does.
+fn render(site: &Site<'_>, part: Part<'_>) -> Vec<(String, Vec<u8>)> {
+    let mut memory = Memory::new();
+    site.render_into(part, &mut memory, &|_, _| {}).unwrap();
+    memory.into_files()
 }
 
 /// What a fresh load of the project finds wrong, without positions (a
@@ -56,16 +77,16 @@ fn edit_and_update(
     let shown_before: BTreeSet<ItemRef> =
         library.item_at(Path::new(file)).map(|i| dependents(library, &i.reference())).unwrap_or_default();
     let reload = library.reload(&changed).expect("the edit is valid");
-    let options = options(root);
+    let options = options();
     let rendered = Site::new(library, &options).unwrap().with_cache(cache);
     match &reload {
         Reload::Items(items) => {
             let mut shown = shown_before;
             shown.extend(items.iter().flat_map(|r| dependents(library, r)));
-            site.extend(rendered.render_items(&shown).unwrap());
-            site.extend(rendered.render_aggregates().unwrap());
+            site.extend(render(&rendered, Part::Items(&shown)));
+            site.extend(render(&rendered, Part::Lists));
         }
-        _ => *site = rendered.render().unwrap().into_iter().collect(),
+        _ => *site = render(&rendered, Part::All).into_iter().collect(),
     }
     reload
 }
@@ -76,9 +97,9 @@ fn an_edited_item_renders_again_exactly_as_a_full_build_would() {
     let root = dir.path();
     let mut library = Library::load(root).unwrap();
     let cache = RenderCache::new();
-    let options = options(root);
+    let options = options();
     let mut site: BTreeMap<String, Vec<u8>> =
-        Site::new(&library, &options).unwrap().with_cache(&cache).render().unwrap().into_iter().collect();
+        render(&Site::new(&library, &options).unwrap().with_cache(&cache), Part::All).into_iter().collect();
     drop(options);
 
     // A new title shows on the pages of the styles it helps and of the items

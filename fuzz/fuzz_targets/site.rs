@@ -15,7 +15,6 @@ fuzz_target!(|data: &[u8]| {
     let files: Vec<(&str, &[u8])> = PATHS.iter().copied().zip(parts).collect();
     if let Ok(library) = securebase::Library::from_memory(site, &files) {
         let options = securebase_site::BuildOptions {
-            out: "/nonexistent/out".into(),
             edition: securebase_site::Edition::Preview,
             today: "2026-11-28".parse().expect("a date"),
             git: securebase_site::GitInputs::default(),

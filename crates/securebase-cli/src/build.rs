@@ -137,7 +137,7 @@ pub fn run(
         }
     };
     let out = out.unwrap_or_else(|| root.join("public"));
-    let options = BuildOptions { out: out.clone(), edition, today: today()?, git, theme };
+    let options = BuildOptions { edition, today: today()?, git, theme };
     crate::detail!(
         term,
         "loaded and selected the {} edition in {:.3} s",
@@ -145,7 +145,7 @@ pub fn run(
         started.elapsed().as_secs_f64()
     );
     let bar = Progress::new(term, library.all_items().count());
-    let report = securebase_site::build_with(&library, &options, &|done, _| bar.set(done))
+    let report = securebase_site::build_with(&library, &out, &options, &|done, _| bar.set(done))
         .with_context(|| format!("cannot build the {} edition into {}", edition.as_str(), out.display()))?;
     bar.finish();
     crate::detail!(

@@ -24,7 +24,8 @@ use futures_util::stream::{self, Stream, StreamExt};
 use notify::event::{AccessKind, AccessMode, ModifyKind};
 use notify::{EventKind, RecursiveMode, Watcher};
 use securebase::{ItemRef, Library, Reload};
-use securebase_site::{BuildOptions, Edition, Files, GitInputs, RenderCache, Site, dependents};
+use securebase_site::output::Memory;
+use securebase_site::{BuildOptions, Edition, Files, GitInputs, Part, RenderCache, Site, SiteError, Theme, dependents};
 use tokio::sync::{Notify, broadcast, mpsc};
 use tokio_stream::wrappers::BroadcastStream;
 
@@ -58,29 +59,7 @@ const LIVE_JS: &str = "/__securebase/live.js";
 const EVENTS: &str = "/__securebase/events";
 
 /// The script serve adds to every HTML page it sends.
-const LIVE_SCRIPT: &str = r#"(function () {
-  'use strict';
-  var overlay = null;
-  function show(text) {
-    if (!overlay) {
-      overlay = document.createElement('div');
-      overlay.setAttribute('role', 'alert');
-      overlay.id = 'securebase-error-overlay';
-      var s = overlay.style;
-      s.position = 'fixed'; s.inset = '0'; s.zIndex = '2147483647'; s.overflow = 'auto';
-      s.background = 'rgba(20, 20, 24, 0.95)'; s.color = '#ffd7d7'; s.padding = '2rem';
-      s.font = '15px/1.5 ui-monospace, monospace'; s.whiteSpace = 'pre-wrap';
-      document.body.appendChild(overlay);
-    }
-    overlay.textContent = 'securebase could not rebuild; still serving the last good build.\n\n' + text;
-  }
-  function hide() { if (overlay) { overlay.remove(); overlay = null; } }
-  var events = new EventSource('/__securebase/events');
-  events.addEventListener('reload', function () { location.reload(); });
-  events.addEventListener('failed', function (e) { show(e.data); });
-  events.addEventListener('ok', hide);
-})();
-"#;
+const LIVE_SCRIPT: &str = include_str!("live.js");
 
 /// What serve is serving now.
 #[derive(Default)]
@@ -251,6 +230,20 @@ fn is_source(root: &Path, path: &Path) -> bool {
     }
 }
 
+/// Whether a changed path can change the theme: its files, or site.toml,
+/// which names it.
+fn shapes_theme(root: &Path, path: &Path) -> bool {
+    let inside = path.strip_prefix(root).unwrap_or(path);
+    ["themes", "templates", "static"].iter().any(|dir| inside.starts_with(dir)) || inside == Path::new("site.toml")
+}
+
+/// Renders `part` of `site` into memory.
+fn in_memory(site: &Site<'_>, part: Part<'_>) -> Result<Files, SiteError> {
+    let mut memory = Memory::new();
+    site.render_into(part, &mut memory, &|_, _| {})?;
+    Ok(memory.into_files())
+}
+
 /// What serve keeps between builds, so that an edit to one item renders
 /// again only what shows that item.
 struct Session {
@@ -265,12 +258,14 @@ struct Session {
     git: Option<(String, GitInputs)>,
     /// Rendered Markdown by text.
     cache: RenderCache,
-    /// The paths [`Site::render_aggregates`] wrote last time.
-    aggregates: Arc<HashSet<String>>,
+    /// The theme, loaded again only when its files or site.toml change.
+    theme: Option<Theme>,
+    /// The paths [`Part::Lists`] rendered last time.
+    lists: Arc<HashSet<String>>,
 }
 
 /// How much of the site an edit needs rendered again.
-enum Scope {
+enum Affected {
     /// These items' pages, then every page that lists items.
     Items(BTreeSet<ItemRef>),
     /// Everything.
@@ -286,7 +281,8 @@ impl Session {
             today: None,
             git: None,
             cache: RenderCache::new(),
-            aggregates: Arc::default(),
+            theme: None,
+            lists: Arc::default(),
         }
     }
 
@@ -300,56 +296,63 @@ impl Session {
     }
 
     fn update(&mut self, changed: &BTreeSet<PathBuf>, shared: &Shared, started: Instant) -> Result<(), String> {
-        let scope = self.load(changed)?;
+        if changed.is_empty() || changed.iter().any(|path| shapes_theme(&self.root, path)) {
+            self.theme = None;
+        }
+        let affected = self.load(changed)?;
         let today = crate::build::today().map_err(|e| e.to_string())?;
-        let scope = if self.today == Some(today) { scope } else { Scope::All };
+        let affected = if self.today == Some(today) { affected } else { Affected::All };
         self.today = Some(today);
-        if matches!(scope, Scope::All) {
+        if matches!(affected, Affected::All) {
             self.refresh_git()?;
         }
         let (key, git) = self.git.take().unwrap_or_default();
-        let mut options =
-            BuildOptions { out: self.root.join("public"), edition: Edition::Preview, today, git, theme: None };
-        let rendered = self.render(scope, &mut options, shared, started);
+        let mut options = BuildOptions { edition: Edition::Preview, today, git, theme: None };
+        let rendered = self.render(affected, &mut options, shared, started);
         self.git = Some((key, options.git));
         rendered
     }
 
-    /// Renders what `scope` names and puts it in `shared`'s snapshot.
+    /// Renders what `affected` names and puts it in `shared`'s snapshot.
     fn render(
         &mut self,
-        scope: Scope,
+        affected: Affected,
         options: &mut BuildOptions,
         shared: &Shared,
         started: Instant,
     ) -> Result<(), String> {
         let library = self.library.as_ref().ok_or("the project did not load")?;
-        let fail = |e: securebase_site::SiteError| e.to_string();
+        let fail = |e: SiteError| e.to_string();
+        let theme = match self.theme.take() {
+            Some(theme) => theme,
+            None => Theme::load(&self.root, &library.config().theme).map_err(fail)?,
+        };
         let served = |files: Files| files.into_iter().map(|(path, bytes)| (path, Arc::new(bytes)));
-        match scope {
-            Scope::All => {
-                let site = Site::new(library, options).map_err(fail)?.with_cache(&self.cache);
+        match affected {
+            Affected::All => {
+                let site = Site::with_theme(library, options, theme).with_cache(&self.cache);
                 let every: BTreeSet<ItemRef> = library.all_items().map(|i| i.reference()).collect();
-                let items = site.render_items(&every).map_err(fail)?;
-                let aggregates = site.render_aggregates().map_err(fail)?;
-                let count = items.len() + aggregates.len();
-                self.aggregates = Arc::new(aggregates.iter().map(|(path, _)| path.clone()).collect());
+                let items = in_memory(&site, Part::Items(&every)).map_err(fail)?;
+                let lists = in_memory(&site, Part::Lists).map_err(fail)?;
+                self.theme = Some(site.into_theme());
+                let count = items.len() + lists.len();
+                self.lists = Arc::new(lists.iter().map(|(path, _)| path.clone()).collect());
                 let mut snapshot = shared.snapshot();
                 *snapshot =
-                    Snapshot { files: served(items).chain(served(aggregates)).collect(), pending: None, error: None };
+                    Snapshot { files: served(items).chain(served(lists)).collect(), pending: None, error: None };
                 drop(snapshot);
                 shared.settled.notify_waiters();
                 crate::note!(self.term, "rebuilt {count} files in {} ms", started.elapsed().as_millis());
             }
-            Scope::Items(items) => {
+            Affected::Items(items) => {
                 // The edited pages first, served while the lists catch up.
-                let site = Site::new(library, options).map_err(fail)?.with_cache(&self.cache);
-                let files = site.render_items(&items).map_err(fail)?;
-                drop(site);
+                let site = Site::with_theme(library, options, theme).with_cache(&self.cache);
+                let files = in_memory(&site, Part::Items(&items)).map_err(fail)?;
+                let theme = site.into_theme();
                 let count = files.len();
                 let mut snapshot = shared.snapshot();
                 snapshot.files.extend(served(files));
-                snapshot.pending = Some(self.aggregates.clone());
+                snapshot.pending = Some(self.lists.clone());
                 snapshot.error = None;
                 drop(snapshot);
                 crate::note!(self.term, "rebuilt {count} files in {} ms", started.elapsed().as_millis());
@@ -359,10 +362,11 @@ impl Session {
                     texts.retain(|r, _| !items.contains(r));
                     texts.extend(crate::build::approved_texts(library, &repo, &|r| items.contains(r)));
                 }
-                let site = Site::new(library, options).map_err(fail)?.with_cache(&self.cache);
-                let aggregates = site.render_aggregates().map_err(fail)?;
+                let site = Site::with_theme(library, options, theme).with_cache(&self.cache);
+                let lists = in_memory(&site, Part::Lists).map_err(fail)?;
+                self.theme = Some(site.into_theme());
                 let mut snapshot = shared.snapshot();
-                snapshot.files.extend(served(aggregates));
+                snapshot.files.extend(served(lists));
                 snapshot.pending = None;
                 drop(snapshot);
                 shared.settled.notify_waiters();
@@ -380,7 +384,7 @@ impl Session {
 
     /// Loads what changed: only the edited items when that is all that
     /// changed, else the whole project (or nothing, for a theme edit).
-    fn load(&mut self, changed: &BTreeSet<PathBuf>) -> Result<Scope, String> {
+    fn load(&mut self, changed: &BTreeSet<PathBuf>) -> Result<Affected, String> {
         let report = |diagnostics: securebase::Diagnostics| {
             diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
         };
@@ -390,19 +394,19 @@ impl Session {
         let sources: Vec<PathBuf> = inside.iter().filter(content).cloned().collect();
         let Some(library) = self.library.as_mut().filter(|_| !changed.is_empty()) else {
             self.library = Some(Library::load(&self.root).map_err(report)?);
-            return Ok(Scope::All);
+            return Ok(Affected::All);
         };
         if sources.is_empty() {
-            return Ok(Scope::All);
+            return Ok(Affected::All);
         }
         let before: Vec<ItemRef> = sources.iter().filter_map(|p| library.item_at(p)).map(|i| i.reference()).collect();
         let mut shown: BTreeSet<ItemRef> = before.iter().flat_map(|r| dependents(library, r)).collect();
         match library.reload(&sources).map_err(report)? {
             Reload::Items(items) if sources.len() == inside.len() => {
                 shown.extend(items.iter().flat_map(|r| dependents(library, r)));
-                Ok(Scope::Items(shown))
+                Ok(Affected::Items(shown))
             }
-            _ => Ok(Scope::All),
+            _ => Ok(Affected::All),
         }
     }
 

@@ -11,8 +11,8 @@
 //!
 //! let library = Library::load(".").expect("valid content");
 //! let today = "2026-11-28".parse().expect("a date");
-//! let options = BuildOptions { out: "public".into(), edition: Edition::Preview, today, git: GitInputs::default(), theme: None };
-//! let report = securebase_site::build(&library, &options)?;
+//! let options = BuildOptions { edition: Edition::Preview, today, git: GitInputs::default(), theme: None };
+//! let report = securebase_site::build(&library, "public".as_ref(), &options)?;
 //! println!("{} pages in {}", report.pages, report.out.display());
 //! # Ok::<(), securebase_site::SiteError>(())
 //! ```
@@ -31,11 +31,11 @@ pub mod routes;
 mod site;
 mod theme;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use cache::RenderCache;
 pub use error::SiteError;
-pub use render::dependents;
+pub use render::{Part, Written, dependents};
 pub use site::{Files, Site};
 pub use theme::{Theme, theme_files};
 
@@ -61,11 +61,9 @@ impl Edition {
     }
 }
 
-/// What to build and where, and what git knows about the content.
+/// What to render, and what git knows about the content.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
-    /// The output folder (created or replaced).
-    pub out: PathBuf,
     /// Which edition to build.
     pub edition: Edition,
     /// The date reviews are judged overdue against (SOURCE_DATE_EPOCH's, or
@@ -108,15 +106,16 @@ pub struct BuildReport {
     pub write_time: std::time::Duration,
 }
 
-/// Renders `library` as `options.edition` and writes it to `options.out`,
-/// replacing the previous site only when everything rendered.
+/// Renders `library` as `options.edition` and writes it to the folder
+/// `out` (created or replaced), replacing the previous site only when
+/// everything rendered.
 ///
 /// # Errors
 ///
 /// An unsafe output folder, a theme or template error, or an I/O error. On
 /// error the previous output is untouched.
-pub fn build(library: &securebase::Library, options: &BuildOptions) -> Result<BuildReport, SiteError> {
-    build_with(library, options, &|_, _| {})
+pub fn build(library: &securebase::Library, out: &Path, options: &BuildOptions) -> Result<BuildReport, SiteError> {
+    build_with(library, out, options, &|_, _| {})
 }
 
 /// Builds like [`build`], calling `progress(done, total)` as item pages are
@@ -127,14 +126,15 @@ pub fn build(library: &securebase::Library, options: &BuildOptions) -> Result<Bu
 /// As [`build`].
 pub fn build_with(
     library: &securebase::Library,
+    out: &Path,
     options: &BuildOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<BuildReport, SiteError> {
     let started = std::time::Instant::now();
-    let out = output::guard(library.root(), &options.out)?;
+    let out = output::guard(library.root(), out)?;
     let mut publisher = output::Publisher::start(&out)?;
     let site = Site::new(library, options)?;
-    let (files, pages) = site.render_into(&mut publisher, progress)?;
+    let Written { files, pages } = site.render_into(Part::All, &mut publisher, progress)?;
     let render_time = started.elapsed();
     publisher.finish()?;
     Ok(BuildReport { out, pages, files, render_time, write_time: started.elapsed() - render_time })

@@ -1,15 +1,63 @@
-//! Writing the site: into a temporary sibling folder, swapped in only when
-//! every file is written, so a failed or killed build leaves the previous
-//! site as it was. Refuses output folders that would overwrite the project.
+//! Where rendered files go: a [`Sink`]. A build's is the [`Publisher`],
+//! which writes into a temporary sibling folder swapped in only when every
+//! file is written, so a failed or killed build leaves the previous site as
+//! it was, and refuses output folders that would overwrite the project;
+//! serve's and the tests' is [`Memory`].
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use crate::error::SiteError;
+use crate::site::Files;
+
+/// Where a render puts the files it renders.
+pub trait Sink: Sync {
+    /// Told the path (inside the site) of every file the render will
+    /// write, before the first is written.
+    fn expect(&mut self, paths: &[&str]) -> Result<(), SiteError>;
+
+    /// Takes rendered files, among those [`expect`](Self::expect) named.
+    /// Called from several threads at once.
+    fn write(&self, files: Files) -> Result<(), SiteError>;
+}
+
+/// A sink that keeps the files in memory: for serve, which serves them from
+/// there, and for tests.
+#[derive(Debug, Default)]
+pub struct Memory {
+    files: Mutex<Files>,
+}
+
+impl Memory {
+    /// An empty sink.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The files written, sorted by path.
+    pub fn into_files(self) -> Files {
+        let mut files = self.files.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files
+    }
+}
+
+impl Sink for Memory {
+    fn expect(&mut self, paths: &[&str]) -> Result<(), SiteError> {
+        self.files.get_mut().unwrap_or_else(|e| e.into_inner()).reserve(paths.len());
+        Ok(())
+    }
+
+    fn write(&self, files: Files) -> Result<(), SiteError> {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).extend(files);
+        Ok(())
+    }
+}
 
 /// The file that marks a folder as securebase output, safe to replace.
 pub const MARKER: &str = ".securebase-output";
@@ -101,14 +149,26 @@ impl Publisher {
         })
     }
 
-    /// Makes the staging folder ready for exactly the files at `paths`
-    /// (inside the site), which [`write`](Self::write) then writes:
-    /// removes what is not among them (and any symlink) and creates the
-    /// folders they need.
-    pub fn expect<'p>(&mut self, paths: impl Iterator<Item = &'p str>) -> Result<(), SiteError> {
+    /// Swaps the written staging folder in for the output folder, once the
+    /// clearing of earlier builds' leftovers has finished.
+    pub fn finish(mut self) -> Result<(), SiteError> {
+        if let Some(cleanup) = self.cleanup.take() {
+            cleanup.join().unwrap_or(Ok(()))?;
+        }
+        swap(&self.staging, &self.out, &self.retired)?;
+        self.swapped = true;
+        Ok(())
+    }
+}
+
+impl Sink for Publisher {
+    /// Makes the staging folder ready for exactly the files at `paths`,
+    /// which [`write`](Self::write) then writes: removes what is not among
+    /// them (and any symlink) and creates the folders they need.
+    fn expect(&mut self, paths: &[&str]) -> Result<(), SiteError> {
         let staging = &self.staging;
         fs::create_dir_all(staging).map_err(SiteError::io(staging))?;
-        let wanted: HashSet<&Path> = paths.chain([MARKER]).map(Path::new).collect();
+        let wanted: HashSet<&Path> = paths.iter().copied().chain([MARKER]).map(Path::new).collect();
         let mut dirs: BTreeSet<&Path> = BTreeSet::new();
         for file in &wanted {
             dirs.extend(file.ancestors().skip(1).filter(|d| !d.as_os_str().is_empty()));
@@ -122,10 +182,9 @@ impl Publisher {
         self.write(vec![(MARKER.to_owned(), marker)])
     }
 
-    /// Writes `files`, which must be among those [`expect`](Self::expect)
-    /// named, into the staging folder; a file whose bytes are already there
-    /// is left alone. May be called from several threads at once.
-    pub fn write(&self, files: Vec<(String, Vec<u8>)>) -> Result<(), SiteError> {
+    /// Writes `files` into the staging folder; a file whose bytes are
+    /// already there is left alone.
+    fn write(&self, files: Files) -> Result<(), SiteError> {
         files.into_par_iter().try_for_each(|(path, bytes)| {
             let path = self.staging.join(path);
             let same_size = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
@@ -135,17 +194,6 @@ impl Publisher {
             let mut file = fs::File::create(&path).map_err(SiteError::io(&path))?;
             file.write_all(&bytes).map_err(SiteError::io(&path))
         })
-    }
-
-    /// Swaps the written staging folder in for the output folder, once the
-    /// clearing of earlier builds' leftovers has finished.
-    pub fn finish(mut self) -> Result<(), SiteError> {
-        if let Some(cleanup) = self.cleanup.take() {
-            cleanup.join().unwrap_or(Ok(()))?;
-        }
-        swap(&self.staging, &self.out, &self.retired)?;
-        self.swapped = true;
-        Ok(())
     }
 }
 
@@ -286,7 +334,7 @@ mod tests {
     /// Writes `files` as the new content of `out` in one step, as a build does.
     fn publish(out: &Path, files: Vec<(String, Vec<u8>)>) -> Result<(), SiteError> {
         let mut publisher = Publisher::start(out)?;
-        publisher.expect(files.iter().map(|(path, _)| path.as_str()))?;
+        publisher.expect(&files.iter().map(|(path, _)| path.as_str()).collect::<Vec<_>>())?;
         publisher.write(files)?;
         publisher.finish()
     }
@@ -352,7 +400,7 @@ mod tests {
         let out = guard(project.path(), &project.path().join("public")).unwrap();
         publish(&out, vec![("a.html".into(), b"one".to_vec())]).unwrap();
         let mut publisher = Publisher::start(&out).unwrap();
-        publisher.expect(["a.html", "b.html"].into_iter()).unwrap();
+        publisher.expect(&["a.html", "b.html"]).unwrap();
         publisher.write(vec![("b.html".into(), b"two".to_vec())]).unwrap();
         let staging = publisher.staging.clone();
         assert!(staging.join("b.html").is_file());
@@ -386,5 +434,19 @@ mod tests {
         assert_eq!(fs::read(out.join("c.html")).unwrap(), b"three");
         assert!(!retired.exists());
         assert_eq!(stale, [project.path().join(".public.tmp-1")]);
+    }
+
+    #[test]
+    fn memory_keeps_what_is_written_from_every_thread_in_path_order() {
+        let mut memory = Memory::new();
+        memory.expect(&["b.html", "a.html", "c/index.html"]).unwrap();
+        let batches = vec![
+            vec![("c/index.html".to_owned(), b"3".to_vec())],
+            vec![("b.html".to_owned(), b"2".to_vec()), ("a.html".to_owned(), b"1".to_vec())],
+        ];
+        batches.into_par_iter().try_for_each(|files| memory.write(files)).unwrap();
+        let files = memory.into_files();
+        let written: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+        assert_eq!(written, [("a.html", &b"1"[..]), ("b.html", b"2"), ("c/index.html", b"3")]);
     }
 }

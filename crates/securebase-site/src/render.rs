@@ -1,7 +1,7 @@
-//! Rendering one edition: every item prepared once (in parallel), its page
-//! and API document, then everything that lists items and the static
-//! files; written straight into a build's staging folder, or returned as
-//! files for serve and tests.
+//! Rendering one edition, or a [`Part`] of it, into a [`Sink`]: every item
+//! prepared once (in parallel), everything that lists items and the static
+//! files, then each item's page and API document. The one path for builds
+//! (into the staging folder), serve and tests (into memory).
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -9,40 +9,92 @@ use rayon::prelude::*;
 use securebase::{AnyItem, ItemRef, Library};
 
 use crate::context::{self, Prepared};
-use crate::output::Publisher;
+use crate::output::{Memory, Sink};
 use crate::routes::Route;
 use crate::site::{Files, Site};
 use crate::{SiteError, highlight, machine, pages};
 
-impl Site<'_> {
-    /// Renders every page and output, in parallel, as (path, bytes) pairs in
-    /// a stable order.
-    pub fn render(&self) -> Result<Files, SiteError> {
-        let prepared = self.prepare_all();
-        let items: Vec<Files> = prepared.par_iter().map(|p| self.item_outputs(p)).collect::<Result<_, SiteError>>()?;
-        let mut files: Files = items.into_iter().flatten().collect();
-        files.extend(self.aggregate_outputs(&prepared)?);
-        Ok(in_order(files))
-    }
-
-    /// Renders only the outputs of `items` that exist in this edition: each
-    /// one's page and API document. With [`dependents`]
-    /// and [`render_aggregates`](Self::render_aggregates), this brings a
-    /// rendered site up to date after an edit without rendering every page.
-    pub fn render_items(&self, items: &BTreeSet<ItemRef>) -> Result<Files, SiteError> {
-        let items: Vec<AnyItem<'_>> = items.iter().filter_map(|r| self.library.item(r)).collect();
-        let files: Vec<Files> =
-            items.into_par_iter().map(|i| self.item_outputs(&context::prepare(self, i))).collect::<Result<_, _>>()?;
-        Ok(in_order(files.into_iter().flatten().collect()))
-    }
-
-    /// Renders every output that is not one item's own: the home page,
-    /// the indexes, people, the editorial and changes pages, the review
+/// Which outputs of a site a render renders.
+#[derive(Debug, Clone, Copy)]
+pub enum Part<'a> {
+    /// Every output: a build.
+    All,
+    /// These items' own outputs, each one's page and API document (for
+    /// those the edition has). With [`dependents`] and [`Part::Lists`],
+    /// this brings a rendered site up to date after an edit without
+    /// rendering every page.
+    Items(&'a BTreeSet<ItemRef>),
+    /// Every output that is not one item's own: the home page, the
+    /// indexes, people, the editorial and changes pages, the review
     /// dashboard, search, 404, the sitemap, feed, search index, manifest,
     /// API lists, the highlight stylesheet and the theme's static files.
-    pub fn render_aggregates(&self) -> Result<Files, SiteError> {
-        let prepared = self.prepare_all();
-        Ok(in_order(self.aggregate_outputs(&prepared)?))
+    Lists,
+}
+
+/// What a render wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// Files written.
+    pub files: usize,
+    /// Of which HTML pages.
+    pub pages: usize,
+}
+
+impl Site<'_> {
+    /// Renders every page and output into memory, as (path, bytes) pairs
+    /// in path order: [`render_into`](Self::render_into) with a
+    /// [`Memory`] sink.
+    pub fn render(&self) -> Result<Files, SiteError> {
+        let mut memory = Memory::new();
+        self.render_into(Part::All, &mut memory, &|_, _| {})?;
+        Ok(memory.into_files())
+    }
+
+    /// Renders `part` into `sink`, keeping no more than a few item pages
+    /// at once: every output's path first, then the outputs that list
+    /// items and the static files, then each item's page and API document
+    /// as soon as they are rendered (in parallel), calling
+    /// `progress(done, total)` after each item. An item's own output wins
+    /// over a theme's static file at the same path.
+    pub fn render_into(
+        &self,
+        part: Part<'_>,
+        sink: &mut dyn Sink,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Written, SiteError> {
+        let prepared = match part {
+            Part::Items(items) => {
+                let items: Vec<AnyItem<'_>> = items.iter().filter_map(|r| self.library.item(r)).collect();
+                items.into_par_iter().map(|item| context::prepare(self, item)).collect()
+            }
+            Part::All | Part::Lists => self.prepare_all(),
+        };
+        let own: &[Prepared<'_>] = if matches!(part, Part::Lists) { &[] } else { &prepared };
+        let mut lists = if matches!(part, Part::Items(_)) { Files::new() } else { self.aggregate_outputs(&prepared)? };
+        let own_paths: Vec<[String; 2]> = own
+            .iter()
+            .map(|p| {
+                let r = p.item.reference();
+                [Route::Item(r.clone()).file(), Route::ApiItem(r).file()]
+            })
+            .collect();
+        let taken: HashSet<&str> = own_paths.iter().flatten().map(String::as_str).collect();
+        lists.retain(|(path, _)| !taken.contains(path.as_str()));
+        let lists = in_order(lists);
+        let paths: Vec<&str> = taken.iter().copied().chain(lists.iter().map(|(path, _)| path.as_str())).collect();
+        let written =
+            Written { files: paths.len(), pages: paths.iter().filter(|path| path.ends_with(".html")).count() };
+        sink.expect(&paths)?;
+        drop(paths);
+        sink.write(lists)?;
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let sink = &*sink;
+        own.par_iter().try_for_each(|p| {
+            let outputs = self.item_outputs(p)?;
+            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, own.len());
+            sink.write(outputs)
+        })?;
+        Ok(written)
     }
 
     /// Every item of the edition with its Markdown rendered and its context
@@ -61,44 +113,6 @@ impl Site<'_> {
         Ok(vec![page, machine::api_item(self, p)?])
     }
 
-    /// Renders what [`render`](Self::render) renders straight
-    /// into `publisher`'s staging folder, keeping no more than a few item
-    /// pages at once: every output's path first, then the outputs that list
-    /// items and the static files, then each item's page and API document
-    /// as soon as they are rendered. Returns the number of files and of
-    /// HTML pages.
-    pub(crate) fn render_into(
-        &self,
-        publisher: &mut Publisher,
-        progress: &(dyn Fn(usize, usize) + Sync),
-    ) -> Result<(usize, usize), SiteError> {
-        let prepared = self.prepare_all();
-        let own: Vec<[String; 2]> = prepared
-            .iter()
-            .map(|p| {
-                let r = p.item.reference();
-                [Route::Item(r.clone()).file(), Route::ApiItem(r).file()]
-            })
-            .collect();
-        let taken: HashSet<&str> = own.iter().flatten().map(String::as_str).collect();
-        // An item's own outputs come first, as in `render`.
-        let mut others = self.aggregate_outputs(&prepared)?;
-        others.retain(|(path, _)| !taken.contains(path.as_str()));
-        let others = in_order(others);
-        let paths = || taken.iter().copied().chain(others.iter().map(|(path, _)| path.as_str()));
-        let (files, pages) = (paths().count(), paths().filter(|path| path.ends_with(".html")).count());
-        publisher.expect(paths())?;
-        publisher.write(others)?;
-        let done = std::sync::atomic::AtomicUsize::new(0);
-        let publisher = &*publisher;
-        prepared.par_iter().try_for_each(|p| {
-            let outputs = self.item_outputs(p)?;
-            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, prepared.len());
-            publisher.write(outputs)
-        })?;
-        Ok((files, pages))
-    }
-
     /// The outputs that list or count items, and the static files.
     fn aggregate_outputs(&self, prepared: &[Prepared<'_>]) -> Result<Files, SiteError> {
         let mut files = pages::other_pages(self, prepared)?;
@@ -115,8 +129,7 @@ impl Site<'_> {
 /// items that list it as related, and the styles, strategies and
 /// therapies it helps or is helped by. Its page and API document are
 /// `r`'s own outputs, and these items' pages the only other item pages
-/// that show its title or summary; lists of items are
-/// [`Site::render_aggregates`]'s.
+/// that show its title or summary; lists of items are [`Part::Lists`].
 pub fn dependents(library: &Library, r: &ItemRef) -> BTreeSet<ItemRef> {
     let mut items: BTreeSet<ItemRef> = library.related_to(r).map(|i| i.reference()).collect();
     items.insert(r.clone());
@@ -139,4 +152,70 @@ fn in_order(mut files: Files) -> Files {
     files.sort_by(|a, b| a.0.cmp(&b.0));
     files.dedup_by(|later, earlier| later.0 == earlier.0);
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::{BuildOptions, Edition, GitInputs};
+
+    /// The shipped project, loaded.
+    fn shipped() -> Library {
+        Library::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")).expect("the shipped content loads")
+    }
+
+    fn options() -> BuildOptions {
+        let today = "2026-12-01".parse().unwrap();
+        BuildOptions { edition: Edition::Preview, today, git: GitInputs::default(), theme: None }
+    }
+
+    fn render(site: &Site<'_>, part: Part<'_>) -> (Written, Files) {
+        let mut memory = Memory::new();
+        let written = site.render_into(part, &mut memory, &|_, _| {}).unwrap();
+        (written, memory.into_files())
+    }
+
+    fn paths(files: &Files) -> Vec<&str> {
+        files.iter().map(|(path, _)| path.as_str()).collect()
+    }
+
+    #[test]
+    fn each_part_writes_exactly_its_outputs_and_together_they_are_the_whole_site() {
+        let library = shipped();
+        let options = options();
+        let site = Site::new(&library, &options).unwrap();
+        let one: BTreeSet<ItemRef> = ["styles/ambivalent".parse().unwrap()].into();
+        let (written, items) = render(&site, Part::Items(&one));
+        assert_eq!(paths(&items), ["api/v1/styles/ambivalent.json", "styles/ambivalent/index.html"]);
+        assert_eq!(written, Written { files: 2, pages: 1 });
+
+        let every: BTreeSet<ItemRef> = library.all_items().map(|i| i.reference()).collect();
+        let (_, items) = render(&site, Part::Items(&every));
+        let (lists_written, lists) = render(&site, Part::Lists);
+        assert_eq!(items.len(), 2 * every.len());
+        assert!(lists.iter().all(|(path, _)| !items.iter().any(|(own, _)| own == path)), "no item output is a list");
+        assert!(paths(&lists).contains(&"index.html") && paths(&lists).contains(&"sitemap.xml"));
+        assert_eq!(lists_written.files, lists.len());
+
+        let (all_written, all) = render(&site, Part::All);
+        let mut together = items;
+        together.extend(lists);
+        together.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(all, together, "the parts add up to the whole site, byte for byte");
+        assert_eq!(all_written.files, all.len());
+        assert_eq!(all_written.pages, all.iter().filter(|(path, _)| path.ends_with(".html")).count());
+        assert_eq!(site.render().unwrap(), all);
+    }
+
+    #[test]
+    fn a_missing_item_renders_nothing() {
+        let library = shipped();
+        let options = options();
+        let site = Site::new(&library, &options).unwrap();
+        let gone: BTreeSet<ItemRef> = ["styles/no-such-style".parse().unwrap()].into();
+        let (written, files) = render(&site, Part::Items(&gone));
+        assert_eq!((written, files.len()), (Written { files: 0, pages: 0 }, 0));
+    }
 }

@@ -61,14 +61,24 @@ struct SiteGlobals<'a> {
 }
 
 impl<'a> Site<'a> {
-    /// Prepares `library` as `options.edition`, loading the theme named in site.toml.
+    /// Prepares `library` as `options.edition`, loading the theme named in
+    /// site.toml (from `options.theme`'s files, or else from disk).
     pub fn new(library: &'a Library, options: &'a BuildOptions) -> Result<Self, SiteError> {
+        let name = &library.config().theme;
+        let theme = match &options.theme {
+            Some(files) => Theme::from_files(name, files)?,
+            None => Theme::load(library.root(), name)?,
+        };
+        Ok(Self::with_theme(library, options, theme))
+    }
+
+    /// Prepares `library` as `options.edition` with a theme already loaded,
+    /// which [`into_theme`](Self::into_theme) gives back: for a process
+    /// that renders again after each edit and loads the theme only when it
+    /// changes.
+    pub fn with_theme(library: &'a Library, options: &'a BuildOptions, theme: Theme) -> Self {
         let edition = options.edition;
         let config = library.config();
-        let theme = match &options.theme {
-            Some(files) => Theme::from_files(&config.theme, files)?,
-            None => Theme::load(library.root(), &config.theme)?,
-        };
         let base_url = config.base_url.trim_end_matches('/').to_owned();
         let statics = theme.statics().map(|(path, _)| format!("/{path}")).collect();
         let mut site =
@@ -93,7 +103,12 @@ impl<'a> Site<'a> {
                 csp: CONTENT_SECURITY_POLICY,
             },
         );
-        Ok(site)
+        site
+    }
+
+    /// The theme, for the next site rendered with it.
+    pub fn into_theme(self) -> Theme {
+        self.theme
     }
 
     /// Keeps rendered Markdown in `cache`, and reuses what it holds from

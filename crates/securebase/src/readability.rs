@@ -559,39 +559,37 @@ impl<'a> Scanner<'a> {
 
 /// What each byte is, for reading words fast: [`LETTER`], [`DIGIT`],
 /// [`NOT_ASCII`] or 0 (anything else).
-static BYTE_CLASS: [u8; 256] = {
-    let mut classes = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        classes[b] = match b as u8 {
-            b'a'..=b'z' | b'A'..=b'Z' => LETTER,
-            b'0'..=b'9' => DIGIT,
-            0x80.. => NOT_ASCII,
-            _ => 0,
-        };
-        b += 1;
-    }
-    classes
-};
+/// A table with one byte for each byte value, computed at compile time.
+macro_rules! byte_table {
+    (|$b:ident| $value:expr) => {{
+        let mut table = [0u8; 256];
+        let mut i = 0;
+        while i < 256 {
+            let $b = i as u8;
+            table[i] = $value;
+            i += 1;
+        }
+        table
+    }};
+}
+
+static BYTE_CLASS: [u8; 256] = byte_table!(|b| match b {
+    b'a'..=b'z' | b'A'..=b'Z' => LETTER,
+    b'0'..=b'9' => DIGIT,
+    0x80.. => NOT_ASCII,
+    _ => 0,
+});
 /// What a byte after a word can be, for [`JOINS`]: bits [`ALNUM`],
 /// [`DIGIT_BIT`], [`WIDE`] (a byte of a wider character), [`SLASH`], and
 /// [`ANY`] for every byte.
-static FOLLOWING: [u8; 256] = {
-    let mut classes = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        classes[b] = ANY
-            | match b as u8 {
-                b'a'..=b'z' | b'A'..=b'Z' => ALNUM,
-                b'0'..=b'9' => ALNUM | DIGIT_BIT,
-                b'/' => SLASH,
-                0x80.. => WIDE,
-                _ => 0,
-            };
-        b += 1;
-    }
-    classes
-};
+static FOLLOWING: [u8; 256] = byte_table!(|b| ANY
+    | match b {
+        b'a'..=b'z' | b'A'..=b'Z' => ALNUM,
+        b'0'..=b'9' => ALNUM | DIGIT_BIT,
+        b'/' => SLASH,
+        0x80.. => WIDE,
+        _ => 0,
+    });
 const ALNUM: u8 = 1;
 const DIGIT_BIT: u8 = 2;
 const WIDE: u8 = 4;
@@ -603,22 +601,14 @@ const ANY: u8 = 16;
 /// before a letter or digit (or a wider character, which may be a letter),
 /// a dot before a letter or digit, a comma before a digit, ":/" (a web
 /// address); a byte of a wider character always may.
-static JOINS: [u8; 256] = {
-    let mut joins = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        joins[b] = match b as u8 {
-            b'\'' | b'-' => ALNUM | WIDE,
-            b'.' => ALNUM,
-            b',' => DIGIT_BIT,
-            b':' => SLASH,
-            0x80.. => ANY,
-            _ => 0,
-        };
-        b += 1;
-    }
-    joins
-};
+static JOINS: [u8; 256] = byte_table!(|b| match b {
+    b'\'' | b'-' => ALNUM | WIDE,
+    b'.' => ALNUM,
+    b',' => DIGIT_BIT,
+    b':' => SLASH,
+    0x80.. => ANY,
+    _ => 0,
+});
 const LETTER: u8 = 1;
 const DIGIT: u8 = 2;
 const NOT_ASCII: u8 = 3;
