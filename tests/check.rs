@@ -178,8 +178,24 @@ fn the_valid_fixture_checks_clean() {
     assert_eq!(report["counts"]["reviews"], 1);
 }
 
-#[test]
-fn every_bad_input_gets_its_located_error() {
+impl Case {
+    /// Whether `diagnostics` (as JSON) hold this case's error, with a hint.
+    fn found_in(&self, diagnostics: &[Value]) -> bool {
+        diagnostics.iter().any(|d| {
+            d["severity"] == "error"
+                && d["file"] == self.file
+                && d["line"] == self.line
+                && self.column.is_none_or(|c| d["column"] == c)
+                && d["code"] == self.code
+                && d["message"].as_str().unwrap().contains(self.message)
+                && d["hint"].as_str().is_some_and(|h| !h.is_empty())
+        })
+    }
+}
+
+/// Runs every case through `run`, which checks a broken copy of the
+/// fixture and returns whether it failed and its diagnostics as JSON.
+fn every_case(run: impl Fn(&Path) -> (bool, Vec<Value>)) {
     let cases = cases();
     assert_eq!(cases.len(), 75, "a case was added or lost: update the count");
     let mut failures = Vec::new();
@@ -188,21 +204,30 @@ fn every_bad_input_gets_its_located_error() {
         for edit in &case.edits {
             apply(site.path(), edit);
         }
-        let (code, report) = check_json(site.path());
-        let found = report["diagnostics"].as_array().unwrap().iter().any(|d| {
-            d["severity"] == "error"
-                && d["file"] == case.file
-                && d["line"] == case.line
-                && case.column.is_none_or(|c| d["column"] == c)
-                && d["code"] == case.code
-                && d["message"].as_str().unwrap().contains(case.message)
-                && d["hint"].as_str().is_some_and(|h| !h.is_empty())
-        });
-        if code != 1 || !found {
-            failures.push(format!("{}: exit {code}, diagnostics {:#}", case.name, report["diagnostics"]));
+        let (failed, diagnostics) = run(site.path());
+        if !failed || !case.found_in(&diagnostics) {
+            failures.push(format!("{}: failed {failed}, diagnostics {diagnostics:#?}", case.name));
         }
     }
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn every_bad_input_gets_its_located_error() {
+    every_case(|root| {
+        let (code, report) = check_json(root);
+        (code == 1, report["diagnostics"].as_array().unwrap().clone())
+    });
+}
+
+/// The same table through the library's API, in this process: what
+/// `check` prints is what the library reports.
+#[test]
+fn every_bad_input_gets_its_located_error_from_the_library() {
+    every_case(|root| match securebase::Library::check(root) {
+        Ok(_) => (false, Vec::new()),
+        Err(diagnostics) => (true, diagnostics.iter().map(|d| serde_json::to_value(d).unwrap()).collect()),
+    });
 }
 
 #[test]
