@@ -21,6 +21,8 @@ mod cache;
 mod context;
 mod error;
 pub mod escape;
+#[cfg(test)]
+mod fixtures;
 mod highlight;
 mod machine;
 pub mod markdown;

@@ -406,4 +406,70 @@ mod tests {
         let (path, bytes) = json_file(Route::ApiIndex, &json!({ "version": API_VERSION })).unwrap();
         assert_eq!((path.as_str(), bytes.as_slice()), ("api/v1/index.json", &b"{\"version\":2}\n"[..]));
     }
+
+    /// The machine outputs of the shipped project in `options`' edition,
+    /// by path.
+    fn outputs_of(options: &crate::BuildOptions) -> std::collections::BTreeMap<String, String> {
+        let library = crate::fixtures::shipped();
+        let site = Site::new(&library, options).unwrap();
+        let files = site.render().unwrap();
+        let machine = |path: &str| !path.ends_with(".html") && !path.starts_with("assets/");
+        files.into_iter().filter(|(path, _)| machine(path)).map(|(p, b)| (p, String::from_utf8(b).unwrap())).collect()
+    }
+
+    #[test]
+    fn the_sitemap_lists_every_page_but_404_and_the_dashboard() {
+        let library = crate::fixtures::shipped();
+        let outputs = outputs_of(&crate::fixtures::preview());
+        let sitemap = &outputs["sitemap.xml"];
+        let locs: Vec<&str> = sitemap.lines().filter_map(|l| l.split("<loc>").nth(1)?.split("</loc>").next()).collect();
+        let base = library.config().base_url.trim_end_matches('/');
+        let items = library.all_items().count();
+        assert_eq!(locs.len(), crate::routes::PAGES.len() - 1 + Collection::ALL.len() + items + library.people().len());
+        assert_eq!(locs[0], format!("{base}/"));
+        assert!(locs.contains(&format!("{base}/styles/avoidant/").as_str()), "{sitemap}");
+        assert!(!locs.iter().any(|l| l.ends_with("/404.html") || l.contains("/review/")), "{sitemap}");
+        // No item is reviewed in the shipped content: each dates from when it was written.
+        let avoidant = library.item(&"styles/avoidant".parse().unwrap()).unwrap();
+        let lastmod = format!("<loc>{base}/styles/avoidant/</loc><lastmod>{}</lastmod>", avoidant.meta().created);
+        assert!(sitemap.contains(&lastmod), "{sitemap}");
+    }
+
+    #[test]
+    fn without_approvals_the_feed_is_empty_and_the_manifest_lists_every_item_unreviewed() {
+        let library = crate::fixtures::shipped();
+        let outputs = outputs_of(&crate::fixtures::preview());
+        let feed = &outputs["feed.xml"];
+        assert_eq!(feed.matches("<entry>").count(), 0, "{feed}");
+        assert!(feed.contains("<updated>1970-01-01T00:00:00Z</updated>"), "{feed}");
+        let manifest: Value = serde_json::from_str(&outputs["manifest.json"]).unwrap();
+        assert_eq!(manifest["edition"], "preview");
+        let items = manifest["items"].as_array().unwrap();
+        assert_eq!(items.len(), library.all_items().count());
+        assert!(items.iter().all(|i| i["state"] == "never_reviewed" && i["version"].is_null()), "{manifest:#}");
+        assert_eq!(manifest["approvals"], json!([]));
+        let index: Value = serde_json::from_str(&outputs["search-index.json"]).unwrap();
+        assert_eq!(index["entries"].as_array().unwrap().len(), items.len());
+    }
+
+    #[test]
+    fn robots_keep_search_engines_off_the_preview_only() {
+        assert_eq!(
+            outputs_of(&crate::fixtures::preview())["robots.txt"],
+            "# Preview edition: not for search engines.\nUser-agent: *\nDisallow: /\n"
+        );
+        let library = crate::fixtures::shipped();
+        let base = library.config().base_url.trim_end_matches('/').to_owned();
+        assert_eq!(
+            outputs_of(&crate::fixtures::production())["robots.txt"],
+            format!("User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n")
+        );
+    }
+
+    #[test]
+    fn search_words_are_distinct_lowercase_and_bounded() {
+        assert_eq!(search_words("Calm, calm CALM: self-care isn't a race. A"), "calm self-care isn't race");
+        let many: String = (0..1000).map(|i| format!("w{i} ")).collect();
+        assert_eq!(search_words(&many).split(' ').count(), SEARCH_WORDS);
+    }
 }

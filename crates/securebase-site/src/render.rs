@@ -156,20 +156,8 @@ fn in_order(mut files: Files) -> Files {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
-    use crate::{BuildOptions, Edition, GitInputs};
-
-    /// The shipped project, loaded.
-    fn shipped() -> Library {
-        Library::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")).expect("the shipped content loads")
-    }
-
-    fn options() -> BuildOptions {
-        let today = "2026-12-01".parse().unwrap();
-        BuildOptions { edition: Edition::Preview, today, git: GitInputs::default(), theme: None }
-    }
+    use crate::fixtures::{preview, shipped};
 
     fn render(site: &Site<'_>, part: Part<'_>) -> (Written, Files) {
         let mut memory = Memory::new();
@@ -184,7 +172,7 @@ mod tests {
     #[test]
     fn each_part_writes_exactly_its_outputs_and_together_they_are_the_whole_site() {
         let library = shipped();
-        let options = options();
+        let options = preview();
         let site = Site::new(&library, &options).unwrap();
         let one: BTreeSet<ItemRef> = ["styles/ambivalent".parse().unwrap()].into();
         let (written, items) = render(&site, Part::Items(&one));
@@ -212,7 +200,7 @@ mod tests {
     #[test]
     fn a_missing_item_renders_nothing() {
         let library = shipped();
-        let options = options();
+        let options = preview();
         let site = Site::new(&library, &options).unwrap();
         let gone: BTreeSet<ItemRef> = ["styles/no-such-style".parse().unwrap()].into();
         let (written, files) = render(&site, Part::Items(&gone));

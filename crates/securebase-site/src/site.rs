@@ -168,3 +168,47 @@ impl<'a> Site<'a> {
         format!("{}{path}", self.base_url)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::fixtures::{preview, production, shipped};
+
+    use super::*;
+
+    #[test]
+    fn published_paths_are_the_editions_files() {
+        let library = shipped();
+        let options = preview();
+        let site = Site::new(&library, &options).unwrap();
+        for path in ["/", "/styles/avoidant/", "/styles/avoidant/#signs", "/people/", "/review/", "/assets/style.css"] {
+            assert!(site.is_published(path), "{path}");
+        }
+        for path in ["/styles/no-such/", "/people/nobody/", "/assets/missing.css", "/../etc/passwd", "styles/avoidant/"]
+        {
+            assert!(!site.is_published(path), "{path}");
+        }
+        let options = production();
+        let production = Site::new(&library, &options).unwrap();
+        assert!(!production.is_published("/review/"), "the dashboard is the preview's only");
+    }
+
+    #[test]
+    fn content_may_link_to_other_sites_and_published_pages_only() {
+        let library = shipped();
+        let options = preview();
+        let site = Site::new(&library, &options).unwrap();
+        let base = library.config().base_url.trim_end_matches('/').to_owned();
+        for url in [
+            "https://www.nhs.uk/".to_owned(),
+            "tel:988".to_owned(),
+            "/styles/secure/".to_owned(),
+            format!("{base}/styles/secure/"),
+            base.clone(),
+        ] {
+            assert!(site.link_ok(&url), "{url}");
+        }
+        for url in ["styles/secure/", "../secure/", "/styles/nope/", "//evil.example/", "#top"] {
+            assert!(!site.link_ok(url), "{url}");
+        }
+    }
+}

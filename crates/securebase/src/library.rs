@@ -332,3 +332,75 @@ impl Library {
         self.all_items().filter(move |i| i.meta().author == *person)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tests' valid fixture site: one item of each collection.
+    fn fixture() -> Library {
+        Library::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/valid")).expect("it loads")
+    }
+
+    fn refs<'a>(items: impl Iterator<Item = AnyItem<'a>>) -> Vec<String> {
+        items.map(|i| i.reference().to_string()).collect()
+    }
+
+    #[test]
+    fn items_are_found_by_reference_path_and_slug() {
+        let library = fixture();
+        let avoidant: ItemRef = "styles/avoidant".parse().unwrap();
+        assert_eq!(library.item(&avoidant).map(|i| i.reference()), Some(avoidant.clone()));
+        assert_eq!(
+            library.item_at(Path::new("content/styles/avoidant.md")).map(|i| i.reference()),
+            Some(avoidant.clone())
+        );
+        assert!(library.item_at(Path::new("content/styles/missing.md")).is_none());
+        assert_eq!(library.get::<Style>("avoidant").map(|s| s.meta.title.as_str()), Some("Avoidant attachment"));
+        assert!(library.get::<Guide>("avoidant").is_none(), "a slug is looked up in its own collection");
+        assert_eq!(library.find(Collection::Therapies, "cbt").map(|i| i.collection()), Some(Collection::Therapies));
+        assert_eq!(
+            refs(library.all_items()),
+            ["styles/avoidant", "strategies/mindfulness", "therapies/cbt", "guides/overview"]
+        );
+        assert_eq!(Collection::ALL.map(|c| library.count(c)), [1, 1, 1, 1]);
+    }
+
+    #[test]
+    fn relations_are_answered_both_ways() {
+        let library = fixture();
+        let avoidant = library.get::<Style>("avoidant").unwrap();
+        let names = |items: Vec<&str>| items.into_iter().map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(
+            library.strategies_for(avoidant).map(|s| s.meta.slug.to_string()).collect::<Vec<_>>(),
+            names(vec!["mindfulness"])
+        );
+        assert_eq!(
+            library.therapies_for(avoidant).map(|t| t.meta.slug.to_string()).collect::<Vec<_>>(),
+            names(vec!["cbt"])
+        );
+        let cbt: ItemRef = "therapies/cbt".parse().unwrap();
+        assert_eq!(
+            library.styles_helped_by(&cbt).map(|s| s.meta.slug.to_string()).collect::<Vec<_>>(),
+            names(vec!["avoidant"])
+        );
+        assert_eq!(refs(library.related_to(&cbt)), ["guides/overview"]);
+        let overview: ItemRef = "guides/overview".parse().unwrap();
+        assert_eq!(refs(library.related_to(&overview)), ["styles/avoidant"]);
+        let team: PersonId = "fixture-team".parse().unwrap();
+        assert_eq!(refs(library.written_by(&team)).len(), 4);
+        let nobody: PersonId = "nobody".parse().unwrap();
+        assert_eq!(refs(library.written_by(&nobody)), Vec::<String>::new());
+    }
+
+    #[test]
+    fn ledgers_are_found_by_item_and_subject() {
+        let library = fixture();
+        let avoidant: ItemRef = "styles/avoidant".parse().unwrap();
+        let ledger = library.ledger(&avoidant).expect("the fixture's one ledger");
+        assert_eq!(ledger.item, avoidant);
+        assert_eq!(library.records(&Subject::Item(avoidant)).len(), ledger.records.len());
+        assert!(library.ledger(&"therapies/cbt".parse().unwrap()).is_none());
+        assert!(library.records(&Subject::Item("therapies/cbt".parse().unwrap())).is_empty());
+    }
+}
