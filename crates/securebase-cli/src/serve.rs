@@ -1,5 +1,5 @@
 //! `securebase serve`: the preview edition from memory, rebuilt when the
-//! sources change, with live reload and an error overlay.
+//! project files change, with live reload and an error overlay.
 //!
 //! Builds never touch the disk: each one renders into a map of files that
 //! replaces the served one only when it succeeds, so a broken edit leaves
@@ -31,7 +31,7 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use crate::{Terminal, detail, say};
 
-/// How long the sources must be quiet before a rebuild starts, while a
+/// How long the project files must be quiet before a rebuild starts, while a
 /// file may still be being written.
 const DEBOUNCE: Duration = Duration::from_millis(15);
 
@@ -391,18 +391,18 @@ impl Session {
         let inside: Vec<PathBuf> =
             changed.iter().filter_map(|p| p.strip_prefix(&self.root).ok()).map(Path::to_path_buf).collect();
         let content = |p: &&PathBuf| p.starts_with("content") || *p == Path::new("site.toml");
-        let sources: Vec<PathBuf> = inside.iter().filter(content).cloned().collect();
+        let content_files: Vec<PathBuf> = inside.iter().filter(content).cloned().collect();
         let Some(library) = self.library.as_mut().filter(|_| !changed.is_empty()) else {
             self.library = Some(Library::load(&self.root).map_err(report)?);
             return Ok(Affected::All);
         };
-        if sources.is_empty() {
+        if content_files.is_empty() {
             return Ok(Affected::All);
         }
-        let before: Vec<ItemRef> = sources.iter().filter_map(|p| library.item_at(p)).map(|i| i.reference()).collect();
+        let before: Vec<ItemRef> = content_files.iter().filter_map(|p| library.item_at(p)).map(|i| i.reference()).collect();
         let mut shown: BTreeSet<ItemRef> = before.iter().flat_map(|r| dependents(library, r)).collect();
-        match library.reload(&sources).map_err(report)? {
-            Reload::Items(items) if sources.len() == inside.len() => {
+        match library.reload(&content_files).map_err(report)? {
+            Reload::Items(items) if content_files.len() == inside.len() => {
                 shown.extend(items.iter().flat_map(|r| dependents(library, r)));
                 Ok(Affected::Items(shown))
             }

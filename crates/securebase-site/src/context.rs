@@ -392,7 +392,7 @@ pub(crate) fn prepare<'a>(site: &Site<'a>, item: AnyItem<'a>) -> Prepared<'a> {
     let library = site.library;
     match item {
         AnyItem::Style(style) => {
-            let k = &style.kind;
+            let k = &style.fields;
             context.also_known_as = &k.also_known_as;
             context.security = Some(match k.security {
                 securebase::Security::Secure => "secure",
@@ -407,14 +407,14 @@ pub(crate) fn prepare<'a>(site: &Site<'a>, item: AnyItem<'a>) -> Prepared<'a> {
             context.therapies = links(site, library.therapies_for(style));
         }
         AnyItem::Strategy(strategy) => {
-            context.steps = &strategy.kind.steps;
-            context.example_html = md(&strategy.kind.example);
+            context.steps = &strategy.fields.steps;
+            context.example_html = md(&strategy.fields.example);
             context.helps_with = links::<Style>(site, library.styles_helped_by(&item.reference()));
         }
         AnyItem::Therapy(therapy) => {
-            context.abbreviation = therapy.kind.abbreviation.as_deref();
-            context.approach_html = md(&therapy.kind.approach);
-            context.what_to_expect_html = md(&therapy.kind.what_to_expect);
+            context.abbreviation = therapy.fields.abbreviation.as_deref();
+            context.approach_html = md(&therapy.fields.approach);
+            context.what_to_expect_html = md(&therapy.fields.what_to_expect);
             context.helps_with = links::<Style>(site, library.styles_helped_by(&item.reference()));
         }
         AnyItem::Guide(_) => {}

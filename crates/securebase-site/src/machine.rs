@@ -348,10 +348,10 @@ fn api(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<Vec<(String, Vec<u8
 pub(crate) fn api_item(site: &Site<'_>, p: &Prepared<'_>) -> Result<(String, Vec<u8>), SiteError> {
     let meta = p.item.meta();
     let mut fields = match p.item {
-        AnyItem::Style(i) => serde_json::to_value(&i.kind),
-        AnyItem::Strategy(i) => serde_json::to_value(&i.kind),
-        AnyItem::Therapy(i) => serde_json::to_value(&i.kind),
-        AnyItem::Guide(i) => serde_json::to_value(&i.kind),
+        AnyItem::Style(i) => serde_json::to_value(&i.fields),
+        AnyItem::Strategy(i) => serde_json::to_value(&i.fields),
+        AnyItem::Therapy(i) => serde_json::to_value(&i.fields),
+        AnyItem::Guide(i) => serde_json::to_value(&i.fields),
     }
     .unwrap_or(Value::Null);
     // References name only items this edition publishes.

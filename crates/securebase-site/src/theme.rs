@@ -101,18 +101,18 @@ impl Theme {
                 statics.insert(path[prefix.len()..].to_owned(), bytes.clone());
             }
         }
-        let mut sources = Vec::with_capacity(templates.len());
+        let mut texts = Vec::with_capacity(templates.len());
         for (name, (file, bytes)) in &templates {
             let text = std::str::from_utf8(bytes).map_err(|e| SiteError::Io {
                 path: file.clone(),
                 source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
             })?;
-            sources.push((name.as_str(), text));
+            texts.push((name.as_str(), text));
         }
         let files: BTreeMap<String, PathBuf> = templates.iter().map(|(n, (f, _))| (n.clone(), f.clone())).collect();
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".xml"]);
-        tera.add_raw_templates(sources.iter().copied()).map_err(|e| template_error(&files, &e, None))?;
+        tera.add_raw_templates(texts.iter().copied()).map_err(|e| template_error(&files, &e, None))?;
         Ok(Theme { tera, files, statics })
     }
 

@@ -331,7 +331,7 @@ impl Library {
         loaded.items.extend_from(&self.items, |r| reused.contains(r));
         loaded.ledgers = self.ledgers.clone();
         loaded.editorial = self.editorial.clone();
-        loaded.sources = crate::load::Sources::absent_only(withheld);
+        loaded.provenance = crate::load::Provenance::absent_only(withheld);
         Library::checked(self.root(), loaded, diags, Some(trust_root.clone()), Mathematics::AlreadyVerified).ok()
     }
 }

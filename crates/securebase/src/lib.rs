@@ -18,7 +18,7 @@
 //! [`embedded()`] gives the bundled content; [`Library::load`] reads a
 //! project folder; [`Library::from_memory`] reads files you already hold.
 //! Each item is an [`Item`]: the common [`Meta`] and its collection's own
-//! fields (`item.kind`). Review state comes from [`Library::review`].
+//! fields (`item.fields`). Review state comes from [`Library::review`].
 //!
 //! ```
 //! use securebase::{Library, State, Strategy, Style};
@@ -70,7 +70,7 @@
 //! let today = "2026-11-28".parse().expect("a date");
 //! let review = library.review(&avoidant.reference(), today).expect("an item");
 //! assert_eq!(review.state, State::NeverReviewed);
-//! assert_eq!(library.get::<Strategy>("mindfulness").map(|s| s.kind.helps_with.len()), Some(1));
+//! assert_eq!(library.get::<Strategy>("mindfulness").map(|s| s.fields.helps_with.len()), Some(1));
 //! ```
 //!
 //! Each item's [`Meta::readability`] holds the Flesch-Kincaid figures of its

@@ -128,19 +128,19 @@ impl Helpers {
             }
         };
         for (s, style) in library.items.styles.iter().enumerate() {
-            for r in style.kind.strategies.iter().chain(&style.kind.therapies) {
+            for r in style.fields.strategies.iter().chain(&style.fields.therapies) {
                 if let Some(h) = position(r.collection, &r.slug) {
                     pair(s, r.collection, h);
                 }
             }
         }
         for (h, strategy) in library.items.strategies.iter().enumerate() {
-            for s in strategy.kind.helps_with.iter().filter_map(index) {
+            for s in strategy.fields.helps_with.iter().filter_map(index) {
                 pair(s, Collection::Strategies, h);
             }
         }
         for (h, therapy) in library.items.therapies.iter().enumerate() {
-            for s in therapy.kind.helps_with.iter().filter_map(index) {
+            for s in therapy.fields.helps_with.iter().filter_map(index) {
                 pair(s, Collection::Therapies, h);
             }
         }

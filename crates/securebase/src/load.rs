@@ -26,33 +26,35 @@ use crate::readability;
 /// Files larger than this are refused before they are read.
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
-/// The YAML of every loaded file (an item's front matter, a whole people or
-/// ledger file), kept so that later passes can point at the line a value
-/// came from.
+/// Where the loaded values came from: the YAML of every loaded file (an
+/// item's front matter, a whole people or ledger file), kept so that later
+/// passes can point at the line a value came from, and the files that did
+/// not make it into the library.
 #[derive(Debug, Default)]
-pub(crate) struct Sources {
+pub(crate) struct Provenance {
     /// By path (its bytes, which hash faster than its components).
-    files: FxHashMap<OsString, Source>,
+    files: FxHashMap<OsString, YamlText>,
     /// Items and people whose files exist but are not in the library: they
     /// failed to load (and are reported already) or the edition withholds
     /// them. References to them are not dangling.
     absent: BTreeSet<String>,
 }
 
+/// The YAML of one file.
 #[derive(Debug)]
-struct Source {
+struct YamlText {
     /// The YAML.
     text: String,
     /// The file lines before it starts.
     line_offset: usize,
 }
 
-impl Sources {
-    /// Sources that know only which items are absent (no texts): for a
+impl Provenance {
+    /// Provenance that knows only which items are absent (no texts): for a
     /// library assembled from parts already checked, whose diagnostics, if
     /// any, are produced again by a full load.
-    pub(crate) fn absent_only(absent: BTreeSet<String>) -> Sources {
-        Sources { files: FxHashMap::default(), absent }
+    pub(crate) fn absent_only(absent: BTreeSet<String>) -> Provenance {
+        Provenance { files: FxHashMap::default(), absent }
     }
 
     /// A locator over the YAML of `path` (front matter or a whole YAML file).
@@ -78,7 +80,7 @@ pub(crate) struct Loaded {
     pub people: Vec<Person>,
     pub ledgers: Vec<Ledger>,
     pub editorial: Vec<EditorialLedger>,
-    pub sources: Sources,
+    pub provenance: Provenance,
 }
 
 /// Front matter that turns into an [`Item`] of one collection.
@@ -146,7 +148,7 @@ macro_rules! front_matter {
                         path: parts.path,
                         readability: None,
                     },
-                    kind: $kind { $( $field: self.$field, )* },
+                    fields: $kind { $( $field: self.$field, )* },
                 }
             }
         }
@@ -218,7 +220,7 @@ enum Place {
 /// (`styles/avoidant.md`, ...).
 pub(crate) fn load_memory(site_toml: &[u8], files: &[(&str, &[u8])], diags: &mut Diagnostics) -> Loaded {
     let mut loaded = Loaded::default();
-    loaded.config = parse_config(site_toml, diags, &mut loaded.sources);
+    loaded.config = parse_config(site_toml, diags, &mut loaded.provenance);
     let measure = measured(loaded.config.as_ref());
     loaded.merge(load_files(files, measure, diags));
     loaded
@@ -255,7 +257,7 @@ pub(crate) type Select<'s> = &'s (dyn Fn(&Subject, Vec<u8>) -> Option<Vec<u8>> +
 /// passing each item file's bytes through `select`.
 pub(crate) fn load(root: &Path, diags: &mut Diagnostics, select: Select<'_>, bodies: Bodies) -> Loaded {
     let mut loaded = Loaded::default();
-    loaded.config = load_config(root, diags, &mut loaded.sources, select);
+    loaded.config = load_config(root, diags, &mut loaded.provenance, select);
     let reading = Reading { bodies, measure: measured(loaded.config.as_ref()) };
     let content = root.join("content");
     if !content.is_dir() {
@@ -358,15 +360,15 @@ impl Loaded {
     /// Adds what another part of the walk loaded.
     pub(crate) fn merge(&mut self, mut other: Loaded) {
         // Hash the smaller map's keys into the larger one, not the reverse.
-        if self.sources.files.len() < other.sources.files.len() {
-            std::mem::swap(&mut self.sources.files, &mut other.sources.files);
+        if self.provenance.files.len() < other.provenance.files.len() {
+            std::mem::swap(&mut self.provenance.files, &mut other.provenance.files);
         }
         self.items.extend(other.items);
         self.people.extend(other.people);
         self.ledgers.extend(other.ledgers);
         self.editorial.extend(other.editorial);
-        self.sources.files.extend(other.sources.files);
-        self.sources.absent.extend(other.sources.absent);
+        self.provenance.files.extend(other.provenance.files);
+        self.provenance.absent.extend(other.provenance.absent);
     }
 }
 
@@ -418,7 +420,7 @@ fn load_file(
         Place::Ledger(_) | Place::PersonLedger | Place::Editorial(_) => None,
     };
     let Some(bytes) = bytes else {
-        loaded.sources.absent.extend(id);
+        loaded.provenance.absent.extend(id);
         return;
     };
     let subject = match place {
@@ -430,7 +432,7 @@ fn load_file(
         Some(subject) => match select(&subject, bytes) {
             Some(bytes) => bytes,
             None => {
-                loaded.sources.absent.extend(id);
+                loaded.provenance.absent.extend(id);
                 return;
             }
         },
@@ -439,7 +441,7 @@ fn load_file(
     let errors_before = diags.error_count();
     load_parsed(bytes, rel, slug, place, reading, loaded, diags);
     if let Some(id) = id.filter(|_| diags.error_count() > errors_before) {
-        loaded.sources.absent.insert(id);
+        loaded.provenance.absent.insert(id);
     }
 }
 
@@ -545,7 +547,7 @@ fn load_parsed(
             if let Some(warning) = blank.filter(|_| parsed) {
                 diags.push(warning);
             }
-            loaded.sources.files.insert(rel.into_os_string(), Source { text: yaml, line_offset: offset });
+            loaded.provenance.files.insert(rel.into_os_string(), YamlText { text: yaml, line_offset: offset });
         }
         Place::Person => {
             if let Some(file) = yaml_file::<PersonFile>(&rel, &text, diags) {
@@ -562,13 +564,13 @@ fn load_parsed(
                     path: rel.clone(),
                 });
             }
-            loaded.sources.files.insert(rel.into_os_string(), Source { text, line_offset: 0 });
+            loaded.provenance.files.insert(rel.into_os_string(), YamlText { text, line_offset: 0 });
         }
         Place::Ledger(collection) => {
             if let Some(records) = yaml_file::<Vec<LedgerRecord>>(&rel, &text, diags) {
                 loaded.ledgers.push(Ledger { item: ItemRef::new(collection, slug), records, path: rel.clone(), blob });
             }
-            loaded.sources.files.insert(rel.into_os_string(), Source { text, line_offset: 0 });
+            loaded.provenance.files.insert(rel.into_os_string(), YamlText { text, line_offset: 0 });
         }
         Place::PersonLedger | Place::Editorial(_) => {
             let subject = match place {
@@ -578,7 +580,7 @@ fn load_parsed(
             if let Some(records) = yaml_file::<Vec<LedgerRecord>>(&rel, &text, diags) {
                 loaded.editorial.push(EditorialLedger { subject, records, path: rel.clone(), blob });
             }
-            loaded.sources.files.insert(rel.into_os_string(), Source { text, line_offset: 0 });
+            loaded.provenance.files.insert(rel.into_os_string(), YamlText { text, line_offset: 0 });
         }
     }
 }
@@ -787,7 +789,7 @@ fn text_error(rel: &Path, e: TextError) -> Diagnostic {
 }
 
 /// Reads and parses `site.toml`.
-fn load_config(root: &Path, diags: &mut Diagnostics, sources: &mut Sources, select: Select<'_>) -> Option<SiteConfig> {
+fn load_config(root: &Path, diags: &mut Diagnostics, provenance: &mut Provenance, select: Select<'_>) -> Option<SiteConfig> {
     let path = root.join("site.toml");
     let rel = PathBuf::from("site.toml");
     if !path.is_file() {
@@ -798,11 +800,11 @@ fn load_config(root: &Path, diags: &mut Diagnostics, sources: &mut Sources, sele
         return None;
     }
     let bytes = select(&Subject::Site, read_bytes(&path, &rel, diags)?)?;
-    parse_config(&bytes, diags, sources)
+    parse_config(&bytes, diags, provenance)
 }
 
 /// Parses and checks the text of `site.toml`.
-fn parse_config(bytes: &[u8], diags: &mut Diagnostics, sources: &mut Sources) -> Option<SiteConfig> {
+fn parse_config(bytes: &[u8], diags: &mut Diagnostics, provenance: &mut Provenance) -> Option<SiteConfig> {
     let rel = PathBuf::from("site.toml");
     let text = decode_text(bytes.to_vec(), &rel, diags)?;
     let parsed = toml::from_str(&text)
@@ -825,7 +827,7 @@ fn parse_config(bytes: &[u8], diags: &mut Diagnostics, sources: &mut Sources) ->
     if let Some(config) = &parsed {
         crate::config::check(config, &rel, Locator::new(&text, 0), diags);
     }
-    sources.files.insert(rel.into_os_string(), Source { text, line_offset: 0 });
+    provenance.files.insert(rel.into_os_string(), YamlText { text, line_offset: 0 });
     parsed
 }
 

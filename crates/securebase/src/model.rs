@@ -484,7 +484,7 @@ pub struct Item<K> {
     pub meta: Meta,
     /// The fields of its collection.
     #[serde(flatten)]
-    pub kind: K,
+    pub fields: K,
 }
 
 impl<K: Kind> Item<K> {
@@ -715,12 +715,12 @@ impl<'a> AnyItem<'a> {
     pub fn prose_fields(self) -> [Option<(&'static str, &'a str)>; 2] {
         match self {
             AnyItem::Style(s) => [
-                Some(("origins", s.kind.origins.as_str())),
-                Some(("in_relationships", s.kind.in_relationships.as_str())),
+                Some(("origins", s.fields.origins.as_str())),
+                Some(("in_relationships", s.fields.in_relationships.as_str())),
             ],
-            AnyItem::Strategy(s) => [Some(("example", s.kind.example.as_str())), None],
+            AnyItem::Strategy(s) => [Some(("example", s.fields.example.as_str())), None],
             AnyItem::Therapy(t) => {
-                [Some(("approach", t.kind.approach.as_str())), Some(("what_to_expect", t.kind.what_to_expect.as_str()))]
+                [Some(("approach", t.fields.approach.as_str())), Some(("what_to_expect", t.fields.what_to_expect.as_str()))]
             }
             AnyItem::Guide(_) => [None, None],
         }
@@ -729,10 +729,10 @@ impl<'a> AnyItem<'a> {
     /// The references the item's collection-specific fields make.
     pub fn typed_refs(self) -> Vec<(&'static str, &'a ItemRef, Collection)> {
         match self {
-            AnyItem::Style(i) => i.kind.typed_refs(),
-            AnyItem::Strategy(i) => i.kind.typed_refs(),
-            AnyItem::Therapy(i) => i.kind.typed_refs(),
-            AnyItem::Guide(i) => i.kind.typed_refs(),
+            AnyItem::Style(i) => i.fields.typed_refs(),
+            AnyItem::Strategy(i) => i.fields.typed_refs(),
+            AnyItem::Therapy(i) => i.fields.typed_refs(),
+            AnyItem::Guide(i) => i.fields.typed_refs(),
         }
     }
 }

@@ -129,7 +129,7 @@ impl Library {
         trust_root: Option<TrustRoot>,
         mathematics: Mathematics,
     ) -> Result<Library, Diagnostics> {
-        let Loaded { config, mut items, mut people, mut ledgers, mut editorial, sources } = loaded;
+        let Loaded { config, mut items, mut people, mut ledgers, mut editorial, provenance } = loaded;
         items.sort();
         people.sort_unstable_by(|a, b| (&a.id, &a.path).cmp(&(&b.id, &b.path)));
         ledgers.sort_unstable_by(|a, b| (&a.item, &a.path).cmp(&(&b.item, &b.path)));
@@ -149,7 +149,7 @@ impl Library {
             positions: Positions::default(),
         };
         library.positions = Positions::build(&library);
-        library.validated(&sources, diags, mathematics)?;
+        library.validated(&provenance, diags, mathematics)?;
         Ok(library)
     }
 
@@ -157,11 +157,11 @@ impl Library {
     /// with no errors, keeps the warnings and builds the reverse relations.
     fn validated(
         &mut self,
-        sources: &load::Sources,
+        provenance: &load::Provenance,
         mut diags: Diagnostics,
         mathematics: Mathematics,
     ) -> Result<(), Diagnostics> {
-        validate::validate(self, sources, validate::Scope::All, mathematics, &mut diags);
+        validate::validate(self, provenance, validate::Scope::All, mathematics, &mut diags);
         diags.sort();
         if diags.has_errors() {
             return Err(diags);
@@ -221,7 +221,7 @@ impl Library {
         }
         // Only what the changed texts can affect is checked again; the rest
         // of the library was valid and has not changed.
-        let none = load::Sources::absent_only(Default::default());
+        let none = load::Provenance::absent_only(Default::default());
         let scope = validate::Scope::Items(&refs);
         let relations = |library: &Library| -> Vec<Vec<(&'static str, ItemRef, Collection)>> {
             let owned = |i: AnyItem<'_>| i.typed_refs().into_iter().map(|(f, r, c)| (f, r.clone(), c)).collect();

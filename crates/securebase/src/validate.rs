@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::config::ReadabilityLevel;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position};
 use crate::library::Library;
-use crate::load::Sources;
+use crate::load::Provenance;
 use crate::model::*;
 use crate::trust;
 
@@ -43,12 +43,12 @@ impl Scope<'_> {
 /// Runs every pass `scope` covers and records what it finds.
 pub(crate) fn validate(
     library: &Library,
-    sources: &Sources,
+    provenance: &Provenance,
     scope: Scope<'_>,
     mathematics: trust::Mathematics,
     diags: &mut Diagnostics,
 ) {
-    let mut check = Checker { library, sources, diags };
+    let mut check = Checker { library, provenance, diags };
     let items: Vec<AnyItem<'_>> = match scope {
         Scope::All => {
             check.unique_ids();
@@ -103,7 +103,7 @@ fn unapproved_person(id: &PersonId) -> String {
 
 struct Checker<'a> {
     library: &'a Library,
-    sources: &'a Sources,
+    provenance: &'a Provenance,
     diags: &'a mut Diagnostics,
 }
 
@@ -158,8 +158,8 @@ impl Checker<'_> {
     fn item_references(&mut self, item: AnyItem<'_>) {
         let meta = item.meta();
         // Positions are found only for problems: finding them is the slow part.
-        let sources = self.sources;
-        let loc = || sources.locator(&meta.path);
+        let provenance = self.provenance;
+        let loc = || provenance.locator(&meta.path);
         if let Some((code, message, hint)) = self.missing_person(&meta.author, "author", "person id") {
             self.error(code, &meta.path, loc().value("author", meta.author.as_str()), message, hint);
         }
@@ -189,7 +189,7 @@ impl Checker<'_> {
     }
 
     fn reference_exists(&mut self, file: &Path, at: impl FnOnce() -> Position, field: &str, r: &ItemRef) {
-        if self.library.item(r).is_none() && !self.sources.is_absent(&r.to_string()) {
+        if self.library.item(r).is_none() && !self.provenance.is_absent(&r.to_string()) {
             let message = format!("`{field}` refers to {r}, which does not exist");
             let hint = match self.library.slugs(r.collection).min_by_key(|s| edit_distance(s, r.slug.as_str())) {
                 Some(near) => format!(
@@ -205,8 +205,8 @@ impl Checker<'_> {
     fn item_rules(&mut self, item: AnyItem<'_>) {
         let meta = item.meta();
         // Positions are found only for problems: finding them is the slow part.
-        let sources = self.sources;
-        let loc = || sources.locator(&meta.path);
+        let provenance = self.provenance;
+        let loc = || provenance.locator(&meta.path);
         let path = &meta.path;
         if meta.title.trim().is_empty() {
             self.error(
@@ -277,7 +277,7 @@ impl Checker<'_> {
             }
         }
         if let AnyItem::Style(style) = item {
-            let k = &style.kind;
+            let k = &style.fields;
             let expected = match (k.dimensions.anxiety, k.dimensions.avoidance) {
                 (Level::Low, Level::Low) => Security::Secure,
                 _ => Security::Insecure,
@@ -356,15 +356,15 @@ impl Checker<'_> {
         for style in self.library.styles() {
             let style_ref = style.reference();
             let covered = scope.covers(&style_ref);
-            let claims = style.kind.strategies.iter().chain(&style.kind.therapies);
+            let claims = style.fields.strategies.iter().chain(&style.fields.therapies);
             for r in claims.filter(|r| covered || scope.covers(r)) {
                 let helps = match self.library.item(r) {
-                    Some(AnyItem::Strategy(s)) => &s.kind.helps_with,
-                    Some(AnyItem::Therapy(t)) => &t.kind.helps_with,
+                    Some(AnyItem::Strategy(s)) => &s.fields.helps_with,
+                    Some(AnyItem::Therapy(t)) => &t.fields.helps_with,
                     _ => continue,
                 };
                 if !helps.contains(&style_ref) {
-                    let at = || self.sources.locator(&style.meta.path).value(r.collection.as_str(), &r.to_string());
+                    let at = || self.provenance.locator(&style.meta.path).value(r.collection.as_str(), &r.to_string());
                     let message = format!("{style_ref} lists {r}, but {r} does not list {style_ref} in `helps_with`");
                     self.warning(
                         Code::Inconsistent,
@@ -376,8 +376,8 @@ impl Checker<'_> {
                 }
             }
         }
-        let helpers = self.library.strategies().iter().map(|s| (s.reference(), &s.kind.helps_with, &s.meta.path));
-        let therapies = self.library.therapies().iter().map(|t| (t.reference(), &t.kind.helps_with, &t.meta.path));
+        let helpers = self.library.strategies().iter().map(|s| (s.reference(), &s.fields.helps_with, &s.meta.path));
+        let therapies = self.library.therapies().iter().map(|t| (t.reference(), &t.fields.helps_with, &t.meta.path));
         let pairs: Vec<_> = helpers.chain(therapies).collect();
         for (helper, helps_with, path) in pairs {
             let covered = scope.covers(&helper);
@@ -385,9 +385,9 @@ impl Checker<'_> {
                 let Some(AnyItem::Style(style)) = self.library.item(style_ref) else {
                     continue;
                 };
-                let listed = style.kind.strategies.iter().chain(&style.kind.therapies).any(|r| *r == helper);
+                let listed = style.fields.strategies.iter().chain(&style.fields.therapies).any(|r| *r == helper);
                 if !listed {
-                    let at = || self.sources.locator(path).value("helps_with", &style_ref.to_string());
+                    let at = || self.provenance.locator(path).value("helps_with", &style_ref.to_string());
                     let message = format!("{helper} says it helps {style_ref}, but {style_ref} does not list it");
                     self.warning(
                         Code::Inconsistent,
@@ -403,8 +403,8 @@ impl Checker<'_> {
 
     fn person(&mut self, person: &Person) {
         // Positions are found only for problems: finding them is the slow part.
-        let sources = self.sources;
-        let loc = || sources.locator(&person.path);
+        let provenance = self.provenance;
+        let loc = || provenance.locator(&person.path);
         let path = &person.path;
         if person.roles.is_empty() {
             self.error(
@@ -461,11 +461,11 @@ impl Checker<'_> {
 
     fn ledger(&mut self, ledger: &Ledger) {
         // Positions are found only for problems: finding them is the slow part.
-        let sources = self.sources;
-        let loc = || sources.locator(&ledger.path);
+        let provenance = self.provenance;
+        let loc = || provenance.locator(&ledger.path);
         let path = &ledger.path;
         let item = self.library.item(&ledger.item);
-        if item.is_none() && !self.sources.is_absent(&ledger.item.to_string()) {
+        if item.is_none() && !self.provenance.is_absent(&ledger.item.to_string()) {
             let message = format!("this ledger is for {}, which does not exist", ledger.item);
             self.error(
                 Code::DanglingReference,
@@ -514,8 +514,8 @@ impl Checker<'_> {
     /// The rules every ledger's records keep: an approval says what changed,
     /// a change request what must change, and records are oldest first.
     fn record_rules(&mut self, path: &Path, records: &[LedgerRecord]) {
-        let sources = self.sources;
-        let loc = || sources.locator(path);
+        let provenance = self.provenance;
+        let loc = || provenance.locator(path);
         let mut previous: Option<Date> = None;
         for (i, record) in records.iter().enumerate() {
             match record.decision {
@@ -564,7 +564,7 @@ impl Checker<'_> {
             let message = format!("the {role} `{id}` has no people file an editor approved");
             return Some((Code::Trust, message, unapproved_person(id)));
         }
-        if self.sources.is_absent(id.as_str()) {
+        if self.provenance.is_absent(id.as_str()) {
             return None;
         }
         let hint = format!("add content/people/{id}.yaml or use an existing {other}");
@@ -574,12 +574,12 @@ impl Checker<'_> {
     /// The ledger of a people file, `site.toml` or the theme: signed by
     /// editors, who in the production edition are those of the trust root.
     fn editorial_ledger(&mut self, ledger: &EditorialLedger, mathematics: trust::Mathematics) {
-        let sources = self.sources;
-        let loc = || sources.locator(&ledger.path);
+        let provenance = self.provenance;
+        let loc = || provenance.locator(&ledger.path);
         let path = &ledger.path;
         if let Editorial::Person(id) = &ledger.subject
             && self.library.person(id).is_none()
-            && !self.sources.is_absent(id.as_str())
+            && !self.provenance.is_absent(id.as_str())
         {
             let message = format!("this ledger is for content/people/{id}.yaml, which does not exist");
             self.error(
@@ -643,7 +643,7 @@ impl Checker<'_> {
     /// signer may use: a record that is not is never an approval. Reports
     /// the `refused` records of the ledger at `path`.
     fn signatures(&mut self, path: &Path, records: &[LedgerRecord], refused: Vec<(usize, trust::Refusal)>) {
-        let sources = self.sources;
+        let provenance = self.provenance;
         for (i, refusal) in refused {
             let record = &records[i];
             let key = if record.signature.is_some() { "signature" } else { "blob" };
@@ -666,7 +666,7 @@ impl Checker<'_> {
                     "ledgers are append-only: restore the record exactly as it was signed, or have the signer review the text again"
                 }
             };
-            self.error(Code::Signature, path, sources.locator(path).entry_key(i, key), message, hint);
+            self.error(Code::Signature, path, provenance.locator(path).entry_key(i, key), message, hint);
         }
     }
 }
