@@ -312,7 +312,7 @@ pub fn signed_repo() -> TempDir {
 /// unsigned.
 pub fn forge(root: &Path, subject: &str, reviewer: &str, date: &str, summary: &str, signer_key: Option<&Path>) {
     let subject: securebase::Subject = subject.parse().unwrap();
-    let ledger = subject.ledger_path();
+    let ledger = securebase::ProjectLayout::ledger(&subject);
     let path = root.join(&ledger);
     let existing = fs::read_to_string(&path).unwrap_or_default();
     let records: Vec<securebase::LedgerRecord> = serde_yaml::from_str(&existing).unwrap_or_default();

@@ -287,7 +287,7 @@ impl Signer {
 
 /// Writes the ledger of `subject` in the project at `site`.
 fn write_ledger(site: &Path, subject: &Subject, records: &[LedgerRecord]) -> anyhow::Result<()> {
-    let path = site.join(subject.ledger_path());
+    let path = site.join(securebase::ProjectLayout::ledger(subject));
     fs::create_dir_all(path.parent().unwrap_or(site))?;
     fs::write(path, serde_yaml::to_string(records)?)?;
     Ok(())

@@ -74,7 +74,7 @@ pub fn run(root: &Path, collection: Collection, slug: &str) -> anyhow::Result<Ex
             return Ok(ExitCode::from(EXIT_ERRORS));
         }
     };
-    let path = root.join("content").join(collection.as_str()).join(format!("{slug}.md"));
+    let path = root.join(securebase::ProjectLayout::item(&securebase::ItemRef::new(collection, slug.clone())));
     if path.exists() {
         eprintln!("error: {} already exists; securebase new never overwrites a file", path.display());
         return Ok(ExitCode::from(EXIT_ERRORS));

@@ -11,8 +11,8 @@ use anyhow::{Context, bail};
 use clap::{Subcommand, ValueEnum};
 use securebase::git::{FileStatus, Repo};
 use securebase::{
-    BlobId, Date, Decision, Diagnostics, EditionError, ItemRef, LedgerRecord, Library, PersonId, Review, Role, Sha256,
-    SigningKey, State, Subject, ThemeFile, TrustRoot,
+    BlobId, Date, Decision, Diagnostics, EditionError, ItemRef, LedgerRecord, Library, PersonId, ProjectLayout, Review,
+    Role, Sha256, SigningKey, State, Subject, ThemeFile, TrustRoot,
 };
 use serde_json::json;
 
@@ -333,8 +333,8 @@ fn record(
             .person(id)
             .map(|p| p.path.clone())
             .with_context(|| format!("there is no person {id} in content/people/"))?,
-        Subject::Site => PathBuf::from("site.toml"),
-        Subject::Theme => PathBuf::from("themes").join(&library.config().theme),
+        Subject::Site => PathBuf::from(ProjectLayout::SITE_TOML),
+        Subject::Theme => ProjectLayout::theme(&library.config().theme),
     };
     if let Some(reason) = signer_refusal(library, subject, signer, today, decision, trust_root.as_ref()) {
         return refuse(reason);
@@ -374,15 +374,16 @@ fn record(
         let hint = match refusal {
             securebase::trust::Refusal::UnknownKey { .. } => format!(
                 "; list the public key under `signing_keys` in {} (an editor approves that change), or sign with --key",
-                library
-                    .person(signer)
-                    .map_or_else(|| format!("content/people/{signer}.yaml"), |p| p.path.display().to_string())
+                library.person(signer).map_or_else(
+                    || ProjectLayout::person(signer).display().to_string(),
+                    |p| p.path.display().to_string()
+                )
             ),
             _ => String::new(),
         };
         return refuse(format!("{refusal}{hint}"));
     }
-    let ledger = subject.ledger_path();
+    let ledger = securebase::ProjectLayout::ledger(subject);
     let yaml = serde_yaml::to_string(&[&record])?;
     let path = root.join(&ledger);
     std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))

@@ -23,7 +23,7 @@ use axum::routing::get;
 use futures_util::stream::{self, Stream, StreamExt};
 use notify::event::{AccessKind, AccessMode, ModifyKind};
 use notify::{EventKind, RecursiveMode, Watcher};
-use securebase::{ItemRef, Library, Reload};
+use securebase::{ItemRef, Library, ProjectLayout, Reload};
 use securebase_site::output::Memory;
 use securebase_site::{BuildOptions, Edition, Files, GitInputs, Part, RenderCache, Site, SiteError, Theme, dependents};
 use tokio::sync::{Notify, broadcast, mpsc};
@@ -149,13 +149,13 @@ async fn serve(term: Terminal, root: PathBuf, address: SocketAddr) -> anyhow::Re
             EventKind::Create(_) | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) => false,
             _ => return,
         };
-        let paths: Vec<PathBuf> = event.paths.into_iter().filter(|p| is_source(&watch_root, p)).collect();
+        let paths: Vec<PathBuf> = event.paths.into_iter().filter(|p| is_input(&watch_root, p)).collect();
         if !paths.is_empty() {
             let _ = changes.send(Change { paths, finished });
         }
     })
     .context("cannot watch the project for changes")?;
-    for dir in ["content", "themes", "templates", "static"] {
+    for dir in ProjectLayout::INPUTS {
         if root.join(dir).is_dir() {
             watcher.watch(&root.join(dir), RecursiveMode::Recursive)?;
         }
@@ -217,24 +217,13 @@ async fn serve(term: Terminal, root: PathBuf, address: SocketAddr) -> anyhow::Re
 /// Whether a changed path is one the site is built from: under the
 /// watched folders, or site.toml, and not an editor's hidden swap or
 /// backup file.
-fn is_source(root: &Path, path: &Path) -> bool {
+fn is_input(root: &Path, path: &Path) -> bool {
     let Ok(inside) = path.strip_prefix(root) else { return false };
     let name = inside.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     if name.starts_with('.') || name.ends_with('~') {
         return false;
     }
-    match inside.components().next().and_then(|c| c.as_os_str().to_str()) {
-        Some("content" | "themes" | "templates" | "static") => true,
-        Some("site.toml") => inside.components().count() == 1,
-        _ => false,
-    }
-}
-
-/// Whether a changed path can change the theme: its files, or site.toml,
-/// which names it.
-fn shapes_theme(root: &Path, path: &Path) -> bool {
-    let inside = path.strip_prefix(root).unwrap_or(path);
-    ["themes", "templates", "static"].iter().any(|dir| inside.starts_with(dir)) || inside == Path::new("site.toml")
+    ProjectLayout::INPUTS.iter().any(|input| inside.starts_with(input))
 }
 
 /// Renders `part` of `site` into memory.
@@ -296,7 +285,8 @@ impl Session {
     }
 
     fn update(&mut self, changed: &BTreeSet<PathBuf>, shared: &Shared, started: Instant) -> Result<(), String> {
-        if changed.is_empty() || changed.iter().any(|path| shapes_theme(&self.root, path)) {
+        let shapes_theme = |path: &PathBuf| ProjectLayout::shapes_theme(path.strip_prefix(&self.root).unwrap_or(path));
+        if changed.is_empty() || changed.iter().any(shapes_theme) {
             self.theme = None;
         }
         let affected = self.load(changed)?;
@@ -390,7 +380,7 @@ impl Session {
         };
         let inside: Vec<PathBuf> =
             changed.iter().filter_map(|p| p.strip_prefix(&self.root).ok()).map(Path::to_path_buf).collect();
-        let content = |p: &&PathBuf| p.starts_with("content") || *p == Path::new("site.toml");
+        let content = |p: &&PathBuf| p.starts_with(ProjectLayout::CONTENT) || *p == Path::new(ProjectLayout::SITE_TOML);
         let content_files: Vec<PathBuf> = inside.iter().filter(content).cloned().collect();
         let Some(library) = self.library.as_mut().filter(|_| !changed.is_empty()) else {
             self.library = Some(Library::load(&self.root).map_err(report)?);
@@ -399,7 +389,8 @@ impl Session {
         if content_files.is_empty() {
             return Ok(Affected::All);
         }
-        let before: Vec<ItemRef> = content_files.iter().filter_map(|p| library.item_at(p)).map(|i| i.reference()).collect();
+        let before: Vec<ItemRef> =
+            content_files.iter().filter_map(|p| library.item_at(p)).map(|i| i.reference()).collect();
         let mut shown: BTreeSet<ItemRef> = before.iter().flat_map(|r| dependents(library, r)).collect();
         match library.reload(&content_files).map_err(report)? {
             Reload::Items(items) if content_files.len() == inside.len() => {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use securebase::Slug;
+use securebase::{ProjectLayout, Slug};
 use tera::{Context, ErrorKind, Tera};
 use walkdir::WalkDir;
 
@@ -28,15 +28,15 @@ pub struct Theme {
 /// the set an editor approves as `theme`.
 pub fn theme_files(root: &Path, name: &str) -> Result<Vec<(String, PathBuf)>, SiteError> {
     check_name(name)?;
-    let dir = root.join("themes").join(name);
+    let dir = root.join(ProjectLayout::theme(name));
     if !dir.join("templates").is_dir() {
         return Err(no_templates(name));
     }
     let mut files = Vec::new();
     for (prefix, folder) in [
-        (format!("themes/{name}"), dir),
-        ("templates".into(), root.join("templates")),
-        ("static".into(), root.join("static")),
+        (securebase::path_text(&ProjectLayout::theme(name)), dir),
+        (ProjectLayout::TEMPLATES.into(), root.join(ProjectLayout::TEMPLATES)),
+        (ProjectLayout::STATIC.into(), root.join(ProjectLayout::STATIC)),
     ] {
         for (inside, file) in walk_files(root, &folder)? {
             files.push((format!("{prefix}/{inside}"), root.join(file)));

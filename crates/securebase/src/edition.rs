@@ -16,6 +16,7 @@ use std::sync::Mutex;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position};
 use crate::frontmatter::Locator;
 use crate::git::{FileStatus, GitError, History, Repo};
+use crate::layout::ProjectLayout;
 use crate::library::Library;
 use crate::model::{BlobId, Editorial, LedgerRecord, PersonId, Sha256, Subject};
 use crate::review::latest_approval;
@@ -112,7 +113,7 @@ impl Library {
         if items.is_empty() {
             return Err(EditionError::NothingApproved);
         }
-        if repo.status(Path::new("content/reviews"))? != FileStatus::Clean {
+        if repo.status(Path::new(ProjectLayout::REVIEWS))? != FileStatus::Clean {
             return Err(EditionError::UncommittedLedgers);
         }
         self.check_history(repo, history)?;
@@ -149,11 +150,11 @@ impl Library {
             committed(repo, history, &Subject::Person(id.clone()), &path, &record.blob)?;
             wanted.push((record.blob.clone(), path));
         }
-        committed(repo, history, &Subject::Site, Path::new("site.toml"), &site.blob)?;
-        wanted.push((site.blob.clone(), "site.toml".into()));
+        committed(repo, history, &Subject::Site, Path::new(ProjectLayout::SITE_TOML), &site.blob)?;
+        wanted.push((site.blob.clone(), ProjectLayout::SITE_TOML.into()));
         let listing = trust::theme_listing(&theme.files);
         let mut problems = Diagnostics::new();
-        let theme_ledger = Subject::Theme.ledger_path();
+        let theme_ledger = ProjectLayout::ledger(&Subject::Theme);
         let theme_at =
             || self_locate(self.root(), &theme_ledger, self.records(&Subject::Theme).len().saturating_sub(1));
         if BlobId::of(listing.as_bytes()) != theme.blob
@@ -224,7 +225,7 @@ impl Library {
             }
         }
         for subject in mismatches.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            let ledger = subject.ledger_path();
+            let ledger = ProjectLayout::ledger(&subject);
             let at = self_locate(self.root(), &ledger, self.records(&subject).len().saturating_sub(1));
             let message = format!(
                 "the bytes git holds for the approved version of {subject} do not have the SHA-256 its record signs"
@@ -254,7 +255,7 @@ impl Library {
                 "an editor approves it: `securebase review approve {subject} --reviewer <editor-id> --summary \"...\"`"
             )));
         };
-        note(Path::new("site.toml"), Subject::Site, Some(&site.blob));
+        note(Path::new(ProjectLayout::SITE_TOML), Subject::Site, Some(&site.blob));
         for person in self.people() {
             note(&person.path, Subject::Person(person.id.clone()), people.get(&person.id).map(|r| &r.blob));
         }
@@ -299,7 +300,7 @@ impl Library {
     ) -> Option<Library> {
         let digest_ok = |record: &LedgerRecord, bytes: &[u8]| record.sha256.as_ref() == Some(&Sha256::of(bytes));
         let approved = |record: &LedgerRecord| blobs.get(&record.blob).filter(|b| digest_ok(record, b));
-        let inside = crate::model::inside_content;
+        let inside = ProjectLayout::inside_content;
         let site_bytes = approved(site)?;
         let mut files: Vec<(String, &[u8])> = Vec::new();
         for (id, record) in people {
@@ -382,7 +383,7 @@ fn append_only(
 ) -> Result<(), EditionError> {
     let mut wanted: Vec<(BlobId, PathBuf)> = Vec::new();
     let mut ledgers: Vec<(&Path, Vec<u8>)> = Vec::new();
-    for path in history.paths().filter(|p| p.starts_with("content/reviews")) {
+    for path in history.paths().filter(|p| p.starts_with(ProjectLayout::REVIEWS)) {
         let current = now.get(path).copied();
         let older: Vec<&BlobId> =
             history.changes(path).iter().filter_map(|c| c.blob.as_ref()).filter(|b| Some(*b) != current).collect();

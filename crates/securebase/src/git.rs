@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::layout::ProjectLayout;
 use crate::model::{BlobId, Date};
 
 /// Why git could not give what was asked.
@@ -231,11 +232,11 @@ impl Repo {
             "--relative",
             "--format=%x01%H%x09%cs%x09%ae",
             "--",
-            "content",
-            "site.toml",
-            "themes",
-            "templates",
-            "static",
+            ProjectLayout::CONTENT,
+            ProjectLayout::SITE_TOML,
+            ProjectLayout::THEMES,
+            ProjectLayout::TEMPLATES,
+            ProjectLayout::STATIC,
         ])?;
         let mut history = History::default();
         let mut current: Option<(String, Date, String)> = None;
@@ -281,7 +282,7 @@ impl Repo {
             "--relative",
             "--format=%x01%H%x09%ae",
             "--",
-            "content/reviews",
+            ProjectLayout::REVIEWS,
         ])?;
         let mut history = LedgerHistory::default();
         let mut counts: BTreeMap<PathBuf, usize> = BTreeMap::new();

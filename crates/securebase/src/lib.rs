@@ -89,6 +89,7 @@ mod edition;
 mod embedded;
 mod frontmatter;
 pub mod git;
+mod layout;
 mod library;
 mod load;
 mod model;
@@ -124,6 +125,7 @@ pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity, path_tex
 pub use edition::{EditionError, Production};
 #[cfg(feature = "embedded")]
 pub use embedded::embedded;
+pub use layout::ProjectLayout;
 pub use library::{ItemReadability, Library};
 pub use load::{MAX_FILE_BYTES, suggest_slug};
 pub use model::*;

@@ -20,6 +20,7 @@ use walkdir::WalkDir;
 use crate::config::SiteConfig;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position, relative};
 use crate::frontmatter::{self, Locator, TextError};
+use crate::layout::ProjectLayout;
 use crate::model::*;
 use crate::readability;
 
@@ -238,7 +239,7 @@ pub(crate) fn load_files(files: &[(&str, &[u8])], measure: bool, diags: &mut Dia
     let mut loaded = Loaded::default();
     let reading = Reading { bodies: Bodies::Keep, measure };
     for (inside, bytes) in files {
-        let rel = Path::new("content").join(inside);
+        let rel = Path::new(ProjectLayout::CONTENT).join(inside);
         match place(Path::new(inside)) {
             Some(place) => load_file(rel, place, Some(bytes.to_vec()), reading, &mut loaded, diags, &|_, b| Some(b)),
             None => diags.push(Diagnostic::warning(Code::IgnoredFile, rel, Position::START, "this file is not loaded")),
@@ -259,7 +260,7 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics, select: Select<'_>, bod
     let mut loaded = Loaded::default();
     loaded.config = load_config(root, diags, &mut loaded.provenance, select);
     let reading = Reading { bodies, measure: measured(loaded.config.as_ref()) };
-    let content = root.join("content");
+    let content = root.join(ProjectLayout::CONTENT);
     if !content.is_dir() {
         diags.push(
             Diagnostic::error(Code::Io, "content", Position::START, "there is no content/ folder")
@@ -375,7 +376,7 @@ impl Loaded {
 /// The item whose file `rel` (a path under the project root, such as
 /// `content/styles/avoidant.md`) would be, if it is an item file.
 pub(crate) fn item_of_file(rel: &Path) -> Option<ItemRef> {
-    let Place::Item(collection) = place(rel.strip_prefix("content").ok()?)? else { return None };
+    let Place::Item(collection) = place(rel.strip_prefix(ProjectLayout::CONTENT).ok()?)? else { return None };
     let slug = rel.file_stem()?.to_str()?.parse().ok()?;
     Some(ItemRef::new(collection, slug))
 }
@@ -789,9 +790,14 @@ fn text_error(rel: &Path, e: TextError) -> Diagnostic {
 }
 
 /// Reads and parses `site.toml`.
-fn load_config(root: &Path, diags: &mut Diagnostics, provenance: &mut Provenance, select: Select<'_>) -> Option<SiteConfig> {
-    let path = root.join("site.toml");
-    let rel = PathBuf::from("site.toml");
+fn load_config(
+    root: &Path,
+    diags: &mut Diagnostics,
+    provenance: &mut Provenance,
+    select: Select<'_>,
+) -> Option<SiteConfig> {
+    let path = root.join(ProjectLayout::SITE_TOML);
+    let rel = PathBuf::from(ProjectLayout::SITE_TOML);
     if !path.is_file() {
         diags.push(
             Diagnostic::error(Code::Io, rel, Position::START, "there is no site.toml")
@@ -805,7 +811,7 @@ fn load_config(root: &Path, diags: &mut Diagnostics, provenance: &mut Provenance
 
 /// Parses and checks the text of `site.toml`.
 fn parse_config(bytes: &[u8], diags: &mut Diagnostics, provenance: &mut Provenance) -> Option<SiteConfig> {
-    let rel = PathBuf::from("site.toml");
+    let rel = PathBuf::from(ProjectLayout::SITE_TOML);
     let text = decode_text(bytes.to_vec(), &rel, diags)?;
     let parsed = toml::from_str(&text)
         .map_err(|e| {

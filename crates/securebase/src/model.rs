@@ -11,12 +11,6 @@ use std::str::FromStr;
 pub use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-/// A project-relative path under `content/` as the path inside it
-/// (`content/styles/avoidant.md` is `styles/avoidant.md`), `/`-separated.
-pub(crate) fn inside_content(path: &std::path::Path) -> Option<String> {
-    Some(crate::diagnostic::path_text(path.strip_prefix("content").ok()?))
-}
-
 /// The pattern every slug and person id matches.
 pub const SLUG_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
 
@@ -719,9 +713,10 @@ impl<'a> AnyItem<'a> {
                 Some(("in_relationships", s.fields.in_relationships.as_str())),
             ],
             AnyItem::Strategy(s) => [Some(("example", s.fields.example.as_str())), None],
-            AnyItem::Therapy(t) => {
-                [Some(("approach", t.fields.approach.as_str())), Some(("what_to_expect", t.fields.what_to_expect.as_str()))]
-            }
+            AnyItem::Therapy(t) => [
+                Some(("approach", t.fields.approach.as_str())),
+                Some(("what_to_expect", t.fields.what_to_expect.as_str())),
+            ],
             AnyItem::Guide(_) => [None, None],
         }
     }
@@ -1077,17 +1072,6 @@ impl Subject {
     /// Whether an editor (rather than a clinical reviewer) approves it.
     pub fn is_editorial(&self) -> bool {
         !matches!(self, Subject::Item(_))
-    }
-
-    /// The ledger file, relative to the project root.
-    pub fn ledger_path(&self) -> PathBuf {
-        let reviews = PathBuf::from("content/reviews");
-        match self {
-            Subject::Item(item) => reviews.join(item.collection.as_str()).join(format!("{}.yaml", item.slug)),
-            Subject::Person(id) => reviews.join("people").join(format!("{id}.yaml")),
-            Subject::Site => reviews.join("site.yaml"),
-            Subject::Theme => reviews.join("theme.yaml"),
-        }
     }
 }
 

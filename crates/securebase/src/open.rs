@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostics;
+use crate::layout::ProjectLayout;
 use crate::library::{Helpers, ItemReadability, Library, Positions};
 use crate::load::{self, Loaded};
 use crate::model::*;
@@ -208,7 +209,7 @@ impl Library {
                 return None;
             }
             let bytes = load::read_again(&self.root.join(path))?;
-            let inside = inside_content(path)?;
+            let inside = ProjectLayout::inside_content(path)?;
             refs.push(r);
             files.push((inside, bytes));
         }

@@ -16,7 +16,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position, path_text};
+use crate::layout::ProjectLayout;
 use crate::model::*;
 
 /// The SSH signature namespace of review records (`ssh-keygen -Y sign -n`).
@@ -69,9 +70,9 @@ fn escape_into(out: &mut String, text: &str) {
 /// `site.toml`, or `theme` for the theme (whose blob is its listing's).
 pub fn statement_path(subject: &Subject) -> String {
     match subject {
-        Subject::Item(item) => format!("content/{}/{}.md", item.collection, item.slug),
-        Subject::Person(id) => format!("content/people/{id}.yaml"),
-        Subject::Site => "site.toml".to_owned(),
+        Subject::Item(item) => path_text(&ProjectLayout::item(item)),
+        Subject::Person(id) => path_text(&ProjectLayout::person(id)),
+        Subject::Site => ProjectLayout::SITE_TOML.to_owned(),
         Subject::Theme => "theme".to_owned(),
     }
 }
