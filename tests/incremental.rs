@@ -11,9 +11,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::{copy_dir, files_under, project_root};
-use securebase::{Diagnostics, ItemRef, Library, Reload};
+use securebase::{Diagnostics, Library, Reload};
 use securebase_site::output::{MARKER, Memory};
-use securebase_site::{BuildOptions, Edition, GitInputs, Part, RenderCache, Site, dependents};
+use securebase_site::{BuildOptions, Edition, GitInputs, Part, RenderCache, Rerender, Site, after_edit};
 use tempfile::TempDir;
 
 /// A copy of the shipped project to edit.
@@ -70,25 +70,20 @@ fn edit_and_update(
     cache: &RenderCache,
     file: &str,
     edit: impl Fn(String) -> String,
-) -> Reload {
+) -> Rerender {
     let path = root.join(file);
     fs::write(&path, edit(fs::read_to_string(&path).unwrap())).unwrap();
-    let changed = [PathBuf::from(file)];
-    let shown_before: BTreeSet<ItemRef> =
-        library.item_at(Path::new(file)).map(|i| dependents(library, &i.reference())).unwrap_or_default();
-    let reload = library.reload(&changed).expect("the edit is valid");
+    let rerender = after_edit(library, &[PathBuf::from(file)]).expect("the edit is valid");
     let options = options();
     let rendered = Site::new(library, &options).unwrap().with_cache(cache);
-    match &reload {
-        Reload::Items(items) => {
-            let mut shown = shown_before;
-            shown.extend(items.iter().flat_map(|r| dependents(library, r)));
-            site.extend(render(&rendered, Part::Items(&shown)));
+    match &rerender {
+        Rerender::Items(shown) => {
+            site.extend(render(&rendered, Part::Items(shown)));
             site.extend(render(&rendered, Part::Lists));
         }
-        _ => *site = render(&rendered, Part::All).into_iter().collect(),
+        Rerender::All => *site = render(&rendered, Part::All).into_iter().collect(),
     }
-    reload
+    rerender
 }
 
 #[test]
@@ -111,7 +106,18 @@ fn an_edited_item_renders_again_exactly_as_a_full_build_would() {
             1,
         )
     });
-    assert_eq!(reload, Reload::Items(vec!["strategies/mindfulness".parse().unwrap()]));
+    // Its own page, the styles it helps and the items that list it as related.
+    let shown = [
+        "styles/ambivalent",
+        "styles/avoidant",
+        "styles/disorganized",
+        "styles/secure",
+        "strategies/mindfulness",
+        "strategies/self-compassion",
+        "therapies/dbt",
+        "therapies/emotion-focused-therapy",
+    ];
+    assert_eq!(reload, Rerender::Items(shown.iter().map(|r| r.parse().unwrap()).collect()));
     assert!(String::from_utf8_lossy(&site["styles/avoidant/index.html"]).contains("Practice mindful noticing"));
     let fresh = Library::load(root).unwrap();
     assert_eq!(site, full_render(&fresh), "the incremental site differs from a full build");
@@ -122,7 +128,7 @@ fn an_edited_item_renders_again_exactly_as_a_full_build_would() {
     let reload = edit_and_update(root, &mut library, &mut site, &cache, "content/styles/avoidant.md", |text| {
         text.replacen("  - strategies/set-boundaries\n", "", 1)
     });
-    assert!(matches!(reload, Reload::Items(_)));
+    assert!(matches!(reload, Rerender::Items(_)));
     let fresh = Library::load(root).unwrap();
     assert_eq!(site, full_render(&fresh), "the incremental site differs from a full build");
     assert!(!fresh.warnings().is_empty(), "the one-sided relation draws a warning");
@@ -136,7 +142,7 @@ fn an_edited_item_renders_again_exactly_as_a_full_build_would() {
             1,
         )
     });
-    assert!(matches!(reload, Reload::Items(_)));
+    assert!(matches!(reload, Rerender::Items(_)));
     let fresh = Library::load(root).unwrap();
     assert_eq!(site, full_render(&fresh));
     assert_eq!(problems(library.warnings()), problems(fresh.warnings()));
@@ -144,7 +150,7 @@ fn an_edited_item_renders_again_exactly_as_a_full_build_would() {
     // A person's file is not an item: everything is loaded again.
     let person = "content/people/securebase-editorial.yaml";
     let reload = edit_and_update(root, &mut library, &mut site, &cache, person, |text| text + "\n");
-    assert_eq!(reload, Reload::All);
+    assert_eq!(reload, Rerender::All);
     assert_eq!(site, full_render(&Library::load(root).unwrap()));
 }
 

@@ -23,9 +23,11 @@ use axum::routing::get;
 use futures_util::stream::{self, Stream, StreamExt};
 use notify::event::{AccessKind, AccessMode, ModifyKind};
 use notify::{EventKind, RecursiveMode, Watcher};
-use securebase::{ItemRef, Library, ProjectLayout, Reload};
+use securebase::{ItemRef, Library, ProjectLayout};
 use securebase_site::output::Memory;
-use securebase_site::{BuildOptions, Edition, Files, GitInputs, Part, RenderCache, Site, SiteError, Theme, dependents};
+use securebase_site::{
+    BuildOptions, Edition, Files, GitInputs, Part, RenderCache, Rerender, Site, SiteError, Theme, after_edit,
+};
 use tokio::sync::{Notify, broadcast, mpsc};
 use tokio_stream::wrappers::BroadcastStream;
 
@@ -253,14 +255,6 @@ struct Session {
     lists: Arc<HashSet<String>>,
 }
 
-/// How much of the site an edit needs rendered again.
-enum Affected {
-    /// These items' pages, then every page that lists items.
-    Items(BTreeSet<ItemRef>),
-    /// Everything.
-    All,
-}
-
 impl Session {
     fn new(term: Terminal, root: PathBuf) -> Self {
         Session {
@@ -291,9 +285,9 @@ impl Session {
         }
         let affected = self.load(changed)?;
         let today = crate::build::today().map_err(|e| e.to_string())?;
-        let affected = if self.today == Some(today) { affected } else { Affected::All };
+        let affected = if self.today == Some(today) { affected } else { Rerender::All };
         self.today = Some(today);
-        if matches!(affected, Affected::All) {
+        if matches!(affected, Rerender::All) {
             self.refresh_git()?;
         }
         let (key, git) = self.git.take().unwrap_or_default();
@@ -306,7 +300,7 @@ impl Session {
     /// Renders what `affected` names and puts it in `shared`'s snapshot.
     fn render(
         &mut self,
-        affected: Affected,
+        affected: Rerender,
         options: &mut BuildOptions,
         shared: &Shared,
         started: Instant,
@@ -319,7 +313,7 @@ impl Session {
         };
         let served = |files: Files| files.into_iter().map(|(path, bytes)| (path, Arc::new(bytes)));
         match affected {
-            Affected::All => {
+            Rerender::All => {
                 let site = Site::with_theme(library, options, theme).with_cache(&self.cache);
                 let every: BTreeSet<ItemRef> = library.all_items().map(|i| i.reference()).collect();
                 let items = in_memory(&site, Part::Items(&every)).map_err(fail)?;
@@ -334,7 +328,7 @@ impl Session {
                 shared.settled.notify_waiters();
                 crate::note!(self.term, "rebuilt {count} files in {} ms", started.elapsed().as_millis());
             }
-            Affected::Items(items) => {
+            Rerender::Items(items) => {
                 // The edited pages first, served while the lists catch up.
                 let site = Site::with_theme(library, options, theme).with_cache(&self.cache);
                 let files = in_memory(&site, Part::Items(&items)).map_err(fail)?;
@@ -374,31 +368,17 @@ impl Session {
 
     /// Loads what changed: only the edited items when that is all that
     /// changed, else the whole project (or nothing, for a theme edit).
-    fn load(&mut self, changed: &BTreeSet<PathBuf>) -> Result<Affected, String> {
+    fn load(&mut self, changed: &BTreeSet<PathBuf>) -> Result<Rerender, String> {
         let report = |diagnostics: securebase::Diagnostics| {
             diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
         };
-        let inside: Vec<PathBuf> =
-            changed.iter().filter_map(|p| p.strip_prefix(&self.root).ok()).map(Path::to_path_buf).collect();
-        let content = |p: &&PathBuf| p.starts_with(ProjectLayout::CONTENT) || *p == Path::new(ProjectLayout::SITE_TOML);
-        let content_files: Vec<PathBuf> = inside.iter().filter(content).cloned().collect();
         let Some(library) = self.library.as_mut().filter(|_| !changed.is_empty()) else {
             self.library = Some(Library::load(&self.root).map_err(report)?);
-            return Ok(Affected::All);
+            return Ok(Rerender::All);
         };
-        if content_files.is_empty() {
-            return Ok(Affected::All);
-        }
-        let before: Vec<ItemRef> =
-            content_files.iter().filter_map(|p| library.item_at(p)).map(|i| i.reference()).collect();
-        let mut shown: BTreeSet<ItemRef> = before.iter().flat_map(|r| dependents(library, r)).collect();
-        match library.reload(&content_files).map_err(report)? {
-            Reload::Items(items) if content_files.len() == inside.len() => {
-                shown.extend(items.iter().flat_map(|r| dependents(library, r)));
-                Ok(Affected::Items(shown))
-            }
-            _ => Ok(Affected::All),
-        }
+        let inside: Vec<PathBuf> =
+            changed.iter().filter_map(|p| p.strip_prefix(&self.root).ok()).map(Path::to_path_buf).collect();
+        after_edit(library, &inside).map_err(report)
     }
 
     /// Reads git again when HEAD or the approved blobs have changed since

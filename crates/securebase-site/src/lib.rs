@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 
 pub use cache::RenderCache;
 pub use error::SiteError;
-pub use render::{Part, Written, dependents};
+pub use render::{Part, Rerender, Written, after_edit, dependents};
 pub use site::{Files, Site};
 pub use theme::{Theme, theme_files};
 

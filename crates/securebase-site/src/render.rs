@@ -4,9 +4,10 @@
 //! (into the staging folder), serve and tests (into memory).
 
 use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use securebase::{AnyItem, ItemRef, Library};
+use securebase::{AnyItem, Diagnostics, ItemRef, Library, ProjectLayout, Reload};
 
 use crate::context::{self, Prepared};
 use crate::output::{Memory, Sink};
@@ -146,6 +147,43 @@ pub fn dependents(library: &Library, r: &ItemRef) -> BTreeSet<ItemRef> {
     items
 }
 
+/// What an edit makes a rendered site render again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rerender {
+    /// These items' own outputs ([`Part::Items`]), then [`Part::Lists`].
+    Items(BTreeSet<ItemRef>),
+    /// Everything.
+    All,
+}
+
+/// Brings `library` up to date after an edit to the files `changed`
+/// (relative to its root) and says what a site rendered from it must
+/// render again: the [`dependents`] of every changed item, before and
+/// after the edit, when only item files changed; everything when anything
+/// else did (a person, a ledger, `site.toml`, the theme, a file added or
+/// removed). The incremental policy of `securebase serve`.
+///
+/// # Errors
+///
+/// Every problem the edit brings, as [`Library::reload`] reports them; the
+/// library is then unchanged.
+pub fn after_edit(library: &mut Library, changed: &[PathBuf]) -> Result<Rerender, Diagnostics> {
+    let content = |p: &&PathBuf| p.starts_with(ProjectLayout::CONTENT) || *p == Path::new(ProjectLayout::SITE_TOML);
+    let content: Vec<PathBuf> = changed.iter().filter(content).cloned().collect();
+    if content.is_empty() {
+        return Ok(Rerender::All);
+    }
+    let before: Vec<ItemRef> = content.iter().filter_map(|p| library.item_at(p)).map(|i| i.reference()).collect();
+    let mut shown: BTreeSet<ItemRef> = before.iter().flat_map(|r| dependents(library, r)).collect();
+    match library.reload(&content)? {
+        Reload::Items(items) if content.len() == changed.len() => {
+            shown.extend(items.iter().flat_map(|r| dependents(library, r)));
+            Ok(Rerender::Items(shown))
+        }
+        _ => Ok(Rerender::All),
+    }
+}
+
 /// Files sorted by path, the first of each path kept (a theme's static
 /// file never replaces a generated one).
 fn in_order(mut files: Files) -> Files {
@@ -195,6 +233,22 @@ mod tests {
         assert_eq!(all_written.files, all.len());
         assert_eq!(all_written.pages, all.iter().filter(|(path, _)| path.ends_with(".html")).count());
         assert_eq!(site.render().unwrap(), all);
+    }
+
+    #[test]
+    fn an_edit_to_anything_but_items_renders_everything_again() {
+        let mut library = shipped();
+        for changed in ["themes/default/templates/base.html", "templates/item.html", "static/logo.svg"] {
+            assert_eq!(after_edit(&mut library, &[PathBuf::from(changed)]).unwrap(), Rerender::All, "{changed}");
+        }
+        // An unchanged item file reloads as itself; with a theme file beside it, everything renders.
+        let item = PathBuf::from("content/styles/secure.md");
+        let both = [item.clone(), PathBuf::from("themes/default/templates/base.html")];
+        assert_eq!(after_edit(&mut library, &both).unwrap(), Rerender::All);
+        let Rerender::Items(shown) = after_edit(&mut library, &[item]).unwrap() else { panic!("only an item changed") };
+        let secure: ItemRef = "styles/secure".parse().unwrap();
+        assert_eq!(shown, dependents(&library, &secure));
+        assert!(shown.contains(&secure));
     }
 
     #[test]
