@@ -29,7 +29,8 @@ fn imports(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
         } else {
             continue;
         };
-        modules.insert(name, text);
+        // A module may be a file and a folder of its submodules beside it.
+        modules.entry(name).or_default().push_str(&text);
     }
     let names: BTreeSet<String> = modules.keys().cloned().collect();
     let exports = reexports(&root, &names);
