@@ -62,6 +62,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    #[inline(always)]
     fn word(&mut self, start: usize, end: usize, syllables: u32) {
         if self.start.is_none() {
             self.start = Some(match self.origin {
@@ -166,6 +167,7 @@ impl<'a> Scanner<'a> {
     /// could join it to more (see [`JOINS`]). Anything else is left to
     /// [`Scanner::any_word`], which reads it byte by byte to the same
     /// result, only slower.
+    #[inline(always)]
     fn plain_word(&mut self, start: usize, to: usize) -> Option<usize> {
         let bytes = self.text.as_bytes();
         let (low, high) = (Lanes::load(bytes, start, to), Lanes::load(bytes, start + 8, to));
@@ -190,6 +192,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads the word that starts at `start`; returns where it ends.
+    #[inline(always)]
     fn scan_word(&mut self, start: usize, to: usize) -> usize {
         match self.plain_word(start, to) {
             Some(end) => end,
@@ -199,6 +202,8 @@ impl<'a> Scanner<'a> {
 
     /// Reads any word that starts at `start`, byte by byte; returns where
     /// it ends.
+    #[cold]
+    #[inline(never)]
     fn any_word(&mut self, start: usize, to: usize) -> usize {
         let text = self.text;
         let bytes = text.as_bytes();
