@@ -170,23 +170,26 @@ impl<'a> Scanner<'a> {
     #[inline(always)]
     fn plain_word(&mut self, start: usize, to: usize) -> Option<usize> {
         let bytes = self.text.as_bytes();
-        let (low, high) = (Lanes::load(bytes, start, to), Lanes::load(bytes, start + 8, to));
-        // Without a branch on the length: the second eight count only when
-        // the first are all part of the word.
+        let low = Lanes::load(bytes, start, to);
         let first = low.run();
-        let len = first + high.run() * usize::from(first == 8);
-        if len == 2 * 8 {
-            return None;
-        }
-        let rest = len.saturating_sub(8);
-        let key = (low.lowercase(len.min(8)), high.lowercase(rest));
-        let digits = low.digits(len.min(8)) | high.digits(rest);
+        // Most words end within the first eight bytes.
+        let (len, key) = if first < 8 {
+            (first, (low.lowercase(first), 0))
+        } else {
+            let high = Lanes::load(bytes, start + 8, to);
+            let more = high.run();
+            if more == 8 {
+                return None;
+            }
+            (8 + more, (low.0 | lanes_of(0x20), high.lowercase(more)))
+        };
         let end = start + len;
         let after = |k: usize| if k < to { bytes[k] } else { 0 };
         if JOINS[usize::from(after(end))] & FOLLOWING[usize::from(after(end + 1))] != 0 {
             return None;
         }
-        let count = if digits != 0 { 1 } else { self.seen.syllables_of(key, &self.text[start..end]) };
+        // A number's count (one) is remembered like any word's.
+        let count = self.seen.syllables_of(key, || &self.text[start..end]);
         self.word(start, end, count);
         Some(end)
     }
@@ -266,7 +269,7 @@ impl<'a> Scanner<'a> {
         let count = if digit {
             1
         } else if plain && word.len() <= SEEN_LETTERS {
-            self.seen.syllables_of(SeenWords::key(word), word)
+            self.seen.syllables_of(SeenWords::key(word), || word)
         } else {
             syllables(word)
         };
@@ -392,16 +395,11 @@ impl Lanes {
     fn lowercase(self, n: usize) -> u64 {
         (self.0 | lanes_of(0x20)) & first_bytes(n)
     }
-
-    /// Whether any of the first `n` bytes is a digit (non-zero if so).
-    fn digits(self, n: usize) -> u64 {
-        self.digit_bits() & first_bytes(n)
-    }
 }
 
 /// A mask of the first `n` (at most 8) bytes of eight.
 fn first_bytes(n: usize) -> u64 {
-    ((1u128 << (8 * n)) - 1) as u64
+    if n >= 8 { u64::MAX } else { (1 << (8 * n)) - 1 }
 }
 
 /// One remembered word: its bytes, lowercase (ASCII letters with 0x20 set;
@@ -435,10 +433,10 @@ impl SeenWords {
     /// The syllables of `word`, whose key is `key`. Each hash has two
     /// slots, the word used last first, so that two common words with one
     /// hash do not keep pushing each other out.
-    fn syllables_of(&mut self, key: (u64, u64), word: &str) -> u32 {
+    fn syllables_of<'w>(&mut self, key: (u64, u64), word: impl FnOnce() -> &'w str) -> u32 {
         let hash = (key.0 ^ key.1.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54;
         let pair = 2 * (hash as usize % (SEEN_SLOTS / 2));
-        let Some([first, second]) = self.0.get_mut(pair..pair + 2) else { return syllables(word) };
+        let Some([first, second]) = self.0.get_mut(pair..pair + 2) else { return syllables(word()) };
         if first.key == key {
             return first.syllables;
         }
@@ -447,7 +445,7 @@ impl SeenWords {
             return first.syllables;
         }
         *second = *first;
-        *first = Seen { key, syllables: syllables(word) };
+        *first = Seen { key, syllables: syllables(word()) };
         first.syllables
     }
 }
