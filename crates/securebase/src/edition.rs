@@ -430,3 +430,72 @@ fn append_only(
     }
     if problems.has_errors() { Err(EditionError::Trust(problems)) } else { Ok(()) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::git::scratch::{commit, repository};
+
+    /// The tests' valid fixture (one signed approval of an item, none of
+    /// `site.toml` or the theme), committed to a new repository.
+    fn committed_fixture() -> tempfile::TempDir {
+        let dir = repository();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/valid");
+        let mut files = Vec::new();
+        for entry in walkdir::WalkDir::new(&fixture) {
+            let entry = entry.unwrap();
+            if entry.file_type().is_file() {
+                let inside = crate::diagnostic::path_text(entry.path().strip_prefix(&fixture).unwrap());
+                files.push((inside, std::fs::read(entry.path()).unwrap()));
+            }
+        }
+        let files: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+        commit(dir.path(), &files, "the fixture");
+        dir
+    }
+
+    fn production(root: &Path) -> Result<Production, EditionError> {
+        let library = Library::load(root).expect("the fixture loads");
+        let repo = Repo::open(root).unwrap();
+        let history = repo.history().unwrap();
+        library.production(&repo, &history, &TrustRoot::default())
+    }
+
+    #[test]
+    fn production_needs_an_approved_item_committed_ledgers_and_an_approved_site_toml_and_theme() {
+        let dir = committed_fixture();
+        let root = dir.path();
+        // The item is approved and the ledgers committed, but nobody has
+        // approved site.toml, which every page shows.
+        assert!(matches!(production(root), Err(EditionError::NotApproved(Subject::Site))));
+
+        let ledger = root.join("content/reviews/styles/avoidant.yaml");
+        let text = std::fs::read_to_string(&ledger).unwrap();
+        std::fs::write(&ledger, format!("{text}\n")).unwrap();
+        assert!(matches!(production(root), Err(EditionError::UncommittedLedgers)));
+
+        std::fs::remove_file(&ledger).unwrap();
+        commit(root, &[], "no approvals");
+        assert!(matches!(production(root), Err(EditionError::NothingApproved)));
+    }
+
+    #[test]
+    fn approved_blobs_are_each_items_latest_approval() {
+        let dir = committed_fixture();
+        let library = Library::load(dir.path()).unwrap();
+        let blobs = library.approved_blobs();
+        let avoidant: crate::model::ItemRef = "styles/avoidant".parse().unwrap();
+        let record = library.ledger(&avoidant).and_then(|l| latest_approval(&l.records)).unwrap();
+        assert_eq!(blobs.into_iter().collect::<Vec<_>>(), [(avoidant, &record.blob)]);
+    }
+
+    #[test]
+    fn theme_file_paths_are_plain_and_relative() {
+        for path in ["themes/default/templates/base.html", "static/a.css", "x"] {
+            assert!(is_plain_relative(path), "{path}");
+        }
+        for path in ["", "/etc/passwd", "../x", "themes/../../x", "./themes/a", "themes//a/.."] {
+            assert!(!is_plain_relative(path), "{path}");
+        }
+    }
+}

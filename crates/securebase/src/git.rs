@@ -320,3 +320,84 @@ impl Repo {
         BlobId::try_from(out.trim().to_owned()).ok()
     }
 }
+
+/// Temporary repositories for the unit tests of this module and of the
+/// editions.
+#[cfg(test)]
+pub(crate) mod scratch {
+    use std::path::Path;
+    use std::process::Command;
+
+    /// Runs git in `dir` as a fictional committer, expecting success.
+    pub(crate) fn git(dir: &Path, args: &[&str]) {
+        let status = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["-c", "user.name=Test Writer", "-c", "user.email=writer@example.test", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .env("LC_ALL", "C")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .output()
+            .expect("git runs");
+        assert!(status.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&status.stderr));
+    }
+
+    /// Writes `files` (path, bytes) under `dir` and commits them all.
+    pub(crate) fn commit(dir: &Path, files: &[(&str, &[u8])], message: &str) {
+        for (path, bytes) in files {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
+        git(dir, &["add", "-A"]);
+        git(dir, &["commit", "-q", "-m", message]);
+    }
+
+    /// A new, empty repository.
+    pub(crate) fn repository() -> tempfile::TempDir {
+        let dir = tempfile::TempDir::new().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        dir
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scratch::{commit, repository};
+    use super::*;
+
+    #[test]
+    fn history_blobs_and_status_come_from_the_repository() {
+        let dir = repository();
+        let root = dir.path();
+        assert!(matches!(Repo::open(&root.join("missing")), Err(GitError::NotARepository(_))));
+        commit(root, &[("content/guides/a.md", b"one\n"), ("notes.txt", b"not a source\n")], "first");
+        commit(root, &[("content/guides/a.md", b"two\n")], "second");
+        let repo = Repo::open(root).unwrap();
+        assert_eq!(repo.head().map(|h| h.len()), Some(40));
+        assert!(!repo.is_shallow());
+
+        let history = repo.history().unwrap();
+        let a = Path::new("content/guides/a.md");
+        let blobs: Vec<Option<BlobId>> = history.changes(a).iter().map(|c| c.blob.clone()).collect();
+        assert_eq!(blobs, [Some(BlobId::of(b"one\n")), Some(BlobId::of(b"two\n"))], "oldest first");
+        assert!(history.changes(a).iter().all(|c| c.email == "writer@example.test" && c.commit.len() == 40));
+        assert_eq!(history.paths().collect::<Vec<_>>(), [a], "only the files a site is built from");
+        assert_eq!(repo.head_blob(a), Some(BlobId::of(b"two\n")));
+        assert_eq!(repo.head_blob(Path::new("content/guides/none.md")), None);
+
+        let wanted = vec![(BlobId::of(b"one\n"), a.to_path_buf()), (BlobId::of(b"two\n"), a.to_path_buf())];
+        let read = repo.read_blobs(&wanted).unwrap();
+        assert_eq!(read[&BlobId::of(b"one\n")], b"one\n");
+        assert_eq!(read[&BlobId::of(b"two\n")], b"two\n");
+        let never = vec![(BlobId::of(b"never committed\n"), a.to_path_buf())];
+        assert!(repo.read_blobs(&never).is_err(), "a blob git does not hold is an error");
+
+        assert_eq!(repo.status(a).unwrap(), FileStatus::Clean);
+        std::fs::write(root.join(a), b"three\n").unwrap();
+        assert_eq!(repo.status(a).unwrap(), FileStatus::Modified);
+        std::fs::write(root.join("content/guides/new.md"), b"new\n").unwrap();
+        assert_eq!(repo.status(Path::new("content/guides/new.md")).unwrap(), FileStatus::Untracked);
+    }
+}
