@@ -15,7 +15,7 @@
 //! cargo add securebase --features embedded   # the shipped content, bundled
 //! ```
 //!
-//! [`embedded()`] gives the bundled content; [`Library::load`] reads a
+//! `embedded()` (with the `embedded` feature) gives the bundled content; [`Library::load`] reads a
 //! project folder; [`Library::from_memory`] reads files you already hold.
 //! Each item is an [`Item`]: the common [`Meta`] and its collection's own
 //! fields (`item.fields`). Review state comes from [`Library::review`].

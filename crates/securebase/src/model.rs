@@ -986,7 +986,7 @@ struct KeyMapping {
 }
 
 impl<'de> Deserialize<'de> for SigningKey {
-    /// A key line, or a [`KeyMapping`]; a malformed key is reported at its
+    /// A key line, or a mapping of `key`, `valid_after` and `valid_before`; a malformed key is reported at its
     /// own line and column, with the reason.
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Entry;
