@@ -95,3 +95,70 @@ fn json(out: &mut impl Write, checked: Option<&Checked>, diagnostics: &Diagnosti
     serde_json::to_writer_pretty(&mut *out, &report)?;
     writeln!(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use securebase::{Code, Diagnostic, Position};
+
+    use super::*;
+
+    fn failed_check() -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.push(
+            Diagnostic::error(Code::Syntax, "content/guides/a.md", Position::new(2, 8), "expected a value")
+                .with_hint("close the bracket"),
+        );
+        diagnostics.push(Diagnostic::warning(Code::IgnoredFile, "content/notes.txt", Position::START, "not loaded"));
+        diagnostics
+    }
+
+    fn written(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
+        let mut out = Vec::new();
+        write(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_human_report_names_file_line_column_code_and_hint_then_the_totals() {
+        let diagnostics = failed_check();
+        assert_eq!(
+            written(|out| human(out, None, &diagnostics, false)),
+            "content/guides/a.md:2:8: error[syntax]: expected a value\n  hint: close the bracket\n\
+             content/notes.txt:1:1: warning[ignored-file]: not loaded\n\
+             check failed: 1 error, 1 warning\n"
+        );
+        let coloured = written(|out| human(out, None, &diagnostics, true));
+        assert!(coloured.starts_with(
+            "\x1b[1mcontent/guides/a.md:2:8\x1b[0m: \x1b[1;31merror[syntax]\x1b[0m: expected a value\n  \x1b[36mhint\x1b[0m: close the bracket\n"
+        ));
+        assert!(coloured.contains("\x1b[1;33mwarning[ignored-file]\x1b[0m"));
+    }
+
+    #[test]
+    fn the_json_report_of_a_failed_check_has_no_counts_and_every_diagnostic() {
+        let diagnostics = failed_check();
+        let report: serde_json::Value = serde_json::from_str(&written(|out| json(out, None, &diagnostics))).unwrap();
+        assert_eq!(report["version"], JSON_VERSION);
+        assert_eq!(
+            (report["ok"].clone(), report["errors"].clone(), report["warnings"].clone()),
+            (json!(false), json!(1), json!(1))
+        );
+        assert_eq!(report["counts"], serde_json::Value::Null);
+        assert_eq!(report["readability"], serde_json::Value::Null);
+        let first = &report["diagnostics"][0];
+        assert_eq!(
+            (&first["file"], &first["line"], &first["column"], &first["code"], &first["severity"]),
+            (&json!("content/guides/a.md"), &json!(2), &json!(8), &json!("syntax"), &json!("error"))
+        );
+        assert_eq!(first["hint"], "close the bracket");
+        assert_eq!(report["diagnostics"][1]["hint"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn counts_are_plural_only_when_not_one() {
+        assert_eq!(
+            [plural(0, "error", "errors"), plural(1, "error", "errors"), plural(2, "person", "people")],
+            ["0 errors", "1 error", "2 people"]
+        );
+    }
+}

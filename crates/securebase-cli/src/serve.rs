@@ -562,6 +562,39 @@ mod tests {
     }
 
     #[test]
+    fn only_the_projects_inputs_start_a_rebuild() {
+        let root = Path::new("/site");
+        for path in [
+            "/site/content/styles/avoidant.md",
+            "/site/site.toml",
+            "/site/themes/default/templates/base.html",
+            "/site/templates/item.html",
+            "/site/static/logo.svg",
+        ] {
+            assert!(is_input(root, Path::new(path)), "{path}");
+        }
+        for path in [
+            "/site/public/index.html",
+            "/site/content/styles/.avoidant.md.swp",
+            "/site/content/styles/avoidant.md~",
+            "/site/README.md",
+            "/elsewhere/content/a.md",
+            "/site/.git/index",
+        ] {
+            assert!(!is_input(root, Path::new(path)), "{path}");
+        }
+    }
+
+    #[test]
+    fn files_are_sent_with_their_type() {
+        assert_eq!(content_type("styles/avoidant/index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("api/v1/index.json"), "application/json");
+        assert_eq!(content_type("feed.xml"), "application/xml; charset=utf-8");
+        assert_eq!(content_type("assets/photo.JPG"), "application/octet-stream", "names are matched as written");
+        assert_eq!(content_type("LICENSE"), "application/octet-stream");
+    }
+
+    #[test]
     fn live_reload_goes_before_the_end_of_the_body() {
         let html = with_live_reload(b"<html><body><p>x</p></body></html>");
         assert_eq!(
