@@ -361,6 +361,26 @@ fn unapproved_edits_to_people_site_and_theme_are_not_published() {
     }
 }
 
+#[test]
+fn an_unapproved_readability_setting_does_not_change_what_production_measures() {
+    let site = site();
+    let api = |site: &Site| {
+        let doc: serde_json::Value =
+            serde_json::from_slice(&fs::read(site.out().join("api/v1/styles/avoidant.json")).unwrap()).unwrap();
+        doc["readability"].clone()
+    };
+    let approved = api(&site);
+    assert!(approved["prose"]["words"].as_u64().is_some_and(|w| w > 0), "{approved:#}");
+    let text = site.read("site.toml");
+    site.write("site.toml", &format!("{text}\n[readability]\nlevel = \"off\"\n"));
+    commit_all(site.root(), "Turn the readability figures off, unapproved");
+    let out = site.build();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("site.toml:1:1: warning[trust]"), "{stderr}");
+    assert_eq!(api(&site), approved, "the approved site.toml still measures the approved text");
+}
+
 /// The UTC date `days` from today, as `date` prints it.
 fn day(days: i64) -> String {
     let out = Command::new("date").args(["-u", "-d", &format!("{days} days"), "+%F"]).output().unwrap();

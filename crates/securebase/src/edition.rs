@@ -289,7 +289,8 @@ impl Library {
     /// signatures its load verified, so the validation that follows checks
     /// only that each signer's key is one the trust root or the approved
     /// people file lets them use. `None` on any problem, digest or
-    /// diagnostic.
+    /// diagnostic, and when the working items were not measured for
+    /// readability as the approved `site.toml` says.
     fn assemble(
         &self,
         trust_root: &TrustRoot,
@@ -327,6 +328,12 @@ impl Library {
         let mut diags = Diagnostics::new();
         let mut loaded = crate::load::load_memory(site_bytes, &files, &mut diags);
         if diags.has_errors() {
+            return None;
+        }
+        // The working items were measured for readability under the working
+        // site.toml; reused, they must have been measured as the approved
+        // one says.
+        if crate::load::measured(loaded.config.as_ref()) != self.config().readability.measured() {
             return None;
         }
         loaded.items.extend_from(&self.items, |r| reused.contains(r));
