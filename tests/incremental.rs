@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use common::{copy_dir, files_under, project_root};
 use securebase::{Diagnostics, Library, Reload};
-use securebase_site::output::{MARKER, Memory};
+use securebase_site::output::MARKER;
 use securebase_site::{BuildOptions, Edition, GitInputs, Part, RenderCache, Rerender, Site, after_edit};
 use tempfile::TempDir;
 
@@ -50,9 +50,7 @@ fn full_render(library: &Library) -> BTreeMap<String, Vec<u8>> {
 
 /// Renders `part` of `site` into memory, as serve does.
 fn render(site: &Site<'_>, part: Part<'_>) -> Vec<(String, Vec<u8>)> {
-    let mut memory = Memory::new();
-    site.render_into(part, &mut memory, &|_, _| {}).unwrap();
-    memory.into_files()
+    site.render(part).unwrap()
 }
 
 /// What a fresh load of the project finds wrong, without positions (a

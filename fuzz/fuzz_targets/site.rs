@@ -21,6 +21,6 @@ fuzz_target!(|data: &[u8]| {
             theme: None,
         };
         // The theme is not in memory, so this may fail; it must not panic.
-        let _ = securebase_site::Site::new(&library, &options).and_then(|site| site.render());
+        let _ = securebase_site::Site::new(&library, &options).and_then(|site| site.render(securebase_site::Part::All));
     }
 });

@@ -24,7 +24,6 @@ use futures_util::stream::{self, Stream, StreamExt};
 use notify::event::{AccessKind, AccessMode, ModifyKind};
 use notify::{EventKind, RecursiveMode, Watcher};
 use securebase::{ItemRef, Library, ProjectLayout};
-use securebase_site::output::Memory;
 use securebase_site::{
     BuildOptions, Edition, Files, GitInputs, Part, RenderCache, Rerender, Site, SiteError, Theme, after_edit,
 };
@@ -228,13 +227,6 @@ fn is_input(root: &Path, path: &Path) -> bool {
     ProjectLayout::INPUTS.iter().any(|input| inside.starts_with(input))
 }
 
-/// Renders `part` of `site` into memory.
-fn in_memory(site: &Site<'_>, part: Part<'_>) -> Result<Files, SiteError> {
-    let mut memory = Memory::new();
-    site.render_into(part, &mut memory, &|_, _| {})?;
-    Ok(memory.into_files())
-}
-
 /// What serve keeps between builds, so that an edit to one item renders
 /// again only what shows that item.
 struct Session {
@@ -316,8 +308,8 @@ impl Session {
             Rerender::All => {
                 let site = Site::with_theme(library, options, theme).with_cache(&self.cache);
                 let every: BTreeSet<ItemRef> = library.all_items().map(|i| i.reference()).collect();
-                let items = in_memory(&site, Part::Items(&every)).map_err(fail)?;
-                let lists = in_memory(&site, Part::Lists).map_err(fail)?;
+                let items = site.render(Part::Items(&every)).map_err(fail)?;
+                let lists = site.render(Part::Lists).map_err(fail)?;
                 self.theme = Some(site.into_theme());
                 let count = items.len() + lists.len();
                 self.lists = Arc::new(lists.iter().map(|(path, _)| path.clone()).collect());
@@ -331,7 +323,7 @@ impl Session {
             Rerender::Items(items) => {
                 // The edited pages first, served while the lists catch up.
                 let site = Site::with_theme(library, options, theme).with_cache(&self.cache);
-                let files = in_memory(&site, Part::Items(&items)).map_err(fail)?;
+                let files = site.render(Part::Items(&items)).map_err(fail)?;
                 let theme = site.into_theme();
                 let count = files.len();
                 let mut snapshot = shared.snapshot();
@@ -347,7 +339,7 @@ impl Session {
                     texts.extend(crate::build::approved_texts(library, &repo, &|r| items.contains(r)));
                 }
                 let site = Site::with_theme(library, options, theme).with_cache(&self.cache);
-                let lists = in_memory(&site, Part::Lists).map_err(fail)?;
+                let lists = site.render(Part::Lists).map_err(fail)?;
                 self.theme = Some(site.into_theme());
                 let mut snapshot = shared.snapshot();
                 snapshot.files.extend(served(lists));

@@ -412,7 +412,7 @@ mod tests {
     fn outputs_of(options: &crate::BuildOptions) -> std::collections::BTreeMap<String, String> {
         let library = crate::fixtures::shipped();
         let site = Site::new(&library, options).unwrap();
-        let files = site.render().unwrap();
+        let files = site.render(crate::Part::All).unwrap();
         let machine = |path: &str| !path.ends_with(".html") && !path.starts_with("assets/");
         files.into_iter().filter(|(path, _)| machine(path)).map(|(p, b)| (p, String::from_utf8(b).unwrap())).collect()
     }

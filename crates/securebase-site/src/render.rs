@@ -42,12 +42,12 @@ pub struct Written {
 }
 
 impl Site<'_> {
-    /// Renders every page and output into memory, as (path, bytes) pairs
-    /// in path order: [`render_into`](Self::render_into) with a
-    /// [`Memory`] sink.
-    pub fn render(&self) -> Result<Files, SiteError> {
+    /// Renders `part` into memory, as (path, bytes) pairs in path order:
+    /// [`render_into`](Self::render_into) with a [`Memory`] sink, as serve
+    /// and tests render.
+    pub fn render(&self, part: Part<'_>) -> Result<Files, SiteError> {
         let mut memory = Memory::new();
-        self.render_into(Part::All, &mut memory, &|_, _| {})?;
+        self.render_into(part, &mut memory, &|_, _| {})?;
         Ok(memory.into_files())
     }
 
@@ -232,7 +232,7 @@ mod tests {
         assert_eq!(all, together, "the parts add up to the whole site, byte for byte");
         assert_eq!(all_written.files, all.len());
         assert_eq!(all_written.pages, all.iter().filter(|(path, _)| path.ends_with(".html")).count());
-        assert_eq!(site.render().unwrap(), all);
+        assert_eq!(site.render(Part::All).unwrap(), all);
     }
 
     #[test]
