@@ -409,9 +409,11 @@ mod tests {
 
     /// The machine outputs of the shipped project in `options`' edition,
     /// by path.
-    fn outputs_of(options: &crate::BuildOptions) -> std::collections::BTreeMap<String, String> {
-        let library = crate::fixtures::shipped();
-        let site = Site::new(&library, options).unwrap();
+    fn outputs_of(
+        library: &securebase::Library,
+        options: &crate::BuildOptions,
+    ) -> std::collections::BTreeMap<String, String> {
+        let site = Site::new(library, options).unwrap();
         let files = site.render(crate::Part::All).unwrap();
         let machine = |path: &str| !path.ends_with(".html") && !path.starts_with("assets/");
         files.into_iter().filter(|(path, _)| machine(path)).map(|(p, b)| (p, String::from_utf8(b).unwrap())).collect()
@@ -420,7 +422,7 @@ mod tests {
     #[test]
     fn the_sitemap_lists_every_page_but_404_and_the_dashboard() {
         let library = crate::fixtures::shipped();
-        let outputs = outputs_of(&crate::fixtures::preview());
+        let outputs = outputs_of(&library, &crate::fixtures::preview());
         let sitemap = &outputs["sitemap.xml"];
         let locs: Vec<&str> = sitemap.lines().filter_map(|l| l.split("<loc>").nth(1)?.split("</loc>").next()).collect();
         let base = library.config().base_url.trim_end_matches('/');
@@ -438,7 +440,7 @@ mod tests {
     #[test]
     fn without_approvals_the_feed_is_empty_and_the_manifest_lists_every_item_unreviewed() {
         let library = crate::fixtures::shipped();
-        let outputs = outputs_of(&crate::fixtures::preview());
+        let outputs = outputs_of(&library, &crate::fixtures::preview());
         let feed = &outputs["feed.xml"];
         assert_eq!(feed.matches("<entry>").count(), 0, "{feed}");
         assert!(feed.contains("<updated>1970-01-01T00:00:00Z</updated>"), "{feed}");
@@ -454,14 +456,14 @@ mod tests {
 
     #[test]
     fn robots_keep_search_engines_off_the_preview_only() {
+        let library = crate::fixtures::shipped();
         assert_eq!(
-            outputs_of(&crate::fixtures::preview())["robots.txt"],
+            outputs_of(&library, &crate::fixtures::preview())["robots.txt"],
             "# Preview edition: not for search engines.\nUser-agent: *\nDisallow: /\n"
         );
-        let library = crate::fixtures::shipped();
         let base = library.config().base_url.trim_end_matches('/').to_owned();
         assert_eq!(
-            outputs_of(&crate::fixtures::production())["robots.txt"],
+            outputs_of(&library, &crate::fixtures::production())["robots.txt"],
             format!("User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n")
         );
     }

@@ -79,8 +79,7 @@ pub fn guard(root: &Path, out: &Path) -> Result<PathBuf, SiteError> {
     if root.starts_with(&out) {
         return Err(refuse("it is the project folder or one of its parents; use a folder such as public/"));
     }
-    let sources = securebase::ProjectLayout::INPUTS.into_iter().filter(|p| *p != securebase::ProjectLayout::SITE_TOML);
-    for protected in sources.chain([".git"]) {
+    for protected in securebase::ProjectLayout::INPUTS.into_iter().chain([".git"]) {
         if out.starts_with(root.join(protected)) {
             return Err(refuse(&format!("it is inside {protected}/, which holds the project's sources")));
         }
