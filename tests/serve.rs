@@ -85,20 +85,33 @@ impl Drop for Server {
     }
 }
 
+/// Starts serve and waits until it says it is listening. Waiting for a
+/// connection to succeed is not enough: while nothing listens yet, a connect
+/// to a port from the ephemeral range can land on itself (TCP self-connect)
+/// and succeed. Its output is drained on a thread so that it never blocks on
+/// a full pipe; its error output, which the tests read from the overlay
+/// events instead, is dropped.
 fn start(root: &std::path::Path, port: u16) -> Server {
-    let child = Command::new(env!("CARGO_BIN_EXE_securebase"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_securebase"))
         .args(["serve", "--port", &port.to_string(), "--root"])
         .arg(root)
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "serve did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Server(child)
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.starts_with("serving ") {
+                let _ = tx.send(line);
+            }
+        }
+    });
+    let server = Server(child);
+    let line = rx.recv_timeout(Duration::from_secs(20)).expect("serve did not say it is listening");
+    assert!(line.contains(&format!(":{port}/")), "serve listens elsewhere: {line}");
+    server
 }
 
 #[test]
