@@ -33,9 +33,13 @@ struct Scanner<'a> {
     words: u32,
     syllables: u32,
     start: Option<Start>,
-    /// The line being read: its 0-based index and first byte.
+    /// The line being read: its 0-based index, first byte and end, and
+    /// whether it is all ASCII (a column is then a count of bytes), once
+    /// a sentence starting on it asked.
     line: usize,
     line_start: usize,
+    line_end: usize,
+    line_ascii: Option<bool>,
     /// Where the last word ended, for telling an abbreviation's full stop.
     word_end: usize,
     word_start: usize,
@@ -56,6 +60,8 @@ impl<'a> Scanner<'a> {
             start: None,
             line: 0,
             line_start: 0,
+            line_end: 0,
+            line_ascii: None,
             word_end: usize::MAX,
             word_start: 0,
             counted_to: (0, 0),
@@ -67,14 +73,7 @@ impl<'a> Scanner<'a> {
         if self.start.is_none() {
             self.start = Some(match self.origin {
                 Origin::Lines { first_line } => {
-                    // Counted on from the last sentence's start on this line.
-                    let (from, before) = match self.counted_to {
-                        (at, column) if at >= self.line_start && at <= start => (at, column),
-                        _ => (self.line_start, 0),
-                    };
-                    let column = before + self.text.get(from..start).map_or(0, |s| s.chars().count());
-                    self.counted_to = (start, column);
-                    Start::At(Position::new(first_line + self.line, column + 1))
+                    Start::At(Position::new(first_line + self.line, self.column(start) + 1))
                 }
                 Origin::Value(key) => Start::Value { key, offset: start },
             });
@@ -83,6 +82,22 @@ impl<'a> Scanner<'a> {
         self.syllables = self.syllables.saturating_add(syllables);
         self.word_start = start;
         self.word_end = end;
+    }
+
+    /// The 0-based column, in characters, of byte `at` of the line.
+    fn column(&mut self, at: usize) -> usize {
+        let line = self.text.get(self.line_start..self.line_end).unwrap_or("");
+        if *self.line_ascii.get_or_insert_with(|| line.is_ascii()) {
+            return at - self.line_start;
+        }
+        // Counted on from the last sentence's start on this line.
+        let (from, before) = match self.counted_to {
+            (counted, column) if counted >= self.line_start && counted <= at => (counted, column),
+            _ => (self.line_start, 0),
+        };
+        let column = before + self.text.get(from..at).map_or(0, |s| s.chars().count());
+        self.counted_to = (at, column);
+        column
     }
 
     /// Ends the sentence being counted, if it has a word.
@@ -433,19 +448,27 @@ impl SeenWords {
     /// The syllables of `word`, whose key is `key`. Each hash has two
     /// slots, the word used last first, so that two common words with one
     /// hash do not keep pushing each other out.
+    #[inline(always)]
     fn syllables_of<'w>(&mut self, key: (u64, u64), word: impl FnOnce() -> &'w str) -> u32 {
         let hash = (key.0 ^ key.1.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54;
         let pair = 2 * (hash as usize % (SEEN_SLOTS / 2));
-        let Some([first, second]) = self.0.get_mut(pair..pair + 2) else { return syllables(word()) };
-        if first.key == key {
-            return first.syllables;
+        match self.0.get(pair) {
+            Some(first) if first.key == key => first.syllables,
+            _ => self.not_first(pair, key, word()),
         }
+    }
+
+    /// [`SeenWords::syllables_of`] for a word not in its pair's first slot.
+    #[cold]
+    #[inline(never)]
+    fn not_first(&mut self, pair: usize, key: (u64, u64), word: &str) -> u32 {
+        let Some([first, second]) = self.0.get_mut(pair..pair + 2) else { return syllables(word) };
         if second.key == key {
             std::mem::swap(first, second);
             return first.syllables;
         }
         *second = *first;
-        *first = Seen { key, syllables: syllables(word()) };
+        *first = Seen { key, syllables: syllables(word) };
         first.syllables
     }
 }
@@ -471,6 +494,8 @@ fn scan_with(text: &str, origin: Origin, out: &mut Vec<Counted>, seen: &mut Seen
         let line_end = line_start + line.len();
         s.line = index;
         s.line_start = line_start;
+        s.line_end = line_end;
+        s.line_ascii = None;
         let start = line_start;
         line_start = line_end + 1;
         if resume > start {
