@@ -5,26 +5,12 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::copy_fixture_with_theme;
-
-/// A free loopback port, never one handed out before in this process, so
-/// that tests running side by side do not start servers on the same port.
-fn free_port() -> u16 {
-    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
-    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
-    loop {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        if !given.contains(&port) {
-            given.push(port);
-            return port;
-        }
-    }
-}
 
 /// A GET request; returns the status code and the body.
 fn get(port: u16, path: &str) -> (u16, String) {
@@ -85,15 +71,16 @@ impl Drop for Server {
     }
 }
 
-/// Starts serve and waits until it says it is listening. Waiting for a
-/// connection to succeed is not enough: while nothing listens yet, a connect
-/// to a port from the ephemeral range can land on itself (TCP self-connect)
-/// and succeed. Its output is drained on a thread so that it never blocks on
-/// a full pipe; its error output, which the tests read from the overlay
-/// events instead, is dropped.
-fn start(root: &std::path::Path, port: u16) -> Server {
+/// Starts serve on a free port the system picks (`--port 0`) and waits
+/// until it says it is listening; returns it with the port it said. Waiting for a
+/// connection to succeed instead would not do: while nothing listens yet,
+/// a connect to a port from the ephemeral range can land on itself (TCP
+/// self-connect) and succeed. Its output is drained on a thread so that it
+/// never blocks on a full pipe; its error output, which the tests read
+/// from the overlay events instead, is dropped.
+fn start(root: &std::path::Path) -> (Server, u16) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_securebase"))
-        .args(["serve", "--port", &port.to_string(), "--root"])
+        .args(["serve", "--port", "0", "--root"])
         .arg(root)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -110,16 +97,20 @@ fn start(root: &std::path::Path, port: u16) -> Server {
     });
     let server = Server(child);
     let line = rx.recv_timeout(Duration::from_secs(20)).expect("serve did not say it is listening");
-    assert!(line.contains(&format!(":{port}/")), "serve listens elsewhere: {line}");
-    server
+    let listening = line
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    assert_ne!(listening, 0, "{line:?}");
+    (server, listening)
 }
 
 #[test]
 fn edits_reload_errors_overlay_and_the_last_good_build_stays() {
     let site = copy_fixture_with_theme("valid");
     let root = site.path();
-    let port = free_port();
-    let _server = start(root, port);
+    let (_server, port) = start(root);
 
     let (status, page) = get(port, "/guides/overview/");
     assert_eq!(status, 200);
@@ -193,8 +184,7 @@ fn edits_reload_errors_overlay_and_the_last_good_build_stays() {
 #[test]
 fn traversal_and_odd_paths_get_404_and_nothing_outside() {
     let site = copy_fixture_with_theme("valid");
-    let port = free_port();
-    let _server = start(site.path(), port);
+    let (_server, port) = start(site.path());
     for path in [
         "/../site.toml",
         "/%2e%2e/site.toml",
@@ -213,8 +203,7 @@ fn traversal_and_odd_paths_get_404_and_nothing_outside() {
 #[test]
 fn an_occupied_port_gives_a_clear_message_and_ctrl_c_stops_cleanly() {
     let site = copy_fixture_with_theme("valid");
-    let port = free_port();
-    let mut server = start(site.path(), port);
+    let (mut server, port) = start(site.path());
     let mut second = Server(
         Command::new(env!("CARGO_BIN_EXE_securebase"))
             .args(["serve", "--port", &port.to_string(), "--root"])
@@ -262,8 +251,7 @@ fn rss_kb(pid: u32) -> u64 {
 #[test]
 fn a_thousand_requests_fifty_at_a_time_without_errors_or_growth() {
     let site = copy_fixture_with_theme("valid");
-    let port = free_port();
-    let server = start(site.path(), port);
+    let (server, port) = start(site.path());
     let pid = server.0.id();
     let paths = ["/", "/styles/avoidant/", "/guides/overview/", "/assets/style.css", "/search-index.json", "/nope/"];
     let round = |requests: usize| {
@@ -296,8 +284,7 @@ fn a_thousand_requests_fifty_at_a_time_without_errors_or_growth() {
 #[test]
 fn malformed_and_oversized_requests_are_answered_not_fatal() {
     let site = copy_fixture_with_theme("valid");
-    let port = free_port();
-    let mut server = start(site.path(), port);
+    let (mut server, port) = start(site.path());
     let send = |bytes: &[u8]| {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
         stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();

@@ -136,7 +136,7 @@ Exit codes: 0 stopped with Ctrl-C, 1 could not start (port in use, no such folde
         /// The project folder (holding site.toml and content/).
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// The port to listen on.
+        /// The port to listen on (0: any free port, which serve prints).
         #[arg(long, default_value_t = 1111)]
         port: u16,
         /// The address to listen on (loopback by default).

@@ -197,6 +197,8 @@ async fn serve(term: Terminal, root: PathBuf, address: SocketAddr) -> anyhow::Re
         .route(EVENTS, get(events))
         .fallback(get(file))
         .with_state(shared);
+    // The port the system chose, when asked for any (`--port 0`).
+    let address = listener.local_addr().unwrap_or(address);
     say!("serving the preview edition at http://{address}/ (Ctrl-C to stop)");
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
