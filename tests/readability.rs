@@ -8,7 +8,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{copy_fixture, copy_fixture_with_theme, project_root, securebase};
+use common::{copy_fixture, copy_fixture_with_theme, files_under, project_root, securebase};
 use serde_json::Value;
 
 const STYLE: &str = "content/styles/avoidant.md";
@@ -266,4 +266,88 @@ fn level_off_measures_nothing_and_shows_no_figures() {
     let dashboard = fs::read_to_string(out.join("review/index.html")).unwrap();
     assert_eq!(dashboard.matches("<td class=\"readability\">not measured</td>").count(), 4, "{dashboard}");
     assert!(!dashboard.contains("Summary: grade"), "{dashboard}");
+}
+
+/// `check --format json` with the memo kept in `cache` (and `args`).
+fn check_with_cache(root: &Path, cache: &Path, args: &[&str]) -> Value {
+    let output = securebase()
+        .env("SECUREBASE_CACHE_DIR", cache)
+        .args(["check", "--format", "json", "--root"])
+        .arg(root)
+        .args(args)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("no JSON ({e})"))
+}
+
+/// The files of the folder `dir`, with their bytes.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    files_under(dir).into_iter().map(|f| (f.clone(), fs::read(dir.join(&f)).unwrap())).collect()
+}
+
+#[test]
+fn check_remembers_figures_by_file_outside_the_project_and_measures_edits_afresh() {
+    let site = copy_fixture("valid");
+    let cache = tempfile::tempdir().unwrap();
+    let project = snapshot(site.path());
+    let cold = check_with_cache(site.path(), cache.path(), &["--no-cache"]);
+    assert_eq!(snapshot(cache.path()), Vec::new(), "--no-cache keeps nothing");
+    assert_eq!(cold["readability"].as_array().map(Vec::len), Some(4));
+    assert_eq!(check_with_cache(site.path(), cache.path(), &[]), cold, "the first check, which keeps its figures");
+    let kept = files_under(cache.path());
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(kept[0].starts_with("readability-") && kept[0].ends_with(".bin"), "{kept:?}");
+    assert_eq!(snapshot(site.path()), project, "nothing is written into the project");
+    let memo = fs::read(cache.path().join(&kept[0])).unwrap();
+    assert_eq!(check_with_cache(site.path(), cache.path(), &[]), cold, "a check that takes them");
+    assert_eq!(fs::read(cache.path().join(&kept[0])).unwrap(), memo, "unchanged figures are not written again");
+    // Edited files have other bytes: they are measured again.
+    over_readability_limits(site.path());
+    let edited = check_with_cache(site.path(), cache.path(), &[]);
+    assert_eq!(edited, check_with_cache(site.path(), cache.path(), &["--no-cache"]));
+    assert_ne!(edited["readability"], cold["readability"]);
+    assert_eq!(readability_diagnostics(&edited).len(), 3);
+}
+
+#[test]
+fn a_forged_memo_reaches_no_edition() {
+    let site = copy_fixture_with_theme("valid");
+    let cache = tempfile::tempdir().unwrap();
+    let honest = check_with_cache(site.path(), cache.path(), &[]);
+    // Someone who can write to the cache folder sets the first file's
+    // summary to 999 words.
+    let path = cache.path().join(&files_under(cache.path())[0]);
+    let mut memo = fs::read(&path).unwrap();
+    let header = memo.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let words = header + 64 + 4;
+    memo[words..words + 4].copy_from_slice(&999u32.to_le_bytes());
+    fs::write(&path, memo).unwrap();
+    let summary_words = |report: &Value| -> Vec<u64> {
+        report["readability"].as_array().unwrap().iter().map(|r| r["summary"]["words"].as_u64().unwrap()).collect()
+    };
+    let forged = check_with_cache(site.path(), cache.path(), &[]);
+    assert!(summary_words(&forged).contains(&999), "check takes what its cache folder holds: {forged}");
+    assert!(!summary_words(&honest).contains(&999));
+    // The editions measure for themselves.
+    let out = site.path().join("public");
+    let output = securebase()
+        .env("SECUREBASE_CACHE_DIR", cache.path())
+        .args(["preview", "--root"])
+        .arg(site.path())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut published = Vec::new();
+    for file in files_under(&out.join("api/v1")) {
+        let doc: Value = serde_json::from_slice(&fs::read(out.join("api/v1").join(&file)).unwrap()).unwrap();
+        if let Some(words) = doc["readability"]["summary"]["words"].as_u64() {
+            published.push(words);
+        }
+    }
+    published.sort_unstable();
+    let mut expected = summary_words(&honest);
+    expected.sort_unstable();
+    assert_eq!(published, expected);
 }

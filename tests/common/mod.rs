@@ -72,10 +72,12 @@ fn walkdir(root: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The `securebase` binary built by this package.
+/// The `securebase` binary built by this package, keeping what `check`
+/// remembers between runs under the tests' own folder in `target/`.
 pub fn securebase() -> Command {
     let mut cmd = Command::cargo_bin("securebase").expect("the securebase binary");
     cmd.env("NO_COLOR", "1").env_remove("SOURCE_DATE_EPOCH");
+    cmd.env("SECUREBASE_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"));
     cmd
 }
 

@@ -1,11 +1,12 @@
 //! `securebase check`: load and validate, then report.
 
+use std::fs;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use securebase::{Checked, Collection, Diagnostics, Library};
+use securebase::{Checked, Collection, Diagnostics, Library, ReadabilityMemo, Sha256};
 use serde_json::json;
 
 use crate::{EXIT_ERRORS, Format, Terminal};
@@ -13,9 +14,24 @@ use crate::{EXIT_ERRORS, Format, Terminal};
 /// The version of the JSON report's shape.
 const JSON_VERSION: u32 = 1;
 
-/// Checks the project at `root` and prints the report in `format`.
-pub fn run(term: Terminal, root: &Path, format: Format) -> anyhow::Result<ExitCode> {
-    let result = Library::check(root);
+/// Checks the project at `root` and prints the report in `format`; with
+/// `cache`, takes the readability figures of files unchanged since an
+/// earlier check from the project's memo, and keeps this check's there.
+pub fn run(term: Terminal, root: &Path, format: Format, cache: bool) -> anyhow::Result<ExitCode> {
+    let kept = cache.then(|| memo_file(root)).flatten();
+    let result = match &kept {
+        Some((path, stamp)) => {
+            let mut memo = ReadabilityMemo::from_bytes(stamp.as_str(), &fs::read(path).unwrap_or_default());
+            let result = Library::check_with(root, &mut memo);
+            if memo.changed()
+                && let Err(e) = keep(path, &memo)
+            {
+                crate::detail!(term, "could not keep the readability figures in {}: {e}", path.display());
+            }
+            result
+        }
+        None => Library::check(root),
+    };
     let (checked, diagnostics) = match &result {
         Ok(checked) => (Some(checked), &checked.warnings),
         Err(diagnostics) => (None, diagnostics),
@@ -28,6 +44,41 @@ pub fn run(term: Terminal, root: &Path, format: Format) -> anyhow::Result<ExitCo
     }
     .context("cannot write the report")?;
     Ok(if result.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_ERRORS) })
+}
+
+/// Where the readability memo of the project at `root` is kept, and the
+/// stamp it is valid under; `None` when there is no cache folder or the
+/// program cannot tell its own build.
+///
+/// The folder is `$SECUREBASE_CACHE_DIR`, else `$XDG_CACHE_HOME/securebase`,
+/// else `~/.cache/securebase`: outside the project, so nothing committed to
+/// it can feed a check. The stamp is this program's version and build (its
+/// executable's size and time), so a rebuilt program never takes figures
+/// an older one measured.
+fn memo_file(root: &Path) -> Option<(PathBuf, String)> {
+    let absolute = |name: &str| std::env::var_os(name).map(PathBuf::from).filter(|p| p.is_absolute());
+    let folder = absolute("SECUREBASE_CACHE_DIR")
+        .or_else(|| absolute("XDG_CACHE_HOME").map(|d| d.join("securebase")))
+        .or_else(|| absolute("HOME").map(|h| h.join(".cache").join("securebase")))?;
+    let project = root.canonicalize().ok()?;
+    let key = Sha256::of(project.as_os_str().as_encoded_bytes());
+    let program = std::env::current_exe().ok()?.metadata().ok()?;
+    let built = program.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+    let stamp = format!("securebase {} {} {built}", env!("CARGO_PKG_VERSION"), program.len());
+    Some((folder.join(format!("readability-{}.bin", &key.as_str()[..16])), stamp))
+}
+
+/// Writes `memo` to `path` whole: to a file of its own first, then renamed
+/// over the old one, so that a check running at the same time reads one
+/// memo or the other, never half of one.
+fn keep(path: &Path, memo: &ReadabilityMemo) -> io::Result<()> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(folder)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let partial = folder.join(format!(".{name}.{}", std::process::id()));
+    fs::write(&partial, memo.to_bytes()).and_then(|()| fs::rename(&partial, path)).inspect_err(|_| {
+        let _ = fs::remove_file(&partial);
+    })
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -96,6 +96,11 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Measure every item's readability afresh, without the figures kept
+        /// from earlier checks of unchanged files (kept in $SECUREBASE_CACHE_DIR,
+        /// else $XDG_CACHE_HOME/securebase, else ~/.cache/securebase).
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Render the production edition: each item's latest approved version, read from git.
     #[command(
@@ -216,7 +221,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Check { root, format } => check::run(term, &root, format),
+        Command::Check { root, format, no_cache } => check::run(term, &root, format, !no_cache),
         Command::Preview { root, out } => build::run(term, &root, out, securebase_site::Edition::Preview, None),
         Command::Build { root, out, trust_root } => {
             build::run(term, &root, out, securebase_site::Edition::Production, trust_root.as_deref())

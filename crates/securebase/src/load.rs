@@ -21,6 +21,7 @@ use crate::config::SiteConfig;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position, relative};
 use crate::frontmatter::{self, Locator, TextError};
 use crate::layout::ProjectLayout;
+use crate::memo::ReadabilityMemo;
 use crate::model::*;
 use crate::readability;
 
@@ -237,7 +238,7 @@ pub(crate) fn measured(config: Option<&SiteConfig>) -> bool {
 /// `site.toml`: the shape pass only, measuring readability if `measure`.
 pub(crate) fn load_files(files: &[(&str, &[u8])], measure: bool, diags: &mut Diagnostics) -> Loaded {
     let mut loaded = Loaded::default();
-    let reading = Reading { bodies: Bodies::Keep, measure };
+    let reading = Reading { bodies: Bodies::Keep, measure, memo: None };
     for (inside, bytes) in files {
         let rel = Path::new(ProjectLayout::CONTENT).join(inside);
         match place(Path::new(inside)) {
@@ -255,11 +256,18 @@ pub(crate) fn load_files(files: &[(&str, &[u8])], measure: bool, diags: &mut Dia
 pub(crate) type Select<'s> = &'s (dyn Fn(&Subject, Vec<u8>) -> Option<Vec<u8>> + Sync);
 
 /// Walks `root` and loads `site.toml` and everything under `content/`,
-/// passing each item file's bytes through `select`.
-pub(crate) fn load(root: &Path, diags: &mut Diagnostics, select: Select<'_>, bodies: Bodies) -> Loaded {
+/// passing each item file's bytes through `select`, and taking the
+/// readability figures of a file met before from `memo`.
+pub(crate) fn load(
+    root: &Path,
+    diags: &mut Diagnostics,
+    select: Select<'_>,
+    bodies: Bodies,
+    memo: Option<&ReadabilityMemo>,
+) -> Loaded {
     let mut loaded = Loaded::default();
     loaded.config = load_config(root, diags, &mut loaded.provenance, select);
-    let reading = Reading { bodies, measure: measured(loaded.config.as_ref()) };
+    let reading = Reading { bodies, measure: measured(loaded.config.as_ref()), memo };
     let content = root.join(ProjectLayout::CONTENT);
     if !content.is_dir() {
         diags.push(
@@ -409,7 +417,7 @@ fn load_file(
     rel: PathBuf,
     place: Place,
     bytes: Option<Vec<u8>>,
-    reading: Reading,
+    reading: Reading<'_>,
     loaded: &mut Loaded,
     diags: &mut Diagnostics,
     select: Select<'_>,
@@ -447,12 +455,15 @@ fn load_file(
 }
 
 /// What loading does with each item's text beyond parsing it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Reading {
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reading<'m> {
     /// Whether the body is kept.
     pub bodies: Bodies,
     /// Whether the summary and prose are measured for readability.
     pub measure: bool,
+    /// Figures measured before, taken for a file met again instead of
+    /// measuring it.
+    pub memo: Option<&'m ReadabilityMemo>,
 }
 
 /// Whether loading keeps each item's body.
@@ -480,7 +491,7 @@ fn load_parsed(
     rel: PathBuf,
     slug: Slug,
     place: Place,
-    reading: Reading,
+    reading: Reading<'_>,
     loaded: &mut Loaded,
     diags: &mut Diagnostics,
 ) {
@@ -511,9 +522,14 @@ fn load_parsed(
             let (body_range, body_line, offset) =
                 (byte_range(&text, split.body), split.body_line, frontmatter::YAML_LINE_OFFSET);
             let blank = body_warning(&rel, split.body, body_line);
-            // Measured while the body is at hand: a check lets it go.
-            let sentences = reading.measure.then(|| readability::body(split.body, body_line));
+            // Measured while the body is at hand (a check lets it go),
+            // unless the memo has this very file's figures.
+            let remembered = reading.measure.then(|| reading.memo?.get(&sha256)).flatten();
+            let sentences = (reading.measure && remembered.is_none()).then(|| readability::body(split.body, body_line));
             let measure = |item: AnyItem<'_>| {
+                if remembered.is_some() {
+                    return remembered;
+                }
                 let sentences = sentences?;
                 Some(readability::measure(&item.meta().summary, &item.prose_fields(), sentences, &yaml, offset))
             };

@@ -11,6 +11,7 @@ use crate::diagnostic::Diagnostics;
 use crate::layout::ProjectLayout;
 use crate::library::{Helpers, ItemReadability, Library, Positions};
 use crate::load::{self, Loaded};
+use crate::memo::ReadabilityMemo;
 use crate::model::*;
 use crate::trust::{Mathematics, TrustRoot};
 use crate::validate;
@@ -66,7 +67,7 @@ impl Library {
     /// errors.
     pub(crate) fn load_selected(root: &Path, select: load::Select<'_>) -> Result<Library, Diagnostics> {
         let mut diags = Diagnostics::new();
-        let loaded = load::load(root, &mut diags, select, load::Bodies::Keep);
+        let loaded = load::load(root, &mut diags, select, load::Bodies::Keep, None);
         Self::checked(root, loaded, diags, None, Mathematics::Verify)
     }
 
@@ -79,7 +80,7 @@ impl Library {
         trust_root: TrustRoot,
     ) -> Result<Library, Diagnostics> {
         let mut diags = Diagnostics::new();
-        let loaded = load::load(root, &mut diags, select, load::Bodies::Keep);
+        let loaded = load::load(root, &mut diags, select, load::Bodies::Keep, None);
         Self::checked(root, loaded, diags, Some(trust_root), Mathematics::Verify)
     }
 
@@ -94,9 +95,56 @@ impl Library {
     /// Every problem found, the same as [`load`](Self::load) reports, when
     /// there is at least one error.
     pub fn check(root: impl AsRef<Path>) -> Result<Checked, Diagnostics> {
-        let root = root.as_ref();
+        Self::check_remembering(root.as_ref(), None)
+    }
+
+    /// Checks like [`check`](Self::check), taking the readability figures
+    /// of each item file `memo` has (by its SHA-256) instead of measuring it
+    /// again, and leaving in `memo` the figures of exactly the item files
+    /// this check measured (with readability off, it is left as it was).
+    /// The result is the same as `check`'s.
+    ///
+    /// ```
+    /// # let project = tempfile::tempdir()?;
+    /// # let write = |path: &str, text: &str| -> std::io::Result<()> {
+    /// #     let path = project.path().join(path);
+    /// #     std::fs::create_dir_all(path.parent().unwrap())?;
+    /// #     std::fs::write(path, text)
+    /// # };
+    /// # write("site.toml", "title = \"Example\"\ndescription = \"A tiny example site.\"\nbase_url = \"https://example.org\"\n")?;
+    /// # write("content/people/team.yaml", "name: Example Team\nkind: organisation\nroles: [author]\nemail: team@example.org\n")?;
+    /// # write("content/guides/start.md", "---\ntitle: Start here\nsummary: Where to begin, and what each part of the site is for.\n\
+    /// #     author: team\ncreated: 2026-01-15\nsources:\n  - { authors: [\"Bowlby, J.\"], year: 1969, title: Attachment, publisher: Basic Books }\n\
+    /// #     ---\nWelcome. This page is where to begin.\n")?;
+    /// use securebase::{Library, ReadabilityMemo};
+    ///
+    /// let mut memo = ReadabilityMemo::new("my-app 1.0");
+    /// let first = Library::check_with(project.path(), &mut memo).expect("no errors");
+    /// assert_eq!((memo.len(), memo.changed()), (1, true));
+    /// // Kept between runs as bytes, and read back under the same stamp.
+    /// let mut memo = ReadabilityMemo::from_bytes("my-app 1.0", &memo.to_bytes());
+    /// let again = Library::check_with(project.path(), &mut memo).expect("no errors");
+    /// assert_eq!((again.readability, memo.changed()), (first.readability, false));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Every problem found, the same as [`check`](Self::check) reports.
+    pub fn check_with(root: impl AsRef<Path>, memo: &mut ReadabilityMemo) -> Result<Checked, Diagnostics> {
+        Self::check_remembering(root.as_ref(), Some(memo))
+    }
+
+    fn check_remembering(root: &Path, mut memo: Option<&mut ReadabilityMemo>) -> Result<Checked, Diagnostics> {
         let mut diags = Diagnostics::new();
-        let loaded = load::load(root, &mut diags, &|_, bytes| Some(bytes), load::Bodies::Drop);
+        let loaded = load::load(root, &mut diags, &|_, bytes| Some(bytes), load::Bodies::Drop, memo.as_deref());
+        // With readability off nothing was measured: the memo stays as it
+        // was, for when it is on again.
+        if let Some(memo) = memo.as_mut().filter(|_| load::measured(loaded.config.as_ref())) {
+            let figures =
+                loaded.items.iter().filter_map(|item| Some((item.meta().sha256.clone(), item.meta().readability?)));
+            memo.replace(figures.collect());
+        }
         let library = Self::checked(root, loaded, diags, None, Mathematics::Verify)?;
         Ok(Checked {
             items: Collection::ALL.map(|c| library.count(c)),
