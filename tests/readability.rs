@@ -298,9 +298,17 @@ fn check_remembers_figures_by_file_outside_the_project_and_measures_edits_afresh
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert!(kept[0].starts_with("readability-") && kept[0].ends_with(".bin"), "{kept:?}");
     assert_eq!(snapshot(site.path()), project, "nothing is written into the project");
-    let memo = fs::read(cache.path().join(&kept[0])).unwrap();
+    let memo_path = cache.path().join(&kept[0]);
+    let memo = identity(&memo_path);
     assert_eq!(check_with_cache(site.path(), cache.path(), &[]), cold, "a check that takes them");
-    assert_eq!(fs::read(cache.path().join(&kept[0])).unwrap(), memo, "unchanged figures are not written again");
+    assert_eq!(identity(&memo_path), memo, "unchanged figures are not written again");
+    // With readability off nothing is measured, and the memo stays.
+    let toml = site.path().join("site.toml");
+    let measured = fs::read_to_string(&toml).unwrap();
+    fs::write(&toml, format!("{measured}\n[readability]\nlevel = \"off\"\n")).unwrap();
+    assert_eq!(check_with_cache(site.path(), cache.path(), &[])["readability"], serde_json::json!([]));
+    assert_eq!(identity(&memo_path), memo, "readability off leaves the memo as it was");
+    fs::write(&toml, measured).unwrap();
     // Edited files have other bytes: they are measured again.
     over_readability_limits(site.path());
     let edited = check_with_cache(site.path(), cache.path(), &[]);
@@ -350,4 +358,54 @@ fn a_forged_memo_reaches_no_edition() {
     let mut expected = summary_words(&honest);
     expected.sort_unstable();
     assert_eq!(published, expected);
+}
+
+/// A file's bytes and, on Unix, its inode: a memo written again (to a new
+/// file renamed over the old) has another.
+fn identity(path: &Path) -> (Vec<u8>, u64) {
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&fs::metadata(path).unwrap());
+    #[cfg(not(unix))]
+    let inode = 0;
+    (fs::read(path).unwrap(), inode)
+}
+
+#[test]
+fn a_cache_folder_inside_the_project_is_not_used() {
+    let site = copy_fixture("valid");
+    let project = snapshot(site.path());
+    let inside = site.path().join(".cache/securebase");
+    let first = check_with_cache(site.path(), &inside, &[]);
+    assert_eq!(check_with_cache(site.path(), &inside, &[]), first);
+    assert!(!site.path().join(".cache").exists(), "a memo was kept inside the project");
+    assert_eq!(snapshot(site.path()), project);
+    // Nor through HOME set to the project, as some CI runners do.
+    let output = securebase()
+        .env_remove("SECUREBASE_CACHE_DIR")
+        .env_remove("XDG_CACHE_HOME")
+        .env("HOME", site.path())
+        .args(["check", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(snapshot(site.path()), project);
+}
+
+#[test]
+fn a_memo_written_under_another_stamp_is_not_taken() {
+    let site = copy_fixture("valid");
+    let cache = tempfile::tempdir().unwrap();
+    let honest = check_with_cache(site.path(), cache.path(), &[]);
+    let path = cache.path().join(&files_under(cache.path())[0]);
+    let mut memo = fs::read(&path).unwrap();
+    let header = memo.iter().position(|&b| b == b'\n').unwrap() + 1;
+    // Another build of the program (its stamp's last digit), with figures
+    // of its own.
+    memo[header - 2] = if memo[header - 2] == b'0' { b'1' } else { b'0' };
+    let words = header + 64 + 4;
+    memo[words..words + 4].copy_from_slice(&999u32.to_le_bytes());
+    fs::write(&path, &memo).unwrap();
+    assert_eq!(check_with_cache(site.path(), cache.path(), &[]), honest);
+    assert_ne!(fs::read(&path).unwrap(), memo, "the memo is written again, under this build's stamp");
 }

@@ -77,8 +77,19 @@ fn walkdir(root: &Path) -> Vec<PathBuf> {
 pub fn securebase() -> Command {
     let mut cmd = Command::cargo_bin("securebase").expect("the securebase binary");
     cmd.env("NO_COLOR", "1").env_remove("SOURCE_DATE_EPOCH");
-    cmd.env("SECUREBASE_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/cache"));
+    cmd.env("SECUREBASE_CACHE_DIR", test_cache());
     cmd
+}
+
+/// The cache folder of this test run, emptied when a test binary first
+/// asks for it so that runs do not pile up memos of folders long gone.
+fn test_cache() -> &'static str {
+    const FOLDER: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/cache");
+    static EMPTIED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    EMPTIED.get_or_init(|| {
+        let _ = std::fs::remove_dir_all(FOLDER);
+    });
+    FOLDER
 }
 
 /// Every value of `attr="..."` in `html`.

@@ -16,12 +16,13 @@ const JSON_VERSION: u32 = 1;
 
 /// Checks the project at `root` and prints the report in `format`; with
 /// `cache`, takes the readability figures of files unchanged since an
-/// earlier check from the project's memo, and keeps this check's there.
+/// earlier check from the memo kept for this project in the user's cache
+/// folder, and keeps this check's there.
 pub fn run(term: Terminal, root: &Path, format: Format, cache: bool) -> anyhow::Result<ExitCode> {
     let kept = cache.then(|| memo_file(root)).flatten();
     let result = match &kept {
         Some((path, stamp)) => {
-            let mut memo = ReadabilityMemo::from_bytes(stamp.as_str(), &fs::read(path).unwrap_or_default());
+            let mut memo = ReadabilityMemo::from_bytes(stamp.as_str(), &read_memo(path));
             let result = Library::check_with(root, &mut memo);
             if memo.changed()
                 && let Err(e) = keep(path, &memo)
@@ -47,20 +48,24 @@ pub fn run(term: Terminal, root: &Path, format: Format, cache: bool) -> anyhow::
 }
 
 /// Where the readability memo of the project at `root` is kept, and the
-/// stamp it is valid under; `None` when there is no cache folder or the
-/// program cannot tell its own build.
+/// stamp it is valid under; `None` when there is no cache folder, when it
+/// lies inside the project, or when the program cannot tell its own build.
 ///
 /// The folder is `$SECUREBASE_CACHE_DIR`, else `$XDG_CACHE_HOME/securebase`,
-/// else `~/.cache/securebase`: outside the project, so nothing committed to
-/// it can feed a check. The stamp is this program's version and build (its
-/// executable's size and time), so a rebuilt program never takes figures
-/// an older one measured.
+/// else `~/.cache/securebase`, and never one inside the project (as with
+/// `HOME` set to a checkout), so nothing committed to it can feed a check.
+/// The stamp is this program's version and build (its executable's size and
+/// time), so a rebuilt program never takes figures an older one measured;
+/// the memo adds the library's own version of the counting rules.
 fn memo_file(root: &Path) -> Option<(PathBuf, String)> {
     let absolute = |name: &str| std::env::var_os(name).map(PathBuf::from).filter(|p| p.is_absolute());
     let folder = absolute("SECUREBASE_CACHE_DIR")
         .or_else(|| absolute("XDG_CACHE_HOME").map(|d| d.join("securebase")))
         .or_else(|| absolute("HOME").map(|h| h.join(".cache").join("securebase")))?;
     let project = root.canonicalize().ok()?;
+    if resolved(&folder).starts_with(&project) {
+        return None;
+    }
     let key = Sha256::of(project.as_os_str().as_encoded_bytes());
     let program = std::env::current_exe().ok()?.metadata().ok()?;
     let built = program.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
@@ -68,15 +73,56 @@ fn memo_file(root: &Path) -> Option<(PathBuf, String)> {
     Some((folder.join(format!("readability-{}.bin", &key.as_str()[..16])), stamp))
 }
 
-/// Writes `memo` to `path` whole: to a file of its own first, then renamed
-/// over the old one, so that a check running at the same time reads one
-/// memo or the other, never half of one.
+/// `path` with symlinks resolved, as far as it exists (a folder not made
+/// yet is where its nearest existing ancestor resolves to, joined with the
+/// rest).
+fn resolved(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut at = path;
+    loop {
+        if let Ok(real) = at.canonicalize() {
+            return rest.iter().rev().fold(real, |p, part| p.join(part));
+        }
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                at = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
+}
+
+/// The largest memo read: far more than a project of 100,000 items needs.
+const MAX_MEMO_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The bytes of the memo at `path`; none when there is none, it cannot be
+/// read, or it is larger than any memo is.
+fn read_memo(path: &Path) -> Vec<u8> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let read = fs::File::open(path).and_then(|f| f.take(MAX_MEMO_BYTES + 1).read_to_end(&mut bytes));
+    match read {
+        Ok(n) if n as u64 <= MAX_MEMO_BYTES => bytes,
+        _ => Vec::new(),
+    }
+}
+
+/// Writes `memo` to `path` whole: to a new file of its own first (never
+/// one already there, nor through a symlink), then renamed over the old
+/// one, so that a check running at the same time reads one memo or the
+/// other, never half of one.
 fn keep(path: &Path, memo: &ReadabilityMemo) -> io::Result<()> {
     let folder = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(folder)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let partial = folder.join(format!(".{name}.{}", std::process::id()));
-    fs::write(&partial, memo.to_bytes()).and_then(|()| fs::rename(&partial, path)).inspect_err(|_| {
+    let write = || -> io::Result<()> {
+        let mut file = fs::OpenOptions::new().write(true).create_new(true).open(&partial)?;
+        file.write_all(&memo.to_bytes())?;
+        fs::rename(&partial, path)
+    };
+    write().inspect_err(|_| {
         let _ = fs::remove_file(&partial);
     })
 }

@@ -9,22 +9,27 @@
 //! whenever the counting rules may have, such as with each build of the
 //! program), is the caller's choice. Production never reads one.
 //!
-//! Its bytes are a header line (`securebase readability memo 1` and the
-//! stamp) followed by one record per file: the SHA-256 in hexadecimal, then
-//! the summary's and the prose's figures, little-endian. Bytes that are not
-//! such a memo, or carry another stamp, read as an empty memo.
+//! Its bytes are a header line (`securebase readability memo`, the version
+//! of the format and of the counting rules, and the stamp) followed by one
+//! record per file: the SHA-256 in hexadecimal, then the summary's and the
+//! prose's figures, little-endian. Bytes that are not such a memo, or carry
+//! other versions or another stamp, read as an empty memo. The bytes are
+//! trusted: a memo is the caller's own record, kept where only it writes.
 
 use std::collections::HashMap;
 
 use crate::model::Sha256;
 use crate::readability::{Figures, Readability, Sentence};
 
-/// The first words of a memo's header.
-const MAGIC: &[u8] = b"securebase readability memo 1 ";
+/// The first words of a memo's header: the format's version, then the
+/// counting rules', which must change with any change to what
+/// [`crate::readability`] counts or to the fields of [`Figures`], so that
+/// figures counted by other rules are never taken.
+const MAGIC: &[u8] = b"securebase readability memo 1 rules 1 ";
 
 /// Readability figures measured before, by the SHA-256 of the item file
 /// they were measured from.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct ReadabilityMemo {
     stamp: String,
     figures: HashMap<Sha256, Readability>,
@@ -86,6 +91,11 @@ impl ReadabilityMemo {
     /// it holds, so that it is worth writing again.
     pub fn changed(&self) -> bool {
         self.changed
+    }
+
+    /// Marks it unchanged, before a check.
+    pub(crate) fn unchanged(&mut self) {
+        self.changed = false;
     }
 
     /// Holds exactly `figures` from now on: those of the files a check

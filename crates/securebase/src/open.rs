@@ -101,8 +101,9 @@ impl Library {
     /// Checks like [`check`](Self::check), taking the readability figures
     /// of each item file `memo` has (by its SHA-256) instead of measuring it
     /// again, and leaving in `memo` the figures of exactly the item files
-    /// this check measured (with readability off, it is left as it was).
-    /// The result is the same as `check`'s.
+    /// this check met (with readability off, it is left as it was). With a
+    /// memo this program wrote, the result is the same as `check`'s: its
+    /// figures are taken as they are.
     ///
     /// ```
     /// # let project = tempfile::tempdir()?;
@@ -136,6 +137,9 @@ impl Library {
     }
 
     fn check_remembering(root: &Path, mut memo: Option<&mut ReadabilityMemo>) -> Result<Checked, Diagnostics> {
+        if let Some(memo) = memo.as_mut() {
+            memo.unchanged();
+        }
         let mut diags = Diagnostics::new();
         let loaded = load::load(root, &mut diags, &|_, bytes| Some(bytes), load::Bodies::Drop, memo.as_deref());
         // With readability off nothing was measured: the memo stays as it

@@ -88,7 +88,7 @@ impl<'a> Scanner<'a> {
     fn column(&mut self, at: usize) -> usize {
         let line = self.text.get(self.line_start..self.line_end).unwrap_or("");
         if *self.line_ascii.get_or_insert_with(|| line.is_ascii()) {
-            return at - self.line_start;
+            return at.saturating_sub(self.line_start);
         }
         // Counted on from the last sentence's start on this line.
         let (from, before) = match self.counted_to {
