@@ -324,12 +324,7 @@ fn a_forged_memo_reaches_no_edition() {
     let honest = check_with_cache(site.path(), cache.path(), &[]);
     // Someone who can write to the cache folder sets the first file's
     // summary to 999 words.
-    let path = cache.path().join(&files_under(cache.path())[0]);
-    let mut memo = fs::read(&path).unwrap();
-    let header = memo.iter().position(|&b| b == b'\n').unwrap() + 1;
-    let words = header + 64 + 4;
-    memo[words..words + 4].copy_from_slice(&999u32.to_le_bytes());
-    fs::write(&path, memo).unwrap();
+    forge_memo(cache.path(), |_| {});
     let summary_words = |report: &Value| -> Vec<u64> {
         report["readability"].as_array().unwrap().iter().map(|r| r["summary"]["words"].as_u64().unwrap()).collect()
     };
@@ -358,6 +353,22 @@ fn a_forged_memo_reaches_no_edition() {
     let mut expected = summary_words(&honest);
     expected.sort_unstable();
     assert_eq!(published, expected);
+}
+
+/// Sets the summary of the first file in the memo kept in `cache` to 999
+/// words, and passes the last byte of its stamp to `stamp`; returns the
+/// memo's path and its new bytes.
+fn forge_memo(cache: &Path, stamp: impl FnOnce(&mut u8)) -> (std::path::PathBuf, Vec<u8>) {
+    let path = cache.join(&files_under(cache)[0]);
+    let mut memo = fs::read(&path).unwrap();
+    let header = memo.iter().position(|&b| b == b'\n').unwrap() + 1;
+    stamp(&mut memo[header - 2]);
+    // After the first file's SHA-256 in hexadecimal: its summary's
+    // sentences, then words.
+    let words = header + 64 + 4;
+    memo[words..words + 4].copy_from_slice(&999u32.to_le_bytes());
+    fs::write(&path, &memo).unwrap();
+    (path, memo)
 }
 
 /// A file's bytes and, on Unix, its inode: a memo written again (to a new
@@ -397,15 +408,9 @@ fn a_memo_written_under_another_stamp_is_not_taken() {
     let site = copy_fixture("valid");
     let cache = tempfile::tempdir().unwrap();
     let honest = check_with_cache(site.path(), cache.path(), &[]);
-    let path = cache.path().join(&files_under(cache.path())[0]);
-    let mut memo = fs::read(&path).unwrap();
-    let header = memo.iter().position(|&b| b == b'\n').unwrap() + 1;
     // Another build of the program (its stamp's last digit), with figures
     // of its own.
-    memo[header - 2] = if memo[header - 2] == b'0' { b'1' } else { b'0' };
-    let words = header + 64 + 4;
-    memo[words..words + 4].copy_from_slice(&999u32.to_le_bytes());
-    fs::write(&path, &memo).unwrap();
+    let (path, memo) = forge_memo(cache.path(), |stamp| *stamp = if *stamp == b'0' { b'1' } else { b'0' });
     assert_eq!(check_with_cache(site.path(), cache.path(), &[]), honest);
     assert_ne!(fs::read(&path).unwrap(), memo, "the memo is written again, under this build's stamp");
 }
