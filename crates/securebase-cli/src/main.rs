@@ -4,6 +4,10 @@
 //! This binary is thin: it parses arguments, calls the library crates and
 //! turns their results into output and exit codes.
 
+// The argument types' doc comments are clap's help text, written for a
+// terminal: placeholders such as `<root>` there are not HTML.
+#![allow(rustdoc::invalid_html_tags)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
