@@ -527,11 +527,9 @@ fn load_parsed(
             let remembered = reading.measure.then(|| reading.memo?.get(&sha256)).flatten();
             let sentences = (reading.measure && remembered.is_none()).then(|| readability::body(split.body, body_line));
             let measure = |item: AnyItem<'_>| {
-                if remembered.is_some() {
-                    return remembered;
-                }
-                let sentences = sentences?;
-                Some(readability::measure(&item.meta().summary, &item.prose_fields(), sentences, &yaml, offset))
+                remembered.or_else(|| {
+                    Some(readability::measure(&item.meta().summary, &item.prose_fields(), sentences?, &yaml, offset))
+                })
             };
             let body = match reading.bodies {
                 Bodies::Drop => String::new(),
