@@ -187,24 +187,25 @@ impl<'a> Scanner<'a> {
         let bytes = self.text.as_bytes();
         let low = Lanes::load(bytes, start, to);
         let first = low.run();
-        // Most words end within the first eight bytes.
-        let (len, key) = if first < 8 {
-            (first, (low.lowercase(first), 0))
+        let after = |k: usize| if k < to { bytes[k] } else { 0 };
+        let joins = |end: usize| JOINS[usize::from(after(end))] & FOLLOWING[usize::from(after(end + 1))] != 0;
+        // Most words end within the first eight bytes. A number's count
+        // (one) is remembered like any word's.
+        let (end, count) = if first < 8 {
+            let end = start + first;
+            if joins(end) {
+                return None;
+            }
+            (end, self.seen.short(low.lowercase(first), || &self.text[start..end]))
         } else {
             let high = Lanes::load(bytes, start + 8, to);
             let more = high.run();
-            if more == 8 {
+            let end = start + 8 + more;
+            if more == 8 || joins(end) {
                 return None;
             }
-            (8 + more, (low.0 | lanes_of(0x20), high.lowercase(more)))
+            (end, self.seen.long((low.0 | lanes_of(0x20), high.lowercase(more)), || &self.text[start..end]))
         };
-        let end = start + len;
-        let after = |k: usize| if k < to { bytes[k] } else { 0 };
-        if JOINS[usize::from(after(end))] & FOLLOWING[usize::from(after(end + 1))] != 0 {
-            return None;
-        }
-        // A number's count (one) is remembered like any word's.
-        let count = self.seen.syllables_of(key, || &self.text[start..end]);
         self.word(start, end, count);
         Some(end)
     }
@@ -283,8 +284,8 @@ impl<'a> Scanner<'a> {
         let word = &text[start..j];
         let count = if digit {
             1
-        } else if plain && word.len() <= SEEN_LETTERS {
-            self.seen.syllables_of(SeenWords::key(word), || word)
+        } else if plain {
+            self.seen.any(word)
         } else {
             syllables(word)
         };
@@ -349,11 +350,15 @@ const LETTER: u8 = 1;
 const DIGIT: u8 = 2;
 const NOT_ASCII: u8 = 3;
 
-/// How many words the syllable counts of each thread remember.
-const SEEN_SLOTS: usize = 2048;
+/// How many words of up to seven bytes, and of eight to fifteen, the
+/// syllable counts of each thread remember: 16 KiB each, so that both
+/// stay in the core's nearest cache as the text streams past.
+const SHORT_SLOTS: usize = 2048;
+const LONG_SLOTS: usize = 1024;
 
-/// The longest word (in bytes) whose count is remembered.
-const SEEN_LETTERS: usize = 16;
+/// The longest word (in bytes) whose count is remembered: the last byte
+/// of a key is then always 0, and holds the count.
+const SEEN_LETTERS: usize = 15;
 
 /// Eight bytes of a text, for finding where a word ends without a
 /// branch per byte.
@@ -417,64 +422,124 @@ fn first_bytes(n: usize) -> u64 {
     if n >= 8 { u64::MAX } else { (1 << (8 * n)) - 1 }
 }
 
-/// One remembered word: its bytes, lowercase (ASCII letters with 0x20 set;
-/// digits, apostrophes and dots as they are), as two numbers padded with
-/// zeros; its syllables.
-#[derive(Debug, Clone, Copy, Default)]
-struct Seen {
-    key: (u64, u64),
-    syllables: u32,
-}
-
 /// The syllable counts of words this thread counted lately, by a hash of
 /// the word: most words of any text are a few common ones, so most are
-/// counted once.
-struct SeenWords(Vec<Seen>);
+/// counted once. A word is kept as its key: its bytes, lowercase (ASCII
+/// letters with 0x20 set; digits, apostrophes and dots as they are),
+/// padded with zeros, as one number for a word of up to seven bytes and
+/// two for one of eight to fifteen; the key's last byte, always 0, holds
+/// the count.
+struct SeenWords {
+    short: Box<[u64; SHORT_SLOTS]>,
+    long: Box<[(u64, u64); LONG_SLOTS]>,
+}
+
+/// A key's last byte, where a remembered word keeps its count.
+const COUNT_BYTE: u64 = 0xff << 56;
+
+/// A slot of [`SeenWords`]: a key, with the count in its last byte.
+trait Slot: Copy {
+    /// The count this slot holds for `key`, if it holds `key`.
+    fn count_for(self, key: Self) -> Option<u32>;
+    /// `key` holding `count`, if the count fits in a byte.
+    fn holding(key: Self, count: u32) -> Option<Self>;
+    /// A number of the key's bytes, for choosing its slots.
+    fn hash(self) -> u64;
+}
+
+impl Slot for u64 {
+    fn count_for(self, key: u64) -> Option<u32> {
+        (self & !COUNT_BYTE == key).then_some((self >> 56) as u32)
+    }
+    fn holding(key: u64, count: u32) -> Option<u64> {
+        u8::try_from(count).ok().map(|c| key | u64::from(c) << 56)
+    }
+    fn hash(self) -> u64 {
+        self
+    }
+}
+
+impl Slot for (u64, u64) {
+    fn count_for(self, key: (u64, u64)) -> Option<u32> {
+        (self.0 == key.0).then(|| self.1.count_for(key.1)).flatten()
+    }
+    fn holding(key: (u64, u64), count: u32) -> Option<(u64, u64)> {
+        u64::holding(key.1, count).map(|last| (key.0, last))
+    }
+    fn hash(self) -> u64 {
+        self.0 ^ self.1.rotate_left(29)
+    }
+}
 
 impl SeenWords {
-    /// The key of a word of at most [`SEEN_LETTERS`] ASCII bytes, as
-    /// [`Lanes::lowercase`] makes it: the count depends on nothing else, as
-    /// the rules read letters without their case.
-    fn key(word: &str) -> (u64, u64) {
+    /// Remembering nothing yet.
+    fn new() -> SeenWords {
+        SeenWords { short: Box::new([0; SHORT_SLOTS]), long: Box::new([(0, 0); LONG_SLOTS]) }
+    }
+
+    /// The syllables of `word`, of up to seven bytes, whose key is `key`.
+    #[inline(always)]
+    fn short<'w>(&mut self, key: u64, word: impl FnOnce() -> &'w str) -> u32 {
+        look_up(&mut self.short, key, word)
+    }
+
+    /// The syllables of `word`, of eight to fifteen bytes, whose key is
+    /// `key`.
+    #[inline(always)]
+    fn long<'w>(&mut self, key: (u64, u64), word: impl FnOnce() -> &'w str) -> u32 {
+        look_up(&mut self.long, key, word)
+    }
+
+    /// The syllables of an ASCII word, remembered if it has at most
+    /// [`SEEN_LETTERS`] bytes.
+    fn any(&mut self, word: &str) -> u32 {
         let bytes = word.as_bytes();
         let half = |from: usize| {
             let part = bytes.get(from..).unwrap_or_default();
             let n = part.len().min(8);
             Lanes::load(part, 0, n).lowercase(n)
         };
-        (half(0), half(8))
-    }
-
-    /// The syllables of `word`, whose key is `key`. Each hash has two
-    /// slots, the word used last first, so that two common words with one
-    /// hash do not keep pushing each other out.
-    #[inline(always)]
-    fn syllables_of<'w>(&mut self, key: (u64, u64), word: impl FnOnce() -> &'w str) -> u32 {
-        let hash = (key.0 ^ key.1.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54;
-        let pair = 2 * (hash as usize % (SEEN_SLOTS / 2));
-        match self.0.get(pair) {
-            Some(first) if first.key == key => first.syllables,
-            _ => self.not_first(pair, key, word()),
+        match word.len() {
+            1..8 => self.short(half(0), || word),
+            8..=SEEN_LETTERS => self.long((half(0), half(8)), || word),
+            _ => syllables(word),
         }
-    }
-
-    /// [`SeenWords::syllables_of`] for a word not in its pair's first slot.
-    #[cold]
-    #[inline(never)]
-    fn not_first(&mut self, pair: usize, key: (u64, u64), word: &str) -> u32 {
-        let Some([first, second]) = self.0.get_mut(pair..pair + 2) else { return syllables(word) };
-        if second.key == key {
-            std::mem::swap(first, second);
-            return first.syllables;
-        }
-        *second = *first;
-        *first = Seen { key, syllables: syllables(word) };
-        first.syllables
     }
 }
 
+/// The syllables of `word`, whose key is `key`, from `slots`. Each hash
+/// has two slots, the word used last first, so that two common words with
+/// one hash do not keep pushing each other out.
+#[inline(always)]
+fn look_up<'w, S: Slot, const N: usize>(slots: &mut [S; N], key: S, word: impl FnOnce() -> &'w str) -> u32 {
+    // The product's top bits, one pair of slots for each value.
+    let bits = (N / 2).trailing_zeros();
+    let pair = 2 * ((key.hash().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize % (N / 2));
+    match slots[pair].count_for(key) {
+        Some(count) => count,
+        None => not_first(&mut slots[pair..pair + 2], key, word()),
+    }
+}
+
+/// [`look_up`] for a word not in its pair's first slot.
+#[cold]
+#[inline(never)]
+fn not_first<S: Slot>(pair: &mut [S], key: S, word: &str) -> u32 {
+    let [first, second] = pair else { return syllables(word) };
+    if let Some(count) = second.count_for(key) {
+        std::mem::swap(first, second);
+        return count;
+    }
+    let count = syllables(word);
+    if let Some(slot) = S::holding(key, count) {
+        *second = *first;
+        *first = slot;
+    }
+    count
+}
+
 thread_local! {
-    static SEEN: std::cell::RefCell<SeenWords> = std::cell::RefCell::new(SeenWords(vec![Seen::default(); SEEN_SLOTS]));
+    static SEEN: std::cell::RefCell<SeenWords> = std::cell::RefCell::new(SeenWords::new());
 }
 
 /// Counts the sentences of `text` into `out`.
@@ -490,8 +555,9 @@ fn scan_with(text: &str, origin: Origin, out: &mut Vec<Counted>, seen: &mut Seen
     // Where a citation that ran over a line's end ends.
     let mut resume = 0;
     let mut line_start = 0;
-    for (index, line) in text.split('\n').enumerate() {
-        let line_end = line_start + line.len();
+    let line_ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]);
+    for (index, line_end) in line_ends.enumerate() {
+        let line = &text[line_start..line_end];
         s.line = index;
         s.line_start = line_start;
         s.line_end = line_end;
@@ -855,7 +921,7 @@ mod tests {
 
     /// The word at every place one can start in `text`, read both ways.
     fn both_ways(text: &str) -> Vec<String> {
-        let mut seen = SeenWords(vec![Seen::default(); SEEN_SLOTS]);
+        let mut seen = SeenWords::new();
         let mut out = Vec::new();
         let mut scanner = |start: usize| {
             let mut counted = Vec::new();
@@ -894,7 +960,7 @@ mod tests {
         assert_eq!(differences, Vec::<String>::new());
         // Every kind of word end is met: the fast path is taken, and refused.
         let fast_taken = |text: &str, start: usize| {
-            let mut seen = SeenWords(vec![Seen::default(); SEEN_SLOTS]);
+            let mut seen = SeenWords::new();
             let mut counted = Vec::new();
             let mut s = Scanner::new(text, &mut seen, Origin::Lines { first_line: 1 }, &mut counted);
             s.plain_word(start, text.len())
@@ -909,6 +975,79 @@ mod tests {
         assert_eq!(fast_taken("caf\u{e9}", 0), None);
         assert_eq!(fast_taken("https://x.org", 0), None);
         assert_eq!(fast_taken("end. Next", 0), Some(3));
+    }
+
+    #[test]
+    fn a_slot_holds_its_own_key_and_count_only() {
+        let half = |bytes: &[u8; 8]| u64::from_le_bytes(*bytes);
+        let short = half(b"calm\0\0\0\0");
+        let slot = u64::holding(short, 1).expect("a count of one fits");
+        assert_eq!((slot.count_for(short), slot.count_for(half(b"calms\0\0\0"))), (Some(1), None));
+        let long = (half(b"understa"), half(b"nd\0\0\0\0\0\0"));
+        let slot = <(u64, u64)>::holding(long, 3).expect("a count of three fits");
+        assert_eq!(slot.count_for(long), Some(3));
+        assert_eq!(slot.count_for((long.0, half(b"nding\0\0\0"))), None, "the same first eight bytes");
+        assert_eq!(slot.count_for((half(b"overstan"), long.1)), None, "the same last bytes");
+        assert_eq!((u64::holding(short, 256), <(u64, u64)>::holding(long, 256)), (None, None), "too large to keep");
+    }
+
+    #[test]
+    fn remembered_counts_are_the_rules_counts() {
+        let passages: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/readability/passages.json")).expect("the passages are JSON");
+        let mut words: Vec<String> = passages
+            .as_array()
+            .expect("a list of passages")
+            .iter()
+            .filter_map(|p| p["text"].as_str())
+            .flat_map(|t| t.split(|c: char| !c.is_ascii_alphanumeric() && c != '\''))
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        assert!(words.len() > 4_000, "the passages were read");
+        // Each length a table keeps, one past the longest, and two words
+        // that differ only past their eighth byte.
+        words.extend(
+            [
+                "a",
+                "seven77",
+                "eighters",
+                "fifteenlettersx",
+                "sixteenletterssx",
+                "Don't",
+                "DON'T",
+                "understand",
+                "understanding",
+            ]
+            .map(String::from),
+        );
+        // Far more words than slots, of both tables: pairs are shared, and
+        // words pushed out.
+        let letters = "aeiostnrl".as_bytes();
+        for &a in letters {
+            for &b in letters {
+                for &c in letters {
+                    for &d in letters {
+                        let stem = String::from_utf8(vec![a, b, c, d]).expect("ASCII");
+                        words.extend([stem.clone(), format!("{stem}ship"), format!("{stem}ablenesses")]);
+                    }
+                }
+            }
+        }
+        let mut seen = SeenWords::new();
+        for round in 0..2 {
+            for word in &words {
+                assert_eq!(seen.any(word), syllables(word), "{word:?}, round {round}");
+            }
+        }
+        // A word and its case share a key; a 16-byte word is never kept.
+        assert_eq!(seen.any("Caregiver"), seen.any("caregiver"));
+        let mut fresh = SeenWords::new();
+        fresh.any("sixteenletterssx");
+        assert!(fresh.short.iter().all(|&s| s == 0) && fresh.long.iter().all(|&s| s == (0, 0)));
+        fresh.any("eighters");
+        assert_eq!(fresh.long.iter().filter(|&&s| s != (0, 0)).count(), 1);
+        assert!(fresh.short.iter().all(|&s| s == 0));
     }
 
     #[test]
