@@ -512,9 +512,10 @@ impl SeenWords {
 /// one hash do not keep pushing each other out.
 #[inline(always)]
 fn look_up<'w, S: Slot, const N: usize>(slots: &mut [S; N], key: S, word: impl FnOnce() -> &'w str) -> u32 {
+    const { assert!((N / 2).is_power_of_two(), "a table has a power of two pairs of slots") };
     // The product's top bits, one pair of slots for each value.
     let bits = (N / 2).trailing_zeros();
-    let pair = 2 * ((key.hash().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize % (N / 2));
+    let pair = 2 * (key.hash().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize;
     match slots[pair].count_for(key) {
         Some(count) => count,
         None => not_first(&mut slots[pair..pair + 2], key, word()),
@@ -1024,15 +1025,11 @@ mod tests {
         // Far more words than slots, of both tables: pairs are shared, and
         // words pushed out.
         let letters = "aeiostnrl".as_bytes();
-        for &a in letters {
-            for &b in letters {
-                for &c in letters {
-                    for &d in letters {
-                        let stem = String::from_utf8(vec![a, b, c, d]).expect("ASCII");
-                        words.extend([stem.clone(), format!("{stem}ship"), format!("{stem}ablenesses")]);
-                    }
-                }
-            }
+        let n = letters.len();
+        for i in 0..n.pow(4) {
+            let stem: String =
+                [i, i / n, i / n / n, i / n / n / n].map(|d| char::from(letters[d % n])).iter().collect();
+            words.extend([stem.clone(), format!("{stem}ship"), format!("{stem}ablenesses")]);
         }
         let mut seen = SeenWords::new();
         for round in 0..2 {
