@@ -304,3 +304,16 @@ fn malformed_and_oversized_requests_are_answered_not_fatal() {
     assert!(server.0.try_wait().unwrap().is_none(), "serve died");
     assert_eq!(get(port, "/").0, 200, "serve still answers");
 }
+
+/// The binary turns transparent huge pages off for itself at start (see
+/// `huge_pages_off` in its main.rs), as the kernel reports for a running
+/// serve.
+#[cfg(target_os = "linux")]
+#[test]
+fn transparent_huge_pages_are_off_for_the_process() {
+    let site = copy_fixture_with_theme("valid");
+    let (server, _port) = start(site.path());
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.0.id())).unwrap();
+    let thp: Vec<&str> = status.lines().filter(|l| l.starts_with("THP_enabled:")).collect();
+    assert_eq!(thp, ["THP_enabled:\t0"], "{status}");
+}

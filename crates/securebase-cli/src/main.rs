@@ -212,7 +212,23 @@ enum Format {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Turns transparent huge pages off for this process, as mimalloc's own
+/// `MIMALLOC_ALLOW_THP=0` would. mimalloc gives freed ranges back to the
+/// system and takes them again later; under huge pages, each range taken
+/// again can be a 2 MiB page that the kernel zeroes first. At 10,000 items
+/// that zeroing took about a sixth of `build`'s time and came and went
+/// between runs (BENCHMARKS.md). Where the kernel refuses the request, the
+/// commands are only that much slower, so a refusal is not an error.
+#[cfg(target_os = "linux")]
+fn huge_pages_off() {
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
+}
+
+#[cfg(not(target_os = "linux"))]
+fn huge_pages_off() {}
+
 fn main() -> ExitCode {
+    huge_pages_off();
     let cli = Cli::parse();
     let term = {
         use std::io::IsTerminal;
