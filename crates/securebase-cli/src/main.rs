@@ -217,8 +217,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// system and takes them again later; under huge pages, each range taken
 /// again can be a 2 MiB page that the kernel zeroes first. At 10,000 items
 /// that zeroing took about a sixth of `build`'s time and came and went
-/// between runs (BENCHMARKS.md). Where the kernel refuses the request, the
-/// commands are only that much slower, so a refusal is not an error.
+/// between runs (BENCHMARKS.md). The programs it runs (git, ssh-keygen)
+/// inherit the setting, which changes nothing they do. Where the kernel
+/// refuses the request, the commands are only that much slower, so a
+/// refusal is not an error.
 #[cfg(target_os = "linux")]
 fn huge_pages_off() {
     let _ = rustix::thread::disable_transparent_huge_pages(true);
