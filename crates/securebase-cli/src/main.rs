@@ -221,13 +221,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// inherit the setting, which changes nothing they do. Where the kernel
 /// refuses the request, the commands are only that much slower, so a
 /// refusal is not an error.
-#[cfg(target_os = "linux")]
 fn huge_pages_off() {
+    #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
 }
-
-#[cfg(not(target_os = "linux"))]
-fn huge_pages_off() {}
 
 fn main() -> ExitCode {
     huge_pages_off();
