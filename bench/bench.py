@@ -13,8 +13,10 @@ and measures, alternating runs, side by side in one run:
     on unchanged files, taking their figures from the memo an earlier
     check left) and cold (`--no-cache`, every file measured), and without
     the pass (the corpus's site.toml with `[readability] level = "off"`),
-    three times as many runs as the builds, alternating; and `securebase
-    preview`;
+    three times as many runs as the builds, alternating, each timed by
+    the wall clock and by its CPU time (user + system, which another
+    program's load on the machine moves less); the readability pass alone
+    on one core (`xtask readability-speed`); and `securebase preview`;
   * a single-item edit under `securebase serve`, from the file write to
     the rebuilt page being served;
   * the I/O floor: `cp -r` of the sources in and of the output out.
@@ -34,6 +36,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -85,10 +88,31 @@ def verify_seconds(stderr):
 
 
 def clock(cmd, cwd=None):
+    return clock_cpu(cmd, cwd)[0]
+
+
+def clock_cpu(cmd, cwd=None):
+    """Runs cmd; returns (wall seconds, CPU seconds: user + system, of the
+    command and what it waited for)."""
     settle()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def readability_speed(site, runs):
+    """The readability pass alone on one core, and a syllable look-up per
+    word alone, in ns a byte of the corpus's bodies (`xtask
+    readability-speed`)."""
+    out = subprocess.run(
+        [RELEASE / "xtask", "readability-speed", "--root", site, "--runs", str(max(runs, 3))],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    pass_, lookup = re.findall(r"([0-9.]+) ns a byte", out)
+    return {"pass_ns_per_byte": float(pass_), "lookup_ns_per_byte": float(lookup)}
 
 
 def summary(values):
@@ -196,6 +220,7 @@ def measure(items, runs, work):
         sb_cold.append(timed(build + ["--quiet", "--out", out_sb])[0])
         hg_cold.append(timed(["hugo", "--quiet", "-s", hugo, "-d", out_hugo])[0])
     check, check_cold, check_off = [], [], []
+    cpu, cpu_cold, cpu_off = [], [], []
     toml = site / "site.toml"
     measured = toml.read_text()
     assert "[readability]\n" in measured, "the corpus's site.toml has a [readability] table"
@@ -207,10 +232,14 @@ def measure(items, runs, work):
     run(check_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # leaves the memo warm runs take
     for _ in range(3 * runs):  # alternate, as above
         toml.write_text(measured)
-        check.append(clock(check_cmd))
-        check_cold.append(clock(check_cmd + ["--no-cache"]))
+        for walls, cpus, cmd in ((check, cpu, check_cmd), (check_cold, cpu_cold, check_cmd + ["--no-cache"])):
+            wall, used = clock_cpu(cmd)
+            walls.append(wall)
+            cpus.append(used)
         toml.write_text(unmeasured)
-        check_off.append(clock(check_cmd))
+        wall, used = clock_cpu(check_cmd)
+        check_off.append(wall)
+        cpu_off.append(used)
     toml.write_text(measured)
     preview = [timed([RELEASE / "securebase", "preview", "--quiet", "--root", site, "--out", work / "preview"])[0] for _ in range(runs)]
     floor = []
@@ -235,6 +264,10 @@ def measure(items, runs, work):
         "check": summary(check),
         "check_cold": summary(check_cold),
         "check_without_readability": summary(check_off),
+        "check_cpu": summary(cpu),
+        "check_cold_cpu": summary(cpu_cold),
+        "check_without_readability_cpu": summary(cpu_off),
+        "readability_speed": readability_speed(site, runs),
         "preview": summary(preview),
         "io_floor": summary(floor),
         "serve_edit_ms": summary(edit),
@@ -259,7 +292,7 @@ def table(results, command):
     lines = [
         f"Machine: {machine()}. Command: `{command}`.",
         "",
-        "| items | securebase build | of which verify | hugo | ratio (target ≤ 0.5) | into an empty folder: securebase / hugo (ratio) | peak memory securebase / hugo | check, warm (target < 0.5 s at 10k) | check --no-cache (cold) | check without readability: time; the pass adds, warm / cold (target ≤ 10%) | preview | serve edit → served (target ≤ 50 ms) | I/O floor (cp in + out) | build / floor (target ≤ 4) |",
+        "| items | securebase build | of which verify | hugo | ratio (target ≤ 0.5) | into an empty folder: securebase / hugo (ratio) | peak memory securebase / hugo | check, warm (target < 0.5 s at 10k) | check --no-cache (cold) | check without readability: time; the pass adds, warm / cold (target ≤ 10%), by wall time; by CPU time | preview | serve edit → served (target ≤ 50 ms) | I/O floor (cp in + out) | build / floor (target ≤ 4) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
@@ -269,16 +302,27 @@ def table(results, command):
         without = r["check_without_readability"]
         added = r["check"]["median"] / without["median"] - 1
         added_cold = r["check_cold"]["median"] / without["median"] - 1
+        cpu_off = r["check_without_readability_cpu"]["median"]
+        cpu_added = r["check_cpu"]["median"] / cpu_off - 1
+        cpu_added_cold = r["check_cold_cpu"]["median"] / cpu_off - 1
         lines.append(
             f"| {r['items']:,} | {fmt(r['securebase_build'])} | {fmt(r['verify'])} | {fmt(r['hugo'])} | {ratio:.2f} | "
             f"{fmt(r['securebase_cold'])} / {fmt(r['hugo_cold'])} ({cold:.2f}) | "
-            f"{r['securebase_peak_mb']:.0f} MB / {r['hugo_peak_mb']:.0f} MB | {fmt(r['check'])} | {fmt(r['check_cold'])} | {fmt(without)}; {added:+.0%} / {added_cold:+.0%} | {fmt(r['preview'])} | "
+            f"{r['securebase_peak_mb']:.0f} MB / {r['hugo_peak_mb']:.0f} MB | {fmt(r['check'])} | {fmt(r['check_cold'])} | {fmt(without)}; {added:+.0%} / {added_cold:+.0%}; {cpu_added:+.0%} / {cpu_added_cold:+.0%} | {fmt(r['preview'])} | "
             f"{fmt(r['serve_edit_ms'], 'ms')} | {fmt(r['io_floor'])} | {floor_ratio:.1f} |"
         )
     if len(results) >= 2:
         a, b = results[0], results[-1]
         scale = b["securebase_build"]["median"] / a["securebase_build"]["median"]
         lines += ["", f"Scaling {a['items']:,} → {b['items']:,} items: {scale:.1f}× the time (target ≤ 11×)."]
+    last = results[-1]
+    speed = last["readability_speed"]
+    lines += [
+        "",
+        f"The readability pass alone, on one core, over the {last['items']:,}-item corpus's bodies "
+        f"(`xtask readability-speed`, fastest run): {speed['pass_ns_per_byte']:.2f} ns a byte; "
+        f"a syllable look-up per word alone, with the words found beforehand: {speed['lookup_ns_per_byte']:.2f} ns a byte.",
+    ]
     lines += [
         "",
         "Medians of the runs, with the fastest and slowest in brackets; securebase and hugo runs alternate.",

@@ -3,6 +3,10 @@
 //! few commits, signed approvals, and edits after approval), and beside it
 //! the same pages as a Hugo site, so both generators do the same work.
 //!
+//! `cargo run --release -p xtask -- readability-speed --root DIR`: how fast
+//! the readability pass reads a project's item bodies on one core, beside
+//! the least any design that looks each word's syllables up could cost.
+//!
 //! The approvals are signed as `securebase review approve` signs them, in
 //! Rust: a fictional editor approves the people files, `site.toml` and the
 //! theme, a fictional clinical reviewer approves the items. Their keys come
@@ -44,6 +48,18 @@ enum Task {
         /// The project whose theme and site.toml to use.
         #[arg(long, default_value = ".")]
         project: PathBuf,
+    },
+    /// Time the readability pass over the item bodies of the project at
+    /// DIR on one core (best of RUNS), and beside it a loop that only looks
+    /// each word up in a table of syllable counts, with the words found
+    /// beforehand: the least any design that counts word by word costs.
+    ReadabilitySpeed {
+        /// The project (a corpus's `securebase` folder, say).
+        #[arg(long)]
+        root: PathBuf,
+        /// How many times to time each, keeping the fastest.
+        #[arg(long, default_value_t = 9)]
+        runs: usize,
     },
 }
 
@@ -516,8 +532,68 @@ fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Prints the readability pass's speed and the word-lookup floor over the
+/// item bodies of the project at `root` (see [`Task::ReadabilitySpeed`]).
+fn readability_speed(root: &Path, runs: usize) -> anyhow::Result<()> {
+    use std::time::Instant;
+    let library =
+        securebase::Library::load(root).map_err(|d| anyhow::anyhow!("cannot load {}:\n{d}", root.display()))?;
+    let bodies: Vec<&str> = library.all_items().map(|item| item.meta().body.as_str()).collect();
+    let bytes: usize = bodies.iter().map(|b| b.len()).sum();
+    // Each word's key as the pass keys its syllable cache: up to its first
+    // eight bytes, ASCII letters lowercase, zero-padded.
+    let keys: Vec<u64> = bodies
+        .iter()
+        .flat_map(|b| b.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()))
+        .map(|w| {
+            let mut key = [0u8; 8];
+            for (k, c) in key.iter_mut().zip(w.bytes()) {
+                *k = c.to_ascii_lowercase();
+            }
+            u64::from_le_bytes(key)
+        })
+        .collect();
+    let best = |work: &mut dyn FnMut() -> u64| {
+        let mut fastest = f64::MAX;
+        let mut seen = 0;
+        for _ in 0..runs.max(1) {
+            let start = Instant::now();
+            seen = std::hint::black_box(work());
+            fastest = fastest.min(start.elapsed().as_secs_f64());
+        }
+        (fastest, seen)
+    };
+    let (pass, syllables) =
+        best(&mut || bodies.iter().map(|b| u64::from(securebase::Figures::measure(b).syllables)).sum());
+    // A table of 2,048 keys with a count in each key's last byte, as the
+    // pass's cache keeps short words; a key not there is put there.
+    let mut slots = vec![0u64; 2048];
+    let (floor, _) = best(&mut || {
+        let mut total = 0;
+        for &key in &keys {
+            let at = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 53) as usize;
+            if slots[at] & !(0xff << 56) != key {
+                slots[at] = key | 1 << 56;
+            }
+            total += slots[at] >> 56;
+        }
+        total
+    });
+    let per_byte = |s: f64| s * 1e9 / bytes as f64;
+    println!(
+        "bodies: {} items, {:.1} MB, {} words, {syllables} syllables",
+        bodies.len(),
+        bytes as f64 / 1e6,
+        keys.len()
+    );
+    println!("readability pass (Figures::measure): {pass:.3} s, {:.2} ns a byte", per_byte(pass));
+    println!("a table look-up per word, words found beforehand: {floor:.3} s, {:.2} ns a byte", per_byte(floor));
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Task::Corpus { items, out, seed, project } => corpus(items, &out, seed, &project),
+        Task::ReadabilitySpeed { root, runs } => readability_speed(&root, runs),
     }
 }
