@@ -5,7 +5,7 @@
 //!
 //! `cargo run --release -p xtask -- readability-speed --root DIR`: how fast
 //! the readability pass reads a project's item bodies on one core, beside
-//! the least any design that looks each word's syllables up could cost.
+//! what looking each word's syllables up costs on its own.
 //!
 //! The approvals are signed as `securebase review approve` signs them, in
 //! Rust: a fictional editor approves the people files, `site.toml` and the
@@ -52,7 +52,8 @@ enum Task {
     /// Time the readability pass over the item bodies of the project at
     /// DIR on one core (best of RUNS), and beside it a loop that only looks
     /// each word up in a table of syllable counts, with the words found
-    /// beforehand: the least any design that counts word by word costs.
+    /// beforehand: the part of the pass's work that no way of finding the
+    /// words can save.
     ReadabilitySpeed {
         /// The project (a corpus's `securebase` folder, say).
         #[arg(long)]
@@ -532,8 +533,9 @@ fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints the readability pass's speed and the word-lookup floor over the
-/// item bodies of the project at `root` (see [`Task::ReadabilitySpeed`]).
+/// Prints the readability pass's speed, and that of the look-ups alone,
+/// over the item bodies of the project at `root` (see
+/// [`Task::ReadabilitySpeed`]).
 fn readability_speed(root: &Path, runs: usize) -> anyhow::Result<()> {
     use std::time::Instant;
     let library =
