@@ -836,10 +836,9 @@ async function lighthouseRun(cli, t) {
     p.stderr.on('data', (d) => { err += d; });
     p.once('exit', ok);
   });
-  if (code !== 0 || !existsSync(out)) return { error: `lighthouse exited ${code}: ${clip(err, 600)}` };
-  const lhr = JSON.parse(readFileSync(out, 'utf8'));
+  const report = code === 0 && existsSync(out) ? readFileSync(out, 'utf8') : null;
   rmSync(dirname(out), { recursive: true, force: true });
-  return { lhr };
+  return report === null ? { error: `lighthouse exited ${code}: ${clip(err, 600)}` } : { lhr: JSON.parse(report) };
 }
 
 // ---------------------------------------------------------------- main
