@@ -104,15 +104,23 @@ def clock_cpu(cmd, cwd=None):
 
 
 def readability_speed(site, runs):
-    """The readability pass alone on one core, and a syllable look-up per
-    word alone, in ns a byte of the corpus's bodies (`xtask
-    readability-speed`)."""
+    """The readability pass alone on one core, and beside it bare loops
+    over the same bytes (a syllable look-up per word alone; words found one
+    after another and looked up; words found from bit masks and looked up),
+    in ns a byte of the corpus's bodies (`xtask readability-speed`)."""
     out = subprocess.run(
         [RELEASE / "xtask", "readability-speed", "--root", site, "--runs", str(max(runs, 3))],
         check=True, capture_output=True, text=True,
     ).stdout
-    pass_, lookup = re.findall(r"([0-9.]+) ns a byte", out)
-    return {"pass_ns_per_byte": float(pass_), "lookup_ns_per_byte": float(lookup)}
+    (megabytes,) = re.findall(r"([0-9.]+) MB", out)
+    pass_, lookup, chained, masked = re.findall(r"([0-9.]+) ns a byte", out)
+    return {
+        "body_bytes": float(megabytes) * 1e6,
+        "pass_ns_per_byte": float(pass_),
+        "lookup_ns_per_byte": float(lookup),
+        "chained_ns_per_byte": float(chained),
+        "masked_ns_per_byte": float(masked),
+    }
 
 
 def summary(values):
@@ -317,11 +325,24 @@ def table(results, command):
         lines += ["", f"Scaling {a['items']:,} → {b['items']:,} items: {scale:.1f}× the time (target ≤ 11×)."]
     last = results[-1]
     speed = last["readability_speed"]
+
+    def per_byte(seconds):
+        return seconds * 1e9 / speed["body_bytes"]
+
+    cpu_off = last["check_without_readability_cpu"]["median"]
     lines += [
         "",
         f"The readability pass alone, on one core, over the {last['items']:,}-item corpus's bodies "
-        f"(`xtask readability-speed`, fastest run): {speed['pass_ns_per_byte']:.2f} ns a byte; "
-        f"a syllable look-up per word alone, with the words found beforehand: {speed['lookup_ns_per_byte']:.2f} ns a byte.",
+        f"(`xtask readability-speed`, fastest run): {speed['pass_ns_per_byte']:.2f} ns a byte. "
+        f"Bare loops over the same bytes, with no Markdown, sentences or syllable rules: "
+        f"a syllable look-up per word, with the words found beforehand, {speed['lookup_ns_per_byte']:.2f}; "
+        f"words found one after another as the pass finds them, each looked up, {speed['chained_ns_per_byte']:.2f}; "
+        f"words found from bit masks of 64 bytes, each looked up, {speed['masked_ns_per_byte']:.2f} ns a byte.",
+        "",
+        f"Inside `check --no-cache` at {last['items']:,} items the pass costs "
+        f"{per_byte(last['check_cold_cpu']['median'] - cpu_off):.2f} ns of CPU time a byte of the bodies "
+        f"(the CPU time it adds, over the bodies' bytes); 10% of `check`'s CPU time without the pass would be "
+        f"{per_byte(0.1 * cpu_off):.2f} ns a byte.",
     ]
     lines += [
         "",

@@ -50,10 +50,13 @@ enum Task {
         project: PathBuf,
     },
     /// Time the readability pass over the item bodies of the project at
-    /// DIR on one core (best of RUNS), and beside it a loop that only looks
-    /// each word up in a table of syllable counts, with the words found
-    /// beforehand: the part of the pass's work that no way of finding the
-    /// words can save.
+    /// DIR on one core (best of RUNS), and beside it three bare loops over
+    /// the same bytes, with no Markdown, no sentences and no syllable rules:
+    /// one that only looks each word up in a table of syllable counts, with
+    /// the words found beforehand (the part of the pass's work that no way
+    /// of finding the words can save); one that finds the words as the pass
+    /// does, each from the end of the one before, and looks each up; and
+    /// one that finds them from bit masks of 64 bytes and looks each up.
     ReadabilitySpeed {
         /// The project (a corpus's `securebase` folder, say).
         #[arg(long)]
@@ -569,18 +572,17 @@ fn readability_speed(root: &Path, runs: usize) -> anyhow::Result<()> {
         best(&mut || bodies.iter().map(|b| u64::from(securebase::Figures::measure(b).syllables)).sum());
     // A table of 2,048 keys with a count in each key's last byte, as the
     // pass's cache keeps short words; a key not there is put there.
-    let mut slots = vec![0u64; 2048];
-    let (floor, _) = best(&mut || {
-        let mut total = 0;
-        for &key in &keys {
-            let at = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 53) as usize;
-            if slots[at] & !(0xff << 56) != key {
-                slots[at] = key | 1 << 56;
-            }
-            total += slots[at] >> 56;
+    let mut slots = Box::new([0u64; 2048]);
+    let mut look_up = |key: u64| {
+        let at = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 53) as usize;
+        if slots[at] & !(0xff << 56) != key {
+            slots[at] = key | 1 << 56;
         }
-        total
-    });
+        slots[at] >> 56
+    };
+    let (lookups, _) = best(&mut || keys.iter().map(|&key| look_up(key)).sum());
+    let (chained, _) = best(&mut || bodies.iter().map(|b| words_one_after_another(b.as_bytes(), &mut look_up)).sum());
+    let (masked, _) = best(&mut || bodies.iter().map(|b| words_from_masks(b.as_bytes(), &mut look_up)).sum());
     let per_byte = |s: f64| s * 1e9 / bytes as f64;
     println!(
         "bodies: {} items, {:.1} MB, {} words, {syllables} syllables",
@@ -589,8 +591,99 @@ fn readability_speed(root: &Path, runs: usize) -> anyhow::Result<()> {
         keys.len()
     );
     println!("readability pass (Figures::measure): {pass:.3} s, {:.2} ns a byte", per_byte(pass));
-    println!("a table look-up per word, words found beforehand: {floor:.3} s, {:.2} ns a byte", per_byte(floor));
+    println!("a table look-up per word, words found beforehand: {lookups:.3} s, {:.2} ns a byte", per_byte(lookups));
+    println!(
+        "words found one after another, each looked up, no Markdown: {chained:.3} s, {:.2} ns a byte",
+        per_byte(chained)
+    );
+    println!(
+        "words found from bit masks, each looked up, no Markdown: {masked:.3} s, {:.2} ns a byte",
+        per_byte(masked)
+    );
     Ok(())
+}
+
+/// Eight bytes of `bytes` from `at`, zero past its end.
+fn eight(bytes: &[u8], at: usize) -> u64 {
+    if let Some(lanes) = bytes.get(at..).and_then(<[u8]>::first_chunk) {
+        return u64::from_le_bytes(*lanes);
+    }
+    let mut lanes = [0u8; 8];
+    let rest = bytes.get(at..).unwrap_or_default();
+    lanes[..rest.len()].copy_from_slice(rest);
+    u64::from_le_bytes(lanes)
+}
+
+/// The top bit of each byte of `lanes` that is an ASCII letter or digit.
+fn alnum_bits(lanes: u64) -> u64 {
+    const TOP: u64 = 0x8080_8080_8080_8080;
+    let every = |b: u8| u64::from_le_bytes([b; 8]);
+    let folded = (lanes | every(0x20)) & !TOP;
+    let letters = (folded + every(0x80 - b'a')) & !(folded + every(0x80 - b'z' - 1));
+    let low = lanes & !TOP;
+    let digits = (low + every(0x80 - b'0')) & !(low + every(0x80 - b'9' - 1));
+    (letters | digits) & !lanes & TOP
+}
+
+/// A word's key: its first `len` (at most eight) bytes, with 0x20 set.
+fn key_of(lanes: u64, len: usize) -> u64 {
+    (lanes | 0x2020_2020_2020_2020) & if len >= 8 { u64::MAX } else { (1 << (8 * len)) - 1 }
+}
+
+/// The pass's way of finding words, bare: each word's end read eight
+/// bytes at a time from its start, the next word's start from that end,
+/// every other byte stepped over one at a time; each word looked up.
+fn words_one_after_another(bytes: &[u8], look_up: &mut impl FnMut(u64) -> u64) -> u64 {
+    let (mut i, mut total) = (0, 0);
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let first = eight(bytes, i);
+        let mut len = 0;
+        loop {
+            let run = ((!alnum_bits(eight(bytes, i + len)) & 0x8080_8080_8080_8080).trailing_zeros() / 8) as usize;
+            len += run;
+            if run < 8 {
+                break;
+            }
+        }
+        total += look_up(key_of(first, len));
+        i += len;
+    }
+    total
+}
+
+/// Finding words from bit masks, bare: each 64 bytes sorted into a mask of
+/// letters and digits, each word's start and end taken from the masks, so
+/// that no word waits for the one before it; each word looked up.
+fn words_from_masks(bytes: &[u8], look_up: &mut impl FnMut(u64) -> u64) -> u64 {
+    let mask_at = |base: usize| {
+        let mut mask = 0u64;
+        for k in 0..8 {
+            let top = alnum_bits(eight(bytes, base + 8 * k));
+            mask |= ((top >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+        }
+        mask
+    };
+    let (mut base, mut total, mut carried) = (0, 0, 0u64);
+    let mut mask = mask_at(0);
+    while base < bytes.len() {
+        let next = mask_at(base + 64);
+        let mut starts = mask & !(mask << 1 | carried);
+        while starts != 0 {
+            let p = starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            let ahead = if p == 0 { mask } else { mask >> p | next << (64 - p) };
+            let len = (!ahead).trailing_zeros() as usize;
+            total += look_up(key_of(eight(bytes, base + p), len));
+        }
+        carried = mask >> 63;
+        mask = next;
+        base += 64;
+    }
+    total
 }
 
 fn main() -> anyhow::Result<()> {
