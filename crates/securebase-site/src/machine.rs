@@ -252,7 +252,7 @@ const SEARCH_WORDS: usize = 400;
 /// [`SEARCH_WORDS`]: what search matches against, at a fraction of the size.
 fn search_words(text: &str) -> String {
     let lower = text.to_lowercase();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
         .filter(|w| w.len() > 1 && seen.insert(*w))
