@@ -112,10 +112,10 @@ def readability_speed(site, runs):
         [RELEASE / "xtask", "readability-speed", "--root", site, "--runs", str(max(runs, 3))],
         check=True, capture_output=True, text=True,
     ).stdout
-    (megabytes,) = re.findall(r"([0-9.]+) MB", out)
+    (body_bytes,) = re.findall(r"\(([0-9]+) bytes\)", out)
     pass_, lookup, chained, masked = re.findall(r"([0-9.]+) ns a byte", out)
     return {
-        "body_bytes": float(megabytes) * 1e6,
+        "body_bytes": int(body_bytes),
         "pass_ns_per_byte": float(pass_),
         "lookup_ns_per_byte": float(lookup),
         "chained_ns_per_byte": float(chained),

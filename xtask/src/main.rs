@@ -585,7 +585,7 @@ fn readability_speed(root: &Path, runs: usize) -> anyhow::Result<()> {
     let (masked, _) = best(&mut || bodies.iter().map(|b| words_from_masks(b.as_bytes(), &mut look_up)).sum());
     let per_byte = |s: f64| s * 1e9 / bytes as f64;
     println!(
-        "bodies: {} items, {:.1} MB, {} words, {syllables} syllables",
+        "bodies: {} items, {:.1} MB ({bytes} bytes), {} words, {syllables} syllables",
         bodies.len(),
         bytes as f64 / 1e6,
         keys.len()
