@@ -255,8 +255,8 @@ fn a_genuine_record_copied_into_another_ledger_approves_nothing() {
 }
 
 /// Riley approves three versions; the second has the marker, the third
-/// takes it out again.
-fn three_versions() -> Site {
+/// takes it out again. The third record is signed, not yet committed.
+fn third_signed() -> Site {
     let site = site();
     site.edit_style();
     sign_ok(site.root(), "approve", "styles/avoidant", "riley-example", "Second version");
@@ -264,6 +264,12 @@ fn three_versions() -> Site {
     site.replace(STYLE, &format!(" {MARKER}"), " Corrected.");
     commit_all(site.root(), "Take the marker out");
     sign_ok(site.root(), "approve", "styles/avoidant", "riley-example", "Third version");
+    site
+}
+
+/// [`third_signed`], with the third record committed and published.
+fn three_versions() -> Site {
+    let site = third_signed();
     commit_all(site.root(), "Review: version 3");
     let out = site.build();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -307,6 +313,74 @@ fn removing_the_latest_approval_cannot_bring_back_an_older_version() {
     refused(&site, output, &at, "record 3 (");
     let stderr = String::from_utf8_lossy(&site.build().stderr).into_owned();
     assert!(stderr.contains("is missing now; ledgers are append-only"), "{stderr}");
+}
+
+#[test]
+fn a_merge_that_keeps_an_older_ledger_cannot_bring_back_an_older_version() {
+    let site = three_versions();
+    let root = site.root();
+    let log = git(root, &["log", "--format=%H %s"]);
+    let second = log.lines().find(|l| l.ends_with(" Review: version 2")).unwrap().split(' ').next().unwrap().to_owned();
+    let main = git(root, &["rev-parse", "--abbrev-ref", "HEAD"]).trim().to_owned();
+    // A branch from version 2's approval merges main but keeps its own
+    // tree: git's default history leaves main's side out of the ledger's log.
+    git(root, &["checkout", "-q", "-b", "side", &second]);
+    git(root, &["-c", "user.email=w@x.example", "-c", "user.name=W", "merge", "-q", "-s", "ours", "--no-edit", &main]);
+    git(root, &["checkout", "-q", &main]);
+    git(root, &["merge", "-q", "--ff-only", "side"]);
+    assert_eq!(entries(&site.read(LEDGER)).len(), 2, "the third record is gone");
+    assert!(site.read(STYLE).contains(MARKER));
+    let output = site.build();
+    refused(&site, output, &format!("{LEDGER}:"), "record 3 (");
+}
+
+#[test]
+fn a_ledger_version_broken_beside_a_record_still_keeps_that_record() {
+    let site = third_signed();
+    // The third record is committed with a line after it that breaks the
+    // file, then dropped with the line, and the marker put back.
+    let ledger = site.read(LEDGER);
+    site.write(LEDGER, &format!("{ledger}: [\n"));
+    commit_all(site.root(), "Review: version 3");
+    site.write(LEDGER, &entries(&ledger)[..2].concat());
+    site.replace(STYLE, " Corrected.", &format!(" {MARKER}"));
+    commit_all(site.root(), "Mend the ledger");
+    let output = site.build();
+    refused(&site, output, &format!("{LEDGER}:"), "record 3 (");
+}
+
+#[test]
+fn a_second_ledger_for_a_people_file_cannot_bring_back_an_older_version() {
+    const PEOPLE: &str = "content/people/riley-example.yaml";
+    const PEOPLE_LEDGER: &str = "content/reviews/people/riley-example.yaml";
+    let site = site();
+    let root = site.root();
+    // An editor approves credentials with the marker, then corrected ones.
+    let honest = "meaning: Licensed Clinical Social Worker";
+    site.replace(PEOPLE, honest, &format!("meaning: {MARKER} psychiatrist"));
+    commit_all(root, "Riley's credentials");
+    sign_ok(root, "approve", "people/riley-example", "fixture-team", "Credentials");
+    commit_all(root, "Approve Riley's credentials");
+    site.replace(PEOPLE, &format!("meaning: {MARKER} psychiatrist"), honest);
+    commit_all(root, "Correct Riley's credentials");
+    sign_ok(root, "approve", "people/riley-example", "fixture-team", "Corrected credentials");
+    commit_all(root, "Approve the correction");
+    let output = site.build();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    // A new file beside the ledger, with its first two records only, and
+    // the marker put back: `.yml` is read after `.yaml`.
+    let records = entries(&site.read(PEOPLE_LEDGER));
+    assert_eq!(records.len(), 3);
+    site.write("content/reviews/people/riley-example.yml", &records[..2].concat());
+    site.replace(PEOPLE, honest, &format!("meaning: {MARKER} psychiatrist"));
+    commit_all(root, "Tidy the people ledgers");
+    let output = site.build();
+    refused(
+        &site,
+        output,
+        "content/reviews/people/riley-example.yml:1:1:",
+        "a second review ledger for people/riley-example",
+    );
 }
 
 #[test]

@@ -411,13 +411,13 @@ fn append_only(
             if current.starts_with(before) {
                 continue;
             }
-            let Ok(before_records) = serde_yaml::from_slice::<Vec<LedgerRecord>>(before) else { continue };
+            let before_records = old_records(before);
             let now = current_records
                 .get_or_insert_with(|| serde_yaml::from_slice::<Vec<LedgerRecord>>(&current).unwrap_or_default());
-            let Some(first) = (0..before_records.len()).find(|&i| now.get(i) != Some(&before_records[i])) else {
+            let changed = |(i, r): &(usize, Option<LedgerRecord>)| r.as_ref().is_some_and(|r| now.get(*i) != Some(r));
+            let Some((first, Some(record))) = before_records.into_iter().enumerate().find(changed) else {
                 continue;
             };
-            let record = &before_records[first];
             let text = String::from_utf8_lossy(&current);
             let at = Locator::new(&text, 0).entry_key(first.min(now.len()), "blob");
             let short = &change.commit[..12.min(change.commit.len())];
@@ -436,6 +436,37 @@ fn append_only(
         }
     }
     if problems.has_errors() { Err(EditionError::Trust(problems)) } else { Ok(()) }
+}
+
+/// The records of a ledger as an older commit held it, by position: all
+/// of them when it parses, else each record that parses on its own (`None`
+/// for one that does not), so that lines that break the file cannot hide
+/// the records beside them from the append-only rule. A record is its `- `
+/// line at the left margin and the indented, blank and comment lines after
+/// it; any other line at the margin belongs to no record.
+fn old_records(bytes: &[u8]) -> Vec<Option<LedgerRecord>> {
+    if let Ok(records) = serde_yaml::from_slice::<Vec<LedgerRecord>>(bytes) {
+        return records.into_iter().map(Some).collect();
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let mut chunks: Vec<String> = Vec::new();
+    let mut in_record = false;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("- ") || line.trim_end() == "-" {
+            chunks.push(String::new());
+            in_record = true;
+        } else if !(line.starts_with([' ', '\t', '#']) || line.trim().is_empty()) {
+            in_record = false;
+        }
+        if let Some(chunk) = chunks.last_mut().filter(|_| in_record) {
+            chunk.push_str(line);
+        }
+    }
+    let one = |chunk: &String| match serde_yaml::from_str::<Vec<LedgerRecord>>(chunk) {
+        Ok(mut records) if records.len() == 1 => records.pop(),
+        _ => None,
+    };
+    chunks.iter().map(one).collect()
 }
 
 #[cfg(test)]
@@ -484,6 +515,21 @@ mod tests {
         std::fs::remove_file(&ledger).unwrap();
         commit(root, &[], "no approvals");
         assert!(matches!(production(root), Err(EditionError::NothingApproved)));
+    }
+
+    #[test]
+    fn an_old_ledger_that_does_not_parse_keeps_each_record_that_does() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/valid");
+        let one = std::fs::read_to_string(fixture.join("content/reviews/styles/avoidant.yaml")).unwrap();
+        let whole: Vec<Option<LedgerRecord>> =
+            serde_yaml::from_str::<Vec<LedgerRecord>>(&one).unwrap().into_iter().map(Some).collect();
+        let record = whole[0].clone();
+        assert_eq!(old_records(one.as_bytes()), whole);
+        // A line at the margin after a record belongs to no record.
+        assert_eq!(old_records(format!("{one}: [\n").as_bytes()), whole);
+        // A record broken inside is lost, and only it.
+        let broken = one.replacen("\n  ", "\n  : [\n  ", 1);
+        assert_eq!(old_records(format!("# a comment\n{broken}{one}").as_bytes()), [None, record]);
     }
 
     #[test]

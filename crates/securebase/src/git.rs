@@ -104,30 +104,6 @@ impl History {
     }
 }
 
-/// What the ledgers' history shows: which commit added each record, and any
-/// commit that changed or removed a record (ledgers are append-only).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LedgerHistory {
-    /// Every record's addition, in order.
-    pub additions: Vec<RecordAddition>,
-    /// (ledger, commit, author email) for every commit that removed or
-    /// rewrote a line of a ledger.
-    pub rewrites: Vec<(PathBuf, String, String)>,
-}
-
-/// One ledger record's addition, from the ledger's history.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordAddition {
-    /// The ledger file, relative to the project root.
-    pub ledger: PathBuf,
-    /// The record's position in the ledger (0 for the first).
-    pub index: usize,
-    /// The commit that added it.
-    pub commit: String,
-    /// That commit's author email.
-    pub email: String,
-}
-
 impl Repo {
     /// The repository holding `root`.
     pub fn open(root: &Path) -> Result<Repo, GitError> {
@@ -230,6 +206,14 @@ impl Repo {
             "--no-abbrev",
             "--no-renames",
             "--relative",
+            // Every commit, on every branch a merge brought in, and a merge's
+            // own versions (against its first parent): by default git drops
+            // a side branch whose changes a merge discarded, and with it a
+            // ledger's versions that the append-only rule must see. Parents
+            // come before their children, whatever the commit dates say.
+            "--full-history",
+            "--diff-merges=first-parent",
+            "--topo-order",
             "--format=%x01%H%x09%cs%x09%ae",
             "--",
             ProjectLayout::CONTENT,
@@ -256,60 +240,6 @@ impl Repo {
                 history.changes.entry(PathBuf::from(path)).or_default().push(change);
             }
         }
-        Ok(history)
-    }
-
-    /// For every record in every ledger, the commit that added it, from one
-    /// `git log -p` over `content/reviews/`. Ledgers are append-only, so the
-    /// Nth record start (`- ` at the left margin) ever added to a file is its
-    /// Nth record; a removed line is a rewrite, reported as such.
-    pub fn ledger_history(&self) -> Result<LedgerHistory, GitError> {
-        if self.head().is_none() {
-            return Ok(LedgerHistory::default());
-        }
-        let out = self.run(&[
-            "-c",
-            "core.quotePath=false",
-            "log",
-            "--reverse",
-            "-p",
-            "--unified=0",
-            "--no-renames",
-            "--no-color",
-            "--no-ext-diff",
-            "--src-prefix=a/",
-            "--dst-prefix=b/",
-            "--relative",
-            "--format=%x01%H%x09%ae",
-            "--",
-            ProjectLayout::REVIEWS,
-        ])?;
-        let mut history = LedgerHistory::default();
-        let mut counts: BTreeMap<PathBuf, usize> = BTreeMap::new();
-        let mut commit = (String::new(), String::new());
-        let mut file: Option<PathBuf> = None;
-        for line in out.lines() {
-            if let Some(header) = line.strip_prefix('\u{1}') {
-                let (h, e) = header.split_once('\t').unwrap_or((header, ""));
-                commit = (h.to_owned(), e.to_owned());
-            } else if let Some(path) = line.strip_prefix("+++ b/") {
-                file = Some(PathBuf::from(path));
-            } else if line.starts_with("+++ ") || line.starts_with("--- ") || line.starts_with("diff ") {
-                if line.starts_with("diff ") {
-                    file = None;
-                }
-            } else if let Some(ledger) = &file {
-                if line.starts_with("+- ") || line == "+-" {
-                    let index = counts.entry(ledger.clone()).or_default();
-                    let (commit, email) = commit.clone();
-                    history.additions.push(RecordAddition { ledger: ledger.clone(), index: *index, commit, email });
-                    *index += 1;
-                } else if line.starts_with('-') {
-                    history.rewrites.push((ledger.clone(), commit.0.clone(), commit.1.clone()));
-                }
-            }
-        }
-        history.rewrites.dedup();
         Ok(history)
     }
 
@@ -399,5 +329,44 @@ mod tests {
         assert_eq!(repo.status(a).unwrap(), FileStatus::Modified);
         std::fs::write(root.join("content/guides/new.md"), b"new\n").unwrap();
         assert_eq!(repo.status(Path::new("content/guides/new.md")).unwrap(), FileStatus::Untracked);
+    }
+
+    #[test]
+    fn history_holds_every_version_a_commit_held_across_merges() {
+        use super::scratch::git;
+        let dir = repository();
+        let root = dir.path();
+        let a = Path::new("content/reviews/guides/a.yaml");
+        let file = "content/reviews/guides/a.yaml";
+        commit(root, &[(file, b"one\n")], "first");
+        git(root, &["branch", "side"]);
+        commit(root, &[(file, b"two\n")], "on main");
+        // A merge that keeps the side's tree: main's "two" is on the side
+        // git's default history leaves out.
+        git(root, &["checkout", "-q", "side"]);
+        git(root, &["merge", "-q", "-s", "ours", "--no-edit", "-"]);
+        let blobs = |history: &History| {
+            let mut blobs: Vec<BlobId> = history.changes(a).iter().filter_map(|c| c.blob.clone()).collect();
+            blobs.sort();
+            blobs.dedup();
+            blobs
+        };
+        let of = |texts: &[&str]| {
+            let mut blobs: Vec<BlobId> = texts.iter().map(|t| BlobId::of(format!("{t}\n").as_bytes())).collect();
+            blobs.sort();
+            blobs
+        };
+        assert_eq!(blobs(&Repo::open(root).unwrap().history().unwrap()), of(&["one", "two"]));
+        // A merge whose own version is in neither parent.
+        git(root, &["checkout", "-q", "-b", "other", "HEAD~1"]);
+        commit(root, &[(file, b"three\n")], "on other");
+        git(root, &["checkout", "-q", "side"]);
+        git(root, &["merge", "-q", "--no-commit", "--no-ff", "other"]);
+        std::fs::write(root.join(a), b"merged\n").unwrap();
+        git(root, &["commit", "-q", "-a", "-m", "resolved"]);
+        commit(root, &[(file, b"last\n")], "after");
+        let history = Repo::open(root).unwrap().history().unwrap();
+        assert_eq!(blobs(&history), of(&["one", "two", "three", "merged", "last"]));
+        assert_eq!(history.changes(a).last().and_then(|c| c.blob.clone()), Some(BlobId::of(b"last\n")), "oldest first");
     }
 }

@@ -153,6 +153,20 @@ impl Checker<'_> {
             let message = format!("a second review ledger for {item}; the first is {}", first.display());
             self.error(Code::DuplicateId, path, Position::START, message, "keep one ledger file per item (.yaml)");
         }
+        // Two ledgers for one people file would leave which of them counts
+        // to the order of their names: one could hold fewer records.
+        for (subject, path, first) in
+            repeats(library.editorial_ledgers().iter().map(|l| (&l.subject, l.path.as_path())))
+        {
+            let message = format!("a second review ledger for {}; the first is {}", subject.subject(), first.display());
+            self.error(
+                Code::DuplicateId,
+                path,
+                Position::START,
+                message,
+                "keep one ledger file per people file (.yaml)",
+            );
+        }
     }
 
     fn item_references(&mut self, item: AnyItem<'_>) {
@@ -690,7 +704,32 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::edit_distance;
+    use crate::Library;
     use crate::config::is_safe_address;
+
+    #[test]
+    fn a_second_ledger_for_an_item_or_a_people_file_is_an_error() {
+        const SITE: &[u8] = b"title = \"T\"\ndescription = \"D\"\nbase_url = \"https://t.example\"\n";
+        const TEAM: &[u8] = b"name: Team\nkind: organisation\nroles: [author]\nemail: team@t.example\n";
+        const GUIDE: &[u8] = b"---\ntitle: A guide\nsummary: A fictional guide.\nauthor: team\ncreated: 2026-01-01\nsources:\n  - authors: [\"A, B.\"]\n    year: 2000\n    title: T\n    publisher: P\n---\nBody.\n";
+        let files: Vec<(&str, &[u8])> = vec![
+            ("people/team.yaml", TEAM),
+            ("guides/a.md", GUIDE),
+            ("reviews/guides/a.yaml", b"[]\n"),
+            ("reviews/guides/a.yml", b"[]\n"),
+            ("reviews/people/team.yaml", b"[]\n"),
+            ("reviews/people/team.yml", b"[]\n"),
+        ];
+        let errors = Library::from_memory(SITE, &files).unwrap_err();
+        let found: Vec<String> = errors.errors().map(|d| format!("{}: {}", d.file.display(), d.message)).collect();
+        assert_eq!(
+            found,
+            [
+                "content/reviews/guides/a.yml: a second review ledger for guides/a; the first is content/reviews/guides/a.yaml",
+                "content/reviews/people/team.yml: a second review ledger for people/team; the first is content/reviews/people/team.yaml",
+            ]
+        );
+    }
 
     #[test]
     fn configured_addresses_must_be_pages_or_safe_schemes() {
