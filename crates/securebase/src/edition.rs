@@ -443,22 +443,20 @@ fn append_only(
 /// for one that does not), so that lines that break the file cannot hide
 /// the records beside them from the append-only rule. A record is its `- `
 /// line at the left margin and the indented, blank and comment lines after
-/// it; any other line at the margin belongs to no record.
+/// it, up to the next; any other line at the margin belongs to no record.
 fn old_records(bytes: &[u8]) -> Vec<Option<LedgerRecord>> {
     if let Ok(records) = serde_yaml::from_slice::<Vec<LedgerRecord>>(bytes) {
         return records.into_iter().map(Some).collect();
     }
     let text = String::from_utf8_lossy(bytes);
     let mut chunks: Vec<String> = Vec::new();
-    let mut in_record = false;
     for line in text.split_inclusive('\n') {
         if line.starts_with("- ") || line.trim_end() == "-" {
             chunks.push(String::new());
-            in_record = true;
         } else if !(line.starts_with([' ', '\t', '#']) || line.trim().is_empty()) {
-            in_record = false;
+            continue;
         }
-        if let Some(chunk) = chunks.last_mut().filter(|_| in_record) {
+        if let Some(chunk) = chunks.last_mut() {
             chunk.push_str(line);
         }
     }
@@ -525,8 +523,9 @@ mod tests {
             serde_yaml::from_str::<Vec<LedgerRecord>>(&one).unwrap().into_iter().map(Some).collect();
         let record = whole[0].clone();
         assert_eq!(old_records(one.as_bytes()), whole);
-        // A line at the margin after a record belongs to no record.
+        // A line at the margin belongs to no record, after one or inside it.
         assert_eq!(old_records(format!("{one}: [\n").as_bytes()), whole);
+        assert_eq!(old_records(one.replacen("\n  ", "\n: [\n  ", 1).as_bytes()), whole);
         // A record broken inside is lost, and only it.
         let broken = one.replacen("\n  ", "\n  : [\n  ", 1);
         assert_eq!(old_records(format!("# a comment\n{broken}{one}").as_bytes()), [None, record]);
