@@ -376,7 +376,7 @@ fn a_shallow_clone_gives_a_clear_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("is not in this repository") && stderr.contains("git fetch --unshallow"), "{stderr}");
+    assert!(stderr.contains("this is a shallow clone") && stderr.contains("git fetch --unshallow"), "{stderr}");
 }
 
 #[test]

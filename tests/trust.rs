@@ -304,10 +304,7 @@ fn a_record_removed_from_the_middle_breaks_the_chain_and_the_history() {
 #[test]
 fn removing_the_latest_approval_cannot_bring_back_an_older_version() {
     let site = three_versions();
-    let records = entries(&site.read(LEDGER));
-    site.write(LEDGER, &records[..2].concat());
-    site.replace(STYLE, " Corrected.", &format!(" {MARKER}"));
-    commit_all(site.root(), "Back to version 2");
+    roll_back(&site);
     let output = site.build();
     let at = format!("{LEDGER}:");
     refused(&site, output, &at, "record 3 (");
@@ -335,18 +332,112 @@ fn a_merge_that_keeps_an_older_ledger_cannot_bring_back_an_older_version() {
 }
 
 #[test]
-fn a_ledger_version_broken_beside_a_record_still_keeps_that_record() {
-    let site = third_signed();
-    // The third record is committed with a line after it that breaks the
-    // file, then dropped with the line, and the marker put back.
-    let ledger = site.read(LEDGER);
-    site.write(LEDGER, &format!("{ledger}: [\n"));
-    commit_all(site.root(), "Review: version 3");
-    site.write(LEDGER, &entries(&ledger)[..2].concat());
+fn a_ledger_version_that_does_not_parse_still_keeps_its_signed_records() {
+    /// What breaks the ledger, given its text.
+    type Breaks = fn(&str) -> String;
+    let shapes: [(&str, Breaks); 4] = [
+        ("a line at the margin after the record", |l| format!("{l}: [\n")),
+        ("an indented line after the record", |l| format!("{l}  : [\n")),
+        ("a tab-started line after the record", |l| format!("{l}\t: [\n")),
+        ("the whole ledger indented", |l| {
+            l.lines().map(|line| format!("  {line}\n")).chain([": [\n".into()]).collect()
+        }),
+    ];
+    for (shape, broken) in shapes {
+        let site = third_signed();
+        // The third record is committed in a ledger that does not parse,
+        // then dropped with what broke it, and the marker put back.
+        let ledger = site.read(LEDGER);
+        site.write(LEDGER, &broken(&ledger));
+        commit_all(site.root(), "Review: version 3");
+        site.write(LEDGER, &entries(&ledger)[..2].concat());
+        site.replace(STYLE, " Corrected.", &format!(" {MARKER}"));
+        commit_all(site.root(), "Mend the ledger");
+        let output = site.build();
+        assert_eq!(output.status.code(), Some(1), "{shape}: {}", String::from_utf8_lossy(&output.stderr));
+        refused(&site, output, &format!("{LEDGER}:"), "signature 3 of the version commit ");
+    }
+}
+
+/// Builds a clone of `site` made with `git clone ARGS`, as a deploy job
+/// would, into the clone's own `out/`.
+fn build_clone(site: &Site, args: &[&str], then: impl FnOnce(&Path)) -> (TempDir, Output) {
+    let clone = TempDir::new().unwrap();
+    let dest = clone.path().join("repo");
+    let url = format!("file://{}", site.root().display());
+    let mut clone_args = vec!["clone", "-q"];
+    clone_args.extend_from_slice(args);
+    clone_args.extend([url.as_str(), dest.to_str().unwrap()]);
+    git(clone.path(), &clone_args);
+    then(&dest);
+    let output = securebase()
+        .args(["build", "--root"])
+        .arg(&dest)
+        .arg("--out")
+        .arg(clone.path().join("out"))
+        .arg("--trust-root")
+        .arg(common::trust_root(site.root()))
+        .output()
+        .unwrap();
+    assert!(files_under(&clone.path().join("out")).is_empty(), "a refused build wrote its output");
+    (clone, output)
+}
+
+/// Drops the third record of [`three_versions`] and puts the marker back.
+fn roll_back(site: &Site) {
+    let records = entries(&site.read(LEDGER));
+    site.write(LEDGER, &records[..2].concat());
     site.replace(STYLE, " Corrected.", &format!(" {MARKER}"));
-    commit_all(site.root(), "Mend the ledger");
+    commit_all(site.root(), "Back to version 2");
+}
+
+#[test]
+fn a_shallow_clone_is_refused_since_its_history_is_cut_short() {
+    let site = three_versions();
+    roll_back(&site);
+    let (_clone, output) = build_clone(&site, &["--depth", "1"], |_| {});
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("this is a shallow clone, so the ledgers' history is cut short"), "{stderr}");
+}
+
+#[test]
+fn a_pushed_replace_ref_cannot_make_an_old_ledger_version_read_as_another() {
+    let site = three_versions();
+    let root = site.root();
+    let third = git(root, &["rev-parse", &format!("HEAD:{LEDGER}")]).trim().to_owned();
+    roll_back(&site);
+    let second = git(root, &["rev-parse", &format!("HEAD:{LEDGER}")]).trim().to_owned();
+    // The ledger's third version would read as its second, for a job that
+    // fetches every ref.
+    git(root, &["replace", &third, &second]);
+    let fetch_replace = |dest: &Path| {
+        git(dest, &["fetch", "-q", "origin", "refs/replace/*:refs/replace/*"]);
+    };
+    let (_clone, output) = build_clone(&site, &[], fetch_replace);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("record 3 (") && stderr.contains("is missing now"), "{stderr}");
+}
+
+#[test]
+fn a_commit_with_a_date_git_can_hold_but_no_calendar_can_is_refused() {
+    let site = third_signed();
+    let root = site.root();
+    // The third record lands in a commit dated after the year 9999.
+    git(root, &["add", "-A"]);
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["-c", "user.email=w@x.example", "-c", "user.name=W", "commit", "-q", "-m", "Review: version 3"])
+        .env("GIT_COMMITTER_DATE", "@253402300800 +0000")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let output = site.build();
-    refused(&site, output, &format!("{LEDGER}:"), "record 3 (");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("has a date securebase cannot read (10000-01-01)"), "{stderr}");
 }
 
 #[test]

@@ -9,7 +9,7 @@
 //! deployment's trust root (editors) and the approved people files
 //! (clinical reviewers), after each ledger is checked against its history.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
@@ -42,6 +42,13 @@ pub enum EditionError {
     /// Git could not provide an approved version.
     #[error(transparent)]
     Git(#[from] GitError),
+    /// The clone is shallow: the ledgers' history, which the append-only
+    /// rule reads, is cut short.
+    #[error(
+        "this is a shallow clone, so the ledgers' history is cut short and no approval taken back could be seen; \
+         run `git fetch --unshallow` (in CI, check out with full history, e.g. `fetch-depth: 0`)"
+    )]
+    Shallow,
     /// The ledgers have uncommitted changes, so the build would not be
     /// reproducible from git.
     #[error(
@@ -113,6 +120,9 @@ impl Library {
         if items.is_empty() {
             return Err(EditionError::NothingApproved);
         }
+        if repo.is_shallow() {
+            return Err(EditionError::Shallow);
+        }
         if repo.status(Path::new(ProjectLayout::REVIEWS))? != FileStatus::Clean {
             return Err(EditionError::UncommittedLedgers);
         }
@@ -140,17 +150,17 @@ impl Library {
         for (subject, record) in &items {
             let Subject::Item(r) = subject else { continue };
             let Some(item) = self.item(r) else { continue };
-            committed(repo, history, subject, &item.meta().path, &record.blob)?;
+            committed(history, subject, &item.meta().path, &record.blob)?;
             if item.meta().blob != record.blob {
                 wanted.push((record.blob.clone(), item.meta().path.clone()));
             }
         }
         for (id, record) in &people {
             let Some(path) = self.person(id).map(|p| p.path.clone()) else { continue };
-            committed(repo, history, &Subject::Person(id.clone()), &path, &record.blob)?;
+            committed(history, &Subject::Person(id.clone()), &path, &record.blob)?;
             wanted.push((record.blob.clone(), path));
         }
-        committed(repo, history, &Subject::Site, Path::new(ProjectLayout::SITE_TOML), &site.blob)?;
+        committed(history, &Subject::Site, Path::new(ProjectLayout::SITE_TOML), &site.blob)?;
         wanted.push((site.blob.clone(), ProjectLayout::SITE_TOML.into()));
         let listing = trust::theme_listing(&theme.files);
         let mut problems = Diagnostics::new();
@@ -179,7 +189,7 @@ impl Library {
                 );
                 continue;
             }
-            committed(repo, history, &Subject::Theme, Path::new(&file.path), &file.blob)?;
+            committed(history, &Subject::Theme, Path::new(&file.path), &file.blob)?;
             wanted.push((file.blob.clone(), PathBuf::from(&file.path)));
         }
         if problems.has_errors() {
@@ -357,19 +367,9 @@ fn is_plain_relative(path: &str) -> bool {
 }
 
 /// Checks that `blob` is a version `path` held in a commit.
-fn committed(
-    repo: &Repo,
-    history: &History,
-    subject: &Subject,
-    path: &Path,
-    blob: &BlobId,
-) -> Result<(), EditionError> {
+fn committed(history: &History, subject: &Subject, path: &Path, blob: &BlobId) -> Result<(), EditionError> {
     if history.changes(path).iter().any(|c| c.blob.as_ref() == Some(blob)) {
         return Ok(());
-    }
-    if repo.is_shallow() {
-        let shallow = crate::git::SHALLOW_HINT;
-        return Err(GitError::MissingBlob { blob: blob.clone(), file: path.to_path_buf(), shallow }.into());
     }
     Err(EditionError::ForeignBlob { subject: subject.clone(), blob: blob.clone(), file: path.to_path_buf() })
 }
@@ -411,23 +411,43 @@ fn append_only(
             if current.starts_with(before) {
                 continue;
             }
-            let before_records = old_records(before);
             let now = current_records
                 .get_or_insert_with(|| serde_yaml::from_slice::<Vec<LedgerRecord>>(&current).unwrap_or_default());
-            let changed = |(i, r): &(usize, Option<LedgerRecord>)| r.as_ref().is_some_and(|r| now.get(*i) != Some(r));
-            let Some((first, Some(record))) = before_records.into_iter().enumerate().find(changed) else {
-                continue;
+            let short = &change.commit[..12.min(change.commit.len())];
+            let (index, message) = match serde_yaml::from_slice::<Vec<LedgerRecord>>(before) {
+                Ok(before_records) => {
+                    let Some(first) = (0..before_records.len()).find(|&i| now.get(i) != Some(&before_records[i]))
+                    else {
+                        continue;
+                    };
+                    let record = &before_records[first];
+                    let what = if now.get(first).is_some() { "is changed" } else { "is missing" };
+                    let message = format!(
+                        "record {} ({}, {}) as commit {short} holds it {what} now; ledgers are append-only",
+                        first + 1,
+                        record.date,
+                        record.reviewer
+                    );
+                    (first.min(now.len()), message)
+                }
+                // A version that does not parse still holds the records
+                // signed in it, whatever lines around them broke it.
+                Err(_) => {
+                    let kept: HashSet<String> =
+                        now.iter().filter_map(|r| r.signature.as_deref()).flat_map(signatures).collect();
+                    let Some(n) = signatures(&String::from_utf8_lossy(before)).iter().position(|s| !kept.contains(s))
+                    else {
+                        continue;
+                    };
+                    let message = format!(
+                        "signature {} of the version commit {short} holds (which does not parse) is missing now; ledgers are append-only",
+                        n + 1
+                    );
+                    (now.len(), message)
+                }
             };
             let text = String::from_utf8_lossy(&current);
-            let at = Locator::new(&text, 0).entry_key(first.min(now.len()), "blob");
-            let short = &change.commit[..12.min(change.commit.len())];
-            let what = if now.get(first).is_some() { "is changed" } else { "is missing" };
-            let message = format!(
-                "record {} ({}, {}) as commit {short} holds it {what} now; ledgers are append-only",
-                first + 1,
-                record.date,
-                record.reviewer
-            );
+            let at = Locator::new(&text, 0).entry_key(index, "blob");
             problems.push(
                 Diagnostic::error(Code::Ledger, path, at, message)
                     .with_hint("restore the record from git (`git show <commit>:<ledger>`); to replace an approval, add a new record after it"),
@@ -438,33 +458,29 @@ fn append_only(
     if problems.has_errors() { Err(EditionError::Trust(problems)) } else { Ok(()) }
 }
 
-/// The records of a ledger as an older commit held it, by position: all
-/// of them when it parses, else each record that parses on its own (`None`
-/// for one that does not), so that lines that break the file cannot hide
-/// the records beside them from the append-only rule. A record is its `- `
-/// line at the left margin and the indented, blank and comment lines after
-/// it, up to the next; any other line at the margin belongs to no record.
-fn old_records(bytes: &[u8]) -> Vec<Option<LedgerRecord>> {
-    if let Ok(records) = serde_yaml::from_slice::<Vec<LedgerRecord>>(bytes) {
-        return records.into_iter().map(Some).collect();
-    }
-    let text = String::from_utf8_lossy(bytes);
-    let mut chunks: Vec<String> = Vec::new();
-    for line in text.split_inclusive('\n') {
-        if line.starts_with("- ") || line.trim_end() == "-" {
-            chunks.push(String::new());
-        } else if !(line.starts_with([' ', '\t', '#']) || line.trim().is_empty()) {
-            continue;
+/// The payloads of the SSH signatures in a ledger's text, in order, each
+/// as its base64 characters only, so that indentation, line breaks and
+/// YAML's quoting styles do not tell two copies apart.
+fn signatures(text: &str) -> Vec<String> {
+    const BEGIN: &str = "-----BEGIN SSH SIGNATURE-----";
+    const END: &str = "-----END SSH SIGNATURE-----";
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(BEGIN) {
+        let body = &rest[start + BEGIN.len()..];
+        let Some(end) = body.find(END) else { break };
+        // `\n` is a line break in a double-quoted scalar; base64 has no `\`.
+        let payload: String = body[..end]
+            .replace("\\n", "\n")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+            .collect();
+        if !payload.is_empty() {
+            found.push(payload);
         }
-        if let Some(chunk) = chunks.last_mut() {
-            chunk.push_str(line);
-        }
+        rest = &body[end + END.len()..];
     }
-    let one = |chunk: &String| match serde_yaml::from_str::<Vec<LedgerRecord>>(chunk) {
-        Ok(mut records) if records.len() == 1 => records.pop(),
-        _ => None,
-    };
-    chunks.iter().map(one).collect()
+    found
 }
 
 #[cfg(test)]
@@ -516,19 +532,28 @@ mod tests {
     }
 
     #[test]
-    fn an_old_ledger_that_does_not_parse_keeps_each_record_that_does() {
+    fn signatures_are_found_in_any_shape_of_ledger_text() {
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/valid");
         let one = std::fs::read_to_string(fixture.join("content/reviews/styles/avoidant.yaml")).unwrap();
-        let whole: Vec<Option<LedgerRecord>> =
-            serde_yaml::from_str::<Vec<LedgerRecord>>(&one).unwrap().into_iter().map(Some).collect();
-        let record = whole[0].clone();
-        assert_eq!(old_records(one.as_bytes()), whole);
-        // A line at the margin belongs to no record, after one or inside it.
-        assert_eq!(old_records(format!("{one}: [\n").as_bytes()), whole);
-        assert_eq!(old_records(one.replacen("\n  ", "\n: [\n  ", 1).as_bytes()), whole);
-        // A record broken inside is lost, and only it.
-        let broken = one.replacen("\n  ", "\n  : [\n  ", 1);
-        assert_eq!(old_records(format!("# a comment\n{broken}{one}").as_bytes()), [None, record]);
+        let records: Vec<LedgerRecord> = serde_yaml::from_str(&one).unwrap();
+        let signature = records[0].signature.as_deref().unwrap();
+        let expected = signatures(signature);
+        assert_eq!(expected.len(), 1);
+        assert!(expected[0].starts_with("U1NIU0lH") && expected[0].ends_with("=="), "{expected:?}");
+        let indented: String = one.lines().map(|l| format!("  {l}\n")).collect();
+        let quoted = serde_yaml::to_string(&serde_json::json!([{ "signature": signature }])).unwrap();
+        let escaped = format!("- signature: {:?}\n", signature);
+        for (shape, text) in [
+            ("as written", one.clone()),
+            ("a broken line after it", format!("{one}  : [\n\t: [\n")),
+            ("a broken line inside it", one.replacen("\n  ", "\n: [\n  ", 1)),
+            ("indented", format!("{indented}: [\n")),
+            ("another YAML style", quoted),
+            ("a double-quoted scalar", escaped),
+        ] {
+            assert_eq!(signatures(&text), expected, "{shape}");
+        }
+        assert_eq!(signatures("-----BEGIN SSH SIGNATURE-----\nAAAA"), Vec::<String>::new(), "no end, no signature");
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub enum GitError {
 }
 
 /// Advice for a missing blob in a shallow clone.
-pub(crate) const SHALLOW_HINT: &str = "; this is a shallow clone, so older versions are missing: run `git fetch --unshallow` (in CI, check out with full history, e.g. `fetch-depth: 0`)";
+const SHALLOW_HINT: &str = "; this is a shallow clone, so older versions are missing: run `git fetch --unshallow` (in CI, check out with full history, e.g. `fetch-depth: 0`)";
 /// Advice for a missing blob in a full clone.
 const FULL_HINT: &str = "; was the approved version ever committed? `securebase review approve` refuses uncommitted files, so check that the ledger was not edited by hand";
 
@@ -117,6 +117,9 @@ impl Repo {
     fn command(&self) -> Command {
         let mut cmd = Command::new("git");
         cmd.arg("-C").arg(&self.root).env("LC_ALL", "C").env_remove("GIT_DIR").env_remove("GIT_WORK_TREE");
+        // Replace refs travel with a fetch of every ref: with them, a pushed
+        // ref could make an old ledger version read as another.
+        cmd.env("GIT_NO_REPLACE_OBJECTS", "1");
         cmd
     }
 
@@ -200,6 +203,8 @@ impl Repo {
             return Ok(History::default());
         }
         let out = self.run(&[
+            "-c",
+            "core.quotePath=false",
             "log",
             "--reverse",
             "--raw",
@@ -226,11 +231,22 @@ impl Repo {
         let mut current: Option<(String, Date, String)> = None;
         for line in out.lines() {
             if let Some(header) = line.strip_prefix('\u{1}') {
-                let mut parts = header.split('\t');
+                // A commit whose changes could not be placed would drop out
+                // of the history the append-only rule reads: refuse it.
+                let mut parts = header.splitn(3, '\t');
                 let (Some(commit), Some(date), Some(email)) = (parts.next(), parts.next(), parts.next()) else {
-                    continue;
+                    return Err(GitError::Command {
+                        command: "log".into(),
+                        message: format!("unreadable line {header:?}"),
+                    });
                 };
-                current = date.parse().ok().map(|d| (commit.to_owned(), d, email.to_owned()));
+                let Ok(date) = date.parse() else {
+                    let message = format!(
+                        "commit {commit} has a date securebase cannot read ({date}); amend it with a real date"
+                    );
+                    return Err(GitError::Command { command: "log".into(), message });
+                };
+                current = Some((commit.to_owned(), date, email.to_owned()));
             } else if let (Some(raw), Some((commit, date, email))) = (line.strip_prefix(':'), &current) {
                 // :100644 100644 <old> <new> M\t<path>
                 let Some((meta, path)) = raw.split_once('\t') else { continue };
