@@ -649,6 +649,31 @@ fn statement_from_readme(subject: &str, path: &str, r: &serde_yaml::Value, previ
 }
 
 #[test]
+fn a_trust_root_key_retired_or_kept_to_other_namespaces_approves_nothing() {
+    let site = site();
+    let team = public_key(site.root(), "fixture-team");
+    let file = site.root().join(".keys/restricted-root");
+    for (options, reason) in [
+        (r#"valid-before="20200101""#, "is not an approval: "),
+        (
+            r#"namespaces="git""#,
+            "the trust root names no editor whose key may sign reviews (1 keyed to other namespaces)",
+        ),
+    ] {
+        fs::write(&file, format!("fixture-team {options} {team}\n")).unwrap();
+        let output = site.build_with(&file);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{options}: {stderr}");
+        assert!(stderr.contains(reason), "{options}: {stderr}");
+        assert!(site.leaks().is_empty());
+    }
+    // The same key without a restriction approves as before.
+    fs::write(&file, format!("fixture-team valid-after=\"20200101\" {team}\n")).unwrap();
+    let output = site.build_with(&file);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
 fn a_record_verifies_with_ssh_keygen_alone() {
     let site = three_versions();
     let records: Vec<serde_yaml::Value> = serde_yaml::from_str(&site.read(LEDGER)).unwrap();

@@ -268,6 +268,7 @@ impl TrustRoot {
     pub fn parse(text: &str, path: &Path) -> Result<TrustRoot, Diagnostics> {
         let mut diags = Diagnostics::new();
         let mut editors = Vec::new();
+        let mut other_namespaces = 0;
         for (n, line) in text.lines().enumerate() {
             let trimmed = line.trim();
             if trimmed.is_empty() || trimmed.starts_with('#') {
@@ -291,12 +292,27 @@ impl TrustRoot {
                 continue;
             };
             let rest = rest.trim_start();
-            let key_text = match rest.split_once(char::is_whitespace) {
-                Some((first, after)) if first.contains('=') => after.trim_start(),
-                _ => rest,
+            let (options, key_text) = match rest.split_once(char::is_whitespace) {
+                Some((first, after)) if first.contains('=') || first == "cert-authority" => (first, after.trim_start()),
+                _ => ("", rest),
+            };
+            let window = match key_options(options) {
+                Ok(Some(window)) => window,
+                // Restricted to other namespaces: the key signs no review.
+                Ok(None) => {
+                    other_namespaces += 1;
+                    continue;
+                }
+                Err(message) => {
+                    diags.push(
+                        Diagnostic::error(Code::Trust, path, Position::new(n + 1, column + id.as_str().len() + 1), message)
+                            .with_hint("securebase reads the options `valid-after`, `valid-before` and `namespaces` of an allowed-signers line"),
+                    );
+                    continue;
+                }
             };
             match key_text.parse::<PublicKey>() {
-                Ok(key) => editors.push((id, SigningKey { key, valid_after: None, valid_before: None })),
+                Ok(key) => editors.push((id, SigningKey { key, valid_after: window.0, valid_before: window.1 })),
                 Err(e) => {
                     let column = column + line.trim_start().find(key_text).unwrap_or(0);
                     diags.push(
@@ -308,7 +324,10 @@ impl TrustRoot {
         }
         if diags.is_empty() && editors.is_empty() {
             diags.push(
-                Diagnostic::error(Code::Trust, path, Position::START, "the trust root names no editor")
+                Diagnostic::error(Code::Trust, path, Position::START, match other_namespaces {
+                    0 => "the trust root names no editor".to_owned(),
+                    n => format!("the trust root names no editor whose key may sign reviews ({n} keyed to other namespaces)"),
+                })
                     .with_hint("add a line `<editor-id> ssh-ed25519 AAAA...` for each editor who approves people files, site.toml and the theme"),
             );
         }
@@ -323,6 +342,86 @@ impl TrustRoot {
     /// Each editor with their key's fingerprint, in file order.
     pub fn fingerprints(&self) -> Vec<(PersonId, String)> {
         self.editors.iter().map(|(id, k)| (id.clone(), k.key.fingerprint())).collect()
+    }
+}
+
+/// The first day a key may sign on, and the first it no longer may.
+type Window = (Option<Date>, Option<Date>);
+
+/// The days a trust root key may sign on (first, and first no longer) from
+/// the options of an allowed-signers line (`valid-after="20260101"`,
+/// `valid-before=...`, `namespaces="..."`), as `ssh-keygen -Y verify`
+/// reads them: `None` when `namespaces` leaves out [`NAMESPACE`]. A time of
+/// day narrows the window to whole days: a key valid after noon signs from
+/// the next day, one valid before noon no longer on that day.
+fn key_options(options: &str) -> Result<Option<Window>, String> {
+    let (mut after, mut before) = (None, None);
+    let mut rest = options;
+    while !rest.is_empty() {
+        let (name, value, tail) = match rest.split_once('=') {
+            Some((name, value)) if !name.contains(',') => match value.strip_prefix('"') {
+                Some(quoted) => {
+                    let end = quoted.find('"').ok_or_else(|| format!("the option `{name}` has no closing quote"))?;
+                    (name, &quoted[..end], &quoted[end + 1..])
+                }
+                None => {
+                    let end = value.find(',').unwrap_or(value.len());
+                    (name, &value[..end], &value[end..])
+                }
+            },
+            _ => {
+                let name = rest.split(',').next().unwrap_or(rest);
+                return Err(format!("the option `{name}` is not one securebase can honour"));
+            }
+        };
+        let day = |value: &str, next_day: bool| -> Result<Date, String> {
+            let digits = value.strip_suffix('Z').unwrap_or(value);
+            let bad = || format!("`{name}=\"{value}\"` is not a date (YYYYMMDD, optionally with HHMM[SS])");
+            if !(digits.len() == 8 || digits.len() == 12 || digits.len() == 14)
+                || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Err(bad());
+            }
+            let date: Date =
+                format!("{}-{}-{}", &digits[..4], &digits[4..6], &digits[6..8]).parse().map_err(|_| bad())?;
+            let midnight = digits[8..].bytes().all(|b| b == b'0');
+            if next_day && !midnight { date.tomorrow().map_err(|_| bad()) } else { Ok(date) }
+        };
+        match name {
+            "valid-after" => after = Some(day(value, true)?),
+            "valid-before" => before = Some(day(value, false)?),
+            "namespaces" => {
+                // OpenSSH's pattern list: a match allows, a negated one
+                // (`!pattern`) refuses whatever else matched.
+                let (mut allowed, mut refused) = (false, false);
+                for pattern in value.split(',').map(str::trim) {
+                    match pattern.strip_prefix('!') {
+                        Some(negated) => refused |= glob(negated, NAMESPACE),
+                        None => allowed |= glob(pattern, NAMESPACE),
+                    }
+                }
+                if !allowed || refused {
+                    return Ok(None);
+                }
+            }
+            _ => return Err(format!("the option `{name}` is not one securebase can honour")),
+        }
+        rest = tail.strip_prefix(',').unwrap_or(tail);
+    }
+    Ok(Some((after, before)))
+}
+
+/// Whether `text` matches `pattern`, where `*` stands for any run of
+/// characters and `?` for any one.
+fn glob(pattern: &str, text: &str) -> bool {
+    let mut p = pattern.chars();
+    match p.next() {
+        None => text.is_empty(),
+        Some('*') => text.char_indices().map(|(i, _)| i).chain([text.len()]).any(|i| glob(p.as_str(), &text[i..])),
+        Some(c) => {
+            let mut t = text.chars();
+            t.next().is_some_and(|d| c == '?' || c == d) && glob(p.as_str(), t.as_str())
+        }
     }
 }
 
@@ -503,5 +602,51 @@ pub(crate) mod tests {
         let found: Vec<(usize, usize)> = bad.iter().map(|d| (d.line, d.column)).collect();
         assert_eq!(found, [(1, 12), (2, 1), (3, 1)]);
         assert!(TrustRoot::parse("# nothing\n", Path::new("root")).is_err());
+    }
+
+    #[test]
+    fn trust_root_options_limit_a_key_as_ssh_keygen_would() {
+        let key = test_key(3).public_key().to_openssh().unwrap();
+        let parse = |options: &str| TrustRoot::parse(&format!("sam {options} {key}\nalex {key}\n"), Path::new("root"));
+        let window = |options: &str| {
+            let root = parse(options).unwrap();
+            root.editors
+                .iter()
+                .filter(|(id, _)| id.as_str() == "sam")
+                .map(|(_, k)| (k.valid_after.map(|d| d.to_string()), k.valid_before.map(|d| d.to_string())))
+                .collect::<Vec<_>>()
+        };
+        let day = |d: &str| Some(d.to_owned());
+        assert_eq!(window(r#"valid-before="20200101""#), [(None, day("2020-01-01"))]);
+        assert_eq!(
+            window(r#"valid-after="20200101",valid-before="20210101Z""#),
+            [(day("2020-01-01"), day("2021-01-01"))]
+        );
+        // A time of day narrows the window to whole days.
+        assert_eq!(
+            window(r#"valid-after="202001011200",valid-before="202101011200""#),
+            [(day("2020-01-02"), day("2021-01-01"))]
+        );
+        assert_eq!(window(r#"namespaces="git,securebase-*""#), [(None, None)]);
+        // A key kept to other namespaces signs no review.
+        for options in [r#"namespaces="git""#, r#"namespaces="*,!securebase-review""#, r#"namespaces="securebase""#] {
+            assert_eq!(window(options), [], "{options}");
+        }
+        for (options, message) in [
+            ("cert-authority", "the option `cert-authority` is not one securebase can honour"),
+            (
+                r#"verify-required,valid-before="20200101""#,
+                "the option `verify-required` is not one securebase can honour",
+            ),
+            (r#"valid-before="2020-01-01""#, r#"`valid-before="2020-01-01"` is not a date"#),
+            (r#"valid-before="20201301""#, r#"`valid-before="20201301"` is not a date"#),
+            (r#"namespaces="git"#, "the option `namespaces` has no closing quote"),
+        ] {
+            let errors = parse(options).unwrap_err();
+            let found: Vec<String> = errors.iter().map(|d| format!("{}:{} {}", d.line, d.column, d.message)).collect();
+            assert_eq!(found.len(), 1, "{options}: {found:?}");
+            assert!(found[0].starts_with("1:5 ") && found[0].contains(message), "{options}: {found:?}");
+        }
+        assert!(glob("a*c?", "abbcd") && glob("*", "") && !glob("a*c", "abd") && glob("é?", "éx"));
     }
 }
