@@ -674,6 +674,22 @@ fn a_trust_root_key_retired_or_kept_to_other_namespaces_approves_nothing() {
 }
 
 #[test]
+fn review_diff_shows_control_characters_rather_than_obeying_them() {
+    let site = site();
+    // Text a terminal would hide: erase the line, then show a mild one.
+    let hidden = format!("Take 50 pills at once. {MARKER}\x1b[2K\rTake one pill a day.");
+    site.replace(STYLE, "Body text for the fixture.", &format!("Body text for the fixture. {hidden}"));
+    commit_all(site.root(), "A writer's edit");
+    let out = securebase().args(["review", "diff", "styles/avoidant", "--root"]).arg(site.root()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    // The carriage return also ends a line for the diff: both halves show.
+    let shown = format!("+Body text for the fixture. Take 50 pills at once. {MARKER}\\u{{1b}}[2K\\u{{d}}+Take one");
+    assert!(stdout.contains(&shown), "{stdout}");
+    assert!(!stdout.contains('\x1b') && !stdout.contains('\r'), "{stdout:?}");
+}
+
+#[test]
 fn a_record_verifies_with_ssh_keygen_alone() {
     let site = three_versions();
     let records: Vec<serde_yaml::Value> = serde_yaml::from_str(&site.read(LEDGER)).unwrap();

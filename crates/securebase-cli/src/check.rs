@@ -138,14 +138,14 @@ fn human(out: &mut impl Write, checked: Option<&Checked>, diagnostics: &Diagnost
             writeln!(
                 out,
                 "\x1b[1m{}:{}:{}\x1b[0m: \x1b[{code}m{word}[{}]\x1b[0m: {}",
-                d.file.display(),
+                securebase::visible(&d.file.display().to_string()),
                 d.line,
                 d.column,
                 d.code.as_str(),
-                d.message
+                securebase::visible(&d.message)
             )?;
             if let Some(hint) = &d.hint {
-                writeln!(out, "  \x1b[36mhint\x1b[0m: {hint}")?;
+                writeln!(out, "  \x1b[36mhint\x1b[0m: {}", securebase::visible(hint))?;
             }
         } else {
             writeln!(out, "{d}")?;

@@ -23,11 +23,12 @@ mod sign;
 
 /// Prints a line to stdout, returning from the command with the error
 /// when it cannot (`main` ends quietly when the reader has gone, as with
-/// `| head`).
+/// `| head`). Control characters from content are shown, not obeyed
+/// ([`securebase::visible`]), as by every macro here.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        writeln!(std::io::stdout().lock(), $($arg)*)?
+        writeln!(std::io::stdout().lock(), "{}", securebase::visible(&format!($($arg)*)))?
     }};
 }
 pub(crate) use say;
@@ -52,7 +53,7 @@ pub struct Terminal {
 macro_rules! note {
     ($term:expr, $($arg:tt)*) => {{
         if !$term.quiet {
-            eprintln!($($arg)*);
+            eprintln!("{}", securebase::visible(&format!($($arg)*)));
         }
     }};
 }
@@ -62,7 +63,7 @@ pub(crate) use note;
 macro_rules! detail {
     ($term:expr, $($arg:tt)*) => {{
         if $term.verbose {
-            eprintln!($($arg)*);
+            eprintln!("{}", securebase::visible(&format!($($arg)*)));
         }
     }};
 }
@@ -268,7 +269,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", securebase::visible(&format!("{err:#}")));
             ExitCode::from(EXIT_ERRORS)
         }
     }

@@ -454,9 +454,13 @@ fn diff(library: &Library, item: &ItemRef, today: Date, colour: bool) -> anyhow:
             Some(b'@') => Some("36"),
             _ => None,
         };
+        // The diff's own colours around the text, whose control
+        // characters are shown, not obeyed.
+        let line = securebase::visible(line);
+        let mut out = std::io::stdout().lock();
         match code {
-            Some(code) => say!("\x1b[{code}m{line}\x1b[0m"),
-            None => say!("{line}"),
+            Some(code) => writeln!(out, "\x1b[{code}m{line}\x1b[0m")?,
+            None => writeln!(out, "{line}")?,
         }
     }
     Ok(ExitCode::SUCCESS)

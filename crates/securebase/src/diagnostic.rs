@@ -3,6 +3,7 @@
 //! Loading never stops at the first problem: every pass records what it finds
 //! in a [`Diagnostics`] list and the caller sees all of them at once.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -169,7 +170,8 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     /// Formats the diagnostic as `file:line:column: severity[code]: message`,
-    /// followed by the hint on its own line.
+    /// followed by the hint on its own line, with control characters shown
+    /// as [`visible`] shows them.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let severity = match self.severity {
             Severity::Error => "error",
@@ -178,17 +180,40 @@ impl fmt::Display for Diagnostic {
         write!(
             f,
             "{}:{}:{}: {severity}[{}]: {}",
-            self.file.display(),
+            visible(&self.file.display().to_string()),
             self.line,
             self.column,
             self.code.as_str(),
-            self.message
+            visible(&self.message)
         )?;
         if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
+            write!(f, "\n  hint: {}", visible(hint))?;
         }
         Ok(())
     }
+}
+
+/// `text` as a terminal may show it: every control character but tab and
+/// line feed, and every character that reorders text (bidirectional
+/// formatting), written out as `\u{1b}`, so that text from a file cannot
+/// erase, move or recolour what is shown around it.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    fn hidden(c: char) -> bool {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !text.chars().any(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden(c) {
+            shown.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            shown.push(c);
+        }
+    }
+    Cow::Owned(shown)
 }
 
 /// Every problem found in a content tree, errors and warnings together,
@@ -298,4 +323,18 @@ pub fn path_text(path: &Path) -> String {
 pub(crate) fn relative(root: &Path, path: &Path) -> PathBuf {
     let rel = path.strip_prefix(root).unwrap_or(path);
     PathBuf::from(path_text(rel))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_and_reordering_characters_are_shown_not_obeyed() {
+        assert!(matches!(visible("plain text,\ttabs\nand lines é"), Cow::Borrowed(_)));
+        assert_eq!(visible("Take 50.\x1b[2K\rTake one."), "Take 50.\\u{1b}[2K\\u{d}Take one.");
+        assert_eq!(visible("a\u{202e}b\u{2066}c\u{7f}"), "a\\u{202e}b\\u{2066}c\\u{7f}");
+        let d = Diagnostic::error(Code::Syntax, "a\x1b.md", Position::new(1, 2), "bad \x07").with_hint("fix\u{200f}");
+        assert_eq!(d.to_string(), "a\\u{1b}.md:1:2: error[syntax]: bad \\u{7}\n  hint: fix\\u{200f}");
+    }
 }

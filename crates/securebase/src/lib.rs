@@ -122,7 +122,7 @@ pub mod __fuzz {
 
 pub use config::{Care, CrisisResource, ReadabilityLevel, ReadabilityLimits, ReviewPolicy, SiteConfig, default_crisis};
 pub use config::{SAFE_SCHEMES, is_safe_address};
-pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity, path_text};
+pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity, path_text, visible};
 pub use edition::{EditionError, Production};
 #[cfg(feature = "embedded")]
 pub use embedded::embedded;
