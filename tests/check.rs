@@ -463,7 +463,7 @@ fn every_bad_input_leaves_the_previous_site_in_bounded_time_and_memory() {
     // A file name is shown as a terminal may show it: a right-to-left
     // override in it is written out, not obeyed.
     let content_cases =
-        cases().into_iter().map(|c| (c.name, c.edits, format!("{}:{}:", securebase::visible(&c.file), c.line)));
+        cases().into_iter().map(|c| (c.name, c.edits, format!("{}:{}:", securebase::visible(c.file), c.line)));
     let build_cases = template_cases().into_iter().map(|(name, edits, expect)| (name, edits, expect.to_owned()));
     for (name, edits, expect) in content_cases.chain(build_cases) {
         let site = common::copy_fixture_with_theme("valid");
