@@ -306,7 +306,7 @@ fn an_overdue_review_is_flagged_in_status_and_on_the_page() {
         .output()
         .unwrap();
     let expected = format!(
-        "::warning file=content/styles/avoidant.md,line=1,title=Clinical review::styles/avoidant is approved, review overdue (signature verified: {})",
+        "::warning file=content/styles/avoidant.md,line=1,title=Clinical review::styles/avoidant is approved, review overdue (signed by {}, a key the working tree's people files list)",
         common::fingerprint(root, "riley-example")
     );
     let github = String::from_utf8_lossy(&github.stdout).into_owned();

@@ -239,7 +239,9 @@ fn status(library: &Library, today: Date, format: StatusFormat) -> anyhow::Resul
                     State::Approved if !r.overdue => "notice",
                     _ => "warning",
                 };
-                let signed = signer(r).map_or_else(String::new, |s| format!(" (signature verified: {s})"));
+                let signed = signer(r).map_or_else(String::new, |s| {
+                    format!(" (signed by {s}, a key the working tree's people files list)")
+                });
                 say!("::{level} file={path},line=1,title=Clinical review::{} is {}{signed}", r.item, state_text(r));
             }
         }
