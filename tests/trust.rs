@@ -420,20 +420,45 @@ fn a_pushed_replace_ref_cannot_make_an_old_ledger_version_read_as_another() {
     assert!(stderr.contains("record 3 (") && stderr.contains("is missing now"), "{stderr}");
 }
 
+/// Commits everything in `root`, dated `date` (as git reads one) by whoever
+/// commits.
+fn commit_dated(root: &Path, message: &str, date: &str) {
+    git(root, &["add", "-A"]);
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["-c", "user.email=w@x.example", "-c", "user.name=W", "commit", "-q", "-m", message])
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_AUTHOR_DATE", date)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_commit_date_cannot_show_approved_text_as_written_after_its_approval() {
+    let site = site();
+    let root = site.root();
+    // The approved file moves, in a commit dated years ahead.
+    fs::create_dir_all(root.join("content/styles/archive")).unwrap();
+    fs::rename(root.join(STYLE), root.join("content/styles/archive/avoidant.md")).unwrap();
+    commit_dated(root, "Move", "2031-05-05T12:00:00 +0000");
+    let output = site.build();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let api: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(site.out().join("api/v1/styles/avoidant.json")).unwrap()).unwrap();
+    let review = &api["review"];
+    assert_eq!(review["last_updated"], review["last_reviewed"], "{review}");
+    let page = fs::read_to_string(site.out().join("styles/avoidant/index.html")).unwrap();
+    assert!(!page.contains("2031"), "the page shows the commit's date");
+}
+
 #[test]
 fn a_commit_with_a_date_git_can_hold_but_no_calendar_can_is_refused() {
     let site = third_signed();
     let root = site.root();
     // The third record lands in a commit dated after the year 9999.
-    git(root, &["add", "-A"]);
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["-c", "user.email=w@x.example", "-c", "user.name=W", "commit", "-q", "-m", "Review: version 3"])
-        .env("GIT_COMMITTER_DATE", "@253402300800 +0000")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    commit_dated(root, "Review: version 3", "@253402300800 +0000");
     let output = site.build();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
@@ -687,6 +712,26 @@ fn review_diff_shows_control_characters_rather_than_obeying_them() {
     let shown = format!("+Body text for the fixture. Take 50 pills at once. {MARKER}\\u{{1b}}[2K\\u{{d}}+Take one");
     assert!(stdout.contains(&shown), "{stdout}");
     assert!(!stdout.contains('\x1b') && !stdout.contains('\r'), "{stdout:?}");
+}
+
+#[test]
+fn a_ledger_behind_a_symlink_is_refused() {
+    // A ledger moved to a hidden file behind a link: git would keep only
+    // the link, so the records could later change with no history.
+    let site = site();
+    let root = site.root();
+    fs::create_dir_all(root.join("content/.ledgers")).unwrap();
+    fs::rename(root.join(LEDGER), root.join("content/.ledgers/avoidant.yaml")).unwrap();
+    std::os::unix::fs::symlink("../../.ledgers/avoidant.yaml", root.join(LEDGER)).unwrap();
+    commit_all(root, "Tidy the ledgers");
+    refused(&site, site.build(), &format!("{LEDGER}:1:1:"), "a review ledger cannot be a symlink");
+    // The same with the collection's folder of ledgers linked.
+    let site = self::site();
+    let root = site.root();
+    fs::rename(root.join("content/reviews/styles"), root.join("content/.styles-ledgers")).unwrap();
+    std::os::unix::fs::symlink("../.styles-ledgers", root.join("content/reviews/styles")).unwrap();
+    commit_all(root, "Tidy the ledgers");
+    refused(&site, site.build(), "content/reviews/styles:1:1:", "a review ledger cannot be a symlink");
 }
 
 #[test]

@@ -113,7 +113,7 @@ enum Command {
 version and the theme as an editor approved it, each approval's signature checked against the trust root (editors) and the \
 approved people files (clinical reviewers). Items never approved are withheld, and links to them become plain text. Fails, \
 saying what to do, when nothing is approved, when a record does not verify, or without a trust root.\n\nExamples:\n  \
-securebase build --trust-root /etc/securebase/trust-root\n  SECUREBASE_TRUST_ROOT=ci/trust-root securebase build --out /srv/www/site\n\n\
+securebase build --trust-root /etc/securebase/trust-root\n  SECUREBASE_TRUST_ROOT=/run/secrets/securebase-trust-root securebase build --out /srv/www/site\n\n\
 Exit codes: 0 built, 1 content, signature, git, template or output errors (the previous output is left as it was), 2 usage errors."
     )]
     Build {

@@ -135,7 +135,14 @@ pub(crate) fn review_block(site: &Site<'_>, item: AnyItem<'_>) -> ReviewBlock {
             summary: v.approval.summary.clone().unwrap_or_default(),
         })
         .collect();
-    (block.last_updated, block.last_updated_text) = dated(site.git.history.written(&meta.path, &meta.blob));
+    // A version was written before its first approval: that signed date
+    // bounds the commit's, which whoever commits may set.
+    let written = site.git.history.written(&meta.path, &meta.blob);
+    let first_approved = review.current_version().map(|v| v.approval.date);
+    (block.last_updated, block.last_updated_text) = dated(match (written, first_approved) {
+        (Some(written), Some(approved)) => Some(written.min(approved)),
+        (written, _) => written,
+    });
     (block.last_reviewed, block.last_reviewed_text) = dated(review.last_reviewed);
     (block.next_review, block.next_review_text) = dated(review.next_review_due);
     let checked_against = if site.library.trust_root().is_some() { "trust_root" } else { "people_files" };

@@ -336,6 +336,18 @@ fn walk<'a>(root: &'a Path, content: &'a Path) -> impl Iterator<Item = Found> + 
                 }
             };
             let rel = relative(root, entry.path());
+            // Git keeps a symlink's target, not the file behind it: a linked
+            // ledger's records would change with no history to check them by.
+            let under_reviews = rel.starts_with(ProjectLayout::REVIEWS);
+            if entry.path_is_symlink() && under_reviews {
+                if entry.file_type().is_dir() {
+                    walk.skip_current_dir();
+                }
+                return Some(Found::Problem(
+                    Diagnostic::error(Code::Symlink, &rel, Position::START, "a review ledger cannot be a symlink")
+                        .with_hint("put the ledger itself here (`git mv` the file the link points to)"),
+                ));
+            }
             if entry.path_is_symlink() {
                 let target = entry.path().canonicalize();
                 if !target.as_ref().is_ok_and(|t| t.starts_with(&canonical_content)) {
