@@ -448,6 +448,7 @@ fn diff(library: &Library, item: &ItemRef, today: Date, colour: bool) -> anyhow:
             &format!("{} (working text)", meta.path.display()),
         )
         .to_string();
+    let mut out = std::io::stdout().lock();
     for line in diff.lines() {
         let code = match line.as_bytes().first() {
             _ if !colour => None,
@@ -459,7 +460,6 @@ fn diff(library: &Library, item: &ItemRef, today: Date, colour: bool) -> anyhow:
         // The diff's own colours around the text, whose control
         // characters are shown, not obeyed.
         let line = securebase::visible(line);
-        let mut out = std::io::stdout().lock();
         match code {
             Some(code) => writeln!(out, "\x1b[{code}m{line}\x1b[0m")?,
             None => writeln!(out, "{line}")?,

@@ -4,7 +4,7 @@
 //! in a [`Diagnostics`] list and the caller sees all of them at once.
 
 use std::borrow::Cow;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -208,7 +208,7 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     let mut shown = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if hidden(c) {
-            shown.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+            let _ = write!(shown, "\\u{{{:x}}}", u32::from(c));
         } else {
             shown.push(c);
         }
