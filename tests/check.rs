@@ -76,7 +76,7 @@ fn cases() -> Vec<Case> {
         case("wrong type", vec![Replace(STYLE, "signs:\n  - Keeps busy when feelings come up", "signs: 5")], STYLE, 15, Some(8), "invalid-value", "invalid type: integer `5`, expected a sequence"),
         case("unknown key", vec![Replace(STRATEGY, "steps:", "stpes:")], STRATEGY, 8, Some(1), "unknown-field", "unknown field `stpes`, expected one of"),
         case("missing required field", vec![Replace(THERAPY, "summary: A fixture page about changing unhelpful thoughts, written for tests only.\n", "")], THERAPY, 2, Some(1), "missing-field", "missing field `summary`"),
-        case("duplicate id", vec![Write("content/styles/more/avoidant.md", include_bytes!("fixtures/valid/content/styles/avoidant.md"))], "content/styles/more/avoidant.md", 1, Some(1), "duplicate-id", "the id `avoidant` is already used in styles"),
+        case("a second file for one slug, in a folder", vec![Write("content/styles/more/avoidant.md", include_bytes!("fixtures/valid/content/styles/avoidant.md"))], "content/styles/more/avoidant.md", 1, Some(1), "misplaced", "an item file inside a folder of styles/ is not loaded"),
         case("slug with capitals", vec![Write("content/guides/Overview-Two.md", b"---\n---\n")], "content/guides/Overview-Two.md", 1, Some(1), "invalid-slug", "`Overview-Two` is not a valid id"),
         case("slug with a dot", vec![Write("content/guides/over.view.md", b"---\n---\n")], "content/guides/over.view.md", 1, Some(1), "invalid-slug", "`over.view` is not a valid id"),
         case("slug with a space", vec![Write("content/guides/over view.md", b"---\n---\n")], "content/guides/over view.md", 1, Some(1), "invalid-slug", "`over view` is not a valid id"),

@@ -107,7 +107,7 @@ fn approved_versions_are_published_and_later_edits_are_not() {
         "<dt>Version</dt><dd>1</dd>",
         "Last reviewed",
         "Next review due",
-        "Last updated",
+        "First published",
         "First clinical review",
     ] {
         assert!(page.contains(expected), "the review block lacks {expected:?}");

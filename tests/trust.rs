@@ -114,7 +114,11 @@ fn refused(site: &Site, output: Output, at: &str, reason: &str) {
 
 /// The line of the `n`th record (1-based) of a ledger, at its signature key.
 fn record_line(site: &Site, ledger: &str, n: usize, key: &str) -> String {
-    let text = site.read(ledger);
+    format!("{ledger}:{}:3:", key_line(&site.read(ledger), n, key))
+}
+
+/// The 1-based line of `key` in the `n`th record (1-based) of a ledger's text.
+fn key_line(text: &str, n: usize, key: &str) -> usize {
     let starts: Vec<usize> = text.lines().enumerate().filter(|(_, l)| l.starts_with("- ")).map(|(i, _)| i).collect();
     let from = starts[n - 1];
     let line = text
@@ -124,7 +128,7 @@ fn record_line(site: &Site, ledger: &str, n: usize, key: &str) -> String {
         .find(|(_, l)| l.trim_start().trim_start_matches("- ").starts_with(&format!("{key}:")))
         .unwrap()
         .0;
-    format!("{ledger}:{}:3:", line + 1)
+    line + 1
 }
 
 #[test]
@@ -435,22 +439,182 @@ fn commit_dated(root: &Path, message: &str, date: &str) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// The date of the `n`th record (1-based) of a ledger, as it is signed.
+fn record_date(site: &Site, ledger: &str, n: usize) -> String {
+    let dates: Vec<String> =
+        site.read(ledger).lines().filter_map(|l| l.trim_start().strip_prefix("date: ")).map(str::to_owned).collect();
+    dates[n - 1].clone()
+}
+
 #[test]
-fn a_commit_date_cannot_show_approved_text_as_written_after_its_approval() {
+fn an_item_file_in_a_folder_of_its_collection_is_refused_everywhere() {
     let site = site();
     let root = site.root();
-    // The approved file moves, in a commit dated years ahead.
-    fs::create_dir_all(root.join("content/styles/archive")).unwrap();
-    fs::rename(root.join(STYLE), root.join("content/styles/archive/avoidant.md")).unwrap();
-    commit_dated(root, "Move", "2031-05-05T12:00:00 +0000");
+    // The approved bytes move into a folder whose name is the attacker's
+    // text, in a commit dated long before any review.
+    let folder = format!("content/styles/{MARKER}");
+    fs::create_dir_all(root.join(&folder)).unwrap();
+    fs::rename(root.join(STYLE), root.join(&folder).join("avoidant.md")).unwrap();
+    commit_dated(root, "Move", "1999-01-01T12:00:00 +0000");
+    let at = format!("{folder}/avoidant.md:1:1: error[misplaced]");
+    let hint = "move it to content/styles/avoidant.md";
+    refused(&site, site.build(), &at, hint);
+    let check = securebase().args(["check", "--root"]).arg(root).output().unwrap();
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    assert_eq!(check.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains(&at) && stdout.contains(hint), "{stdout}");
+    let verify = securebase()
+        .args(["review", "verify", "--root"])
+        .arg(root)
+        .arg("--trust-root")
+        .arg(common::trust_root(root))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&verify.stderr);
+    assert_eq!(verify.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&at), "{stderr}");
+}
+
+#[test]
+fn review_verify_reports_forged_editor_records_when_no_item_is_approved() {
+    // No item was ever approved; the attacker lists their own key in the
+    // editor's people file and signs `site` and that file with it (the
+    // command signs: the working tree lists the key).
+    let dir = common::signed_repo();
+    let root = dir.path();
+    let team = "content/people/fixture-team.yaml";
+    let text = fs::read_to_string(root.join(team)).unwrap();
+    fs::write(root.join(team), format!("{text}  - {}\n", public_key(root, "writer"))).unwrap();
+    fs::write(root.join("site.toml"), fs::read_to_string(root.join("site.toml")).unwrap() + "\n# changed\n").unwrap();
+    commit_all(root, "The writer's key");
+    for subject in ["people/fixture-team", "site"] {
+        let out = securebase()
+            .args(["review", "approve", subject, "--reviewer", "fixture-team", "--summary", "Forged", "--key"])
+            .arg(key(root, "writer"))
+            .arg("--root")
+            .arg(root)
+            .env_remove("SECUREBASE_TRUST_ROOT")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{subject}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    commit_all(root, "Forged editorial approvals");
+    let verify = |trust_root: bool| {
+        let mut cmd = securebase();
+        cmd.args(["review", "verify", "--root"]).arg(root).env_remove("SECUREBASE_TRUST_ROOT");
+        if trust_root {
+            cmd.arg("--trust-root").arg(common::trust_root(root));
+        }
+        let out = cmd.output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (code, stdout) = verify(true);
+    assert_eq!(code, Some(1), "{stdout}");
+    let writer = fingerprint(root, "writer");
+    for ledger in ["content/reviews/people/fixture-team.yaml", "content/reviews/site.yaml"] {
+        let line = key_line(&fs::read_to_string(root.join(ledger)).unwrap(), 2, "signature");
+        let forged = format!("{ledger}:{line}:3: error[signature]: record 2 (");
+        assert!(stdout.contains(&forged), "{forged} in {stdout}");
+    }
+    let reason = format!("it is signed with key {writer}, which is not one of fixture-team's keys in the trust root");
+    assert_eq!(stdout.matches(&reason).count(), 2, "{stdout}");
+    assert!(stdout.contains("and every ledger's history: 2 problem(s)\n"), "{stdout}");
+    assert!(stdout.contains("not verified: no item has an approved version"), "{stdout}");
+    // Without a trust root the working tree's keys count, so the records
+    // verify; that nothing is approved is still no pass.
+    let (code, stdout) = verify(false);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("every ledger's history: 0 problem(s)\nnot verified: no item has an approved version"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn every_date_production_shows_is_a_signed_records_never_a_commits() {
+    let site = site();
+    let root = site.root();
+    // An orphan commit dated 1999 holds the approved blob and becomes the
+    // first parent of a merge whose tree is the genuine tip.
+    let main = git(root, &["rev-parse", "--abbrev-ref", "HEAD"]).trim().to_owned();
+    git(root, &["checkout", "-q", "--orphan", "old"]);
+    commit_dated(root, "Written long ago", "1999-01-01T12:00:00 +0000");
+    let merge = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["-c", "user.email=w@x.example", "-c", "user.name=W", "merge", "-q", "--allow-unrelated-histories"])
+        .args(["-s", "ours", "--no-edit", &main])
+        .env("GIT_COMMITTER_DATE", "1999-01-02T12:00:00 +0000")
+        .env("GIT_AUTHOR_DATE", "1999-01-02T12:00:00 +0000")
+        .output()
+        .unwrap();
+    assert!(merge.status.success(), "{}", String::from_utf8_lossy(&merge.stderr));
+    git(root, &["checkout", "-q", &main]);
+    git(root, &["reset", "-q", "--hard", "old"]);
     let output = site.build();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let api: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(site.out().join("api/v1/styles/avoidant.json")).unwrap()).unwrap();
-    let review = &api["review"];
-    assert_eq!(review["last_updated"], review["last_reviewed"], "{review}");
-    let page = fs::read_to_string(site.out().join("styles/avoidant/index.html")).unwrap();
-    assert!(!page.contains("2031"), "the page shows the commit's date");
+    let signed = record_date(&site, LEDGER, 1);
+    let out = site.out();
+    for file in files_under(&out) {
+        let text = String::from_utf8_lossy(&fs::read(out.join(&file)).unwrap()).into_owned();
+        assert!(!text.contains("1999"), "{file} shows a commit's date");
+    }
+    let json = |file: &str| -> serde_json::Value {
+        serde_json::from_str(&fs::read_to_string(out.join(file)).unwrap()).unwrap()
+    };
+    let review = json("api/v1/styles/avoidant.json")["review"].clone();
+    assert_eq!(
+        (review["first_published"].as_str(), review["last_reviewed"].as_str()),
+        (Some(&*signed), Some(&*signed))
+    );
+    assert_eq!(review["last_edited"], serde_json::Value::Null, "{review}");
+    assert!(review.get("last_updated").is_none(), "{review}");
+    let manifest = json("manifest.json");
+    assert_eq!(manifest["items"][0]["first_published"].as_str(), Some(&*signed));
+    let page = fs::read_to_string(out.join("styles/avoidant/index.html")).unwrap();
+    assert!(page.contains(&format!("<dt>First published</dt><dd><time datetime=\"{signed}\">")), "{page}");
+    assert!(!page.contains("Last edited"), "{page}");
+    let ld: serde_json::Value = serde_json::from_str(common::json_ld_blocks(&page)[0]).unwrap();
+    assert_eq!((ld["datePublished"].as_str(), ld["lastReviewed"].as_str()), (Some(&*signed), Some(&*signed)));
+    let sitemap = fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains(&format!("/styles/avoidant/</loc><lastmod>{signed}</lastmod>")), "{sitemap}");
+    let feed = fs::read_to_string(out.join("feed.xml")).unwrap();
+    assert!(feed.contains(&format!("<updated>{signed}T00:00:00Z</updated>")), "{feed}");
+    // The preview may show git's date, labelled as what it is.
+    let preview = site.root().join("preview-out");
+    let output = securebase().args(["preview", "--root"]).arg(root).arg("--out").arg(&preview).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let page = fs::read_to_string(preview.join("styles/avoidant/index.html")).unwrap();
+    assert!(page.contains("<dt>Last edited (git commit date)</dt>"), "{page}");
+}
+
+#[test]
+fn the_output_folder_is_never_reached_through_a_committed_symlink() {
+    let site = site();
+    let root = site.root();
+    let elsewhere = TempDir::new().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), root.join("public")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), root.join("deploy")).unwrap();
+    commit_all(root, "Links");
+    let build = |out: Option<&str>| {
+        let mut cmd = securebase();
+        cmd.args(["build", "--root"]).arg(root).arg("--trust-root").arg(common::trust_root(root));
+        if let Some(out) = out {
+            cmd.arg("--out").arg(root.join(out));
+        }
+        let output = cmd.output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{out:?} was not refused");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let stderr = build(None);
+    assert!(stderr.contains("it is a symlink; name the folder itself, not a link to it"), "{stderr}");
+    let stderr = build(Some("deploy/site"));
+    let through = format!(
+        "it is reached through the symlink {} inside the project",
+        root.canonicalize().unwrap().join("deploy").display()
+    );
+    assert!(stderr.contains(&through), "{stderr}");
+    assert!(files_under(elsewhere.path()).is_empty(), "the build wrote where a commit pointed it");
 }
 
 #[test]
@@ -785,7 +949,15 @@ fn a_record_verifies_with_ssh_keygen_alone() {
 fn the_shipped_content_approves_nothing_so_production_refuses_with_guidance() {
     let scratch = TempDir::new().unwrap();
     let out = scratch.path().join("public");
-    let root = common::project_root();
+    // The shipped content, in a repository of its own (the project's own
+    // checkout may be a shallow clone).
+    let root = scratch.path().join("project");
+    for part in ["content", "themes"] {
+        copy_dir(&common::project_root().join(part), &root.join(part));
+    }
+    fs::copy(common::project_root().join("site.toml"), root.join("site.toml")).unwrap();
+    git(&root, &["init", "-q"]);
+    commit_all(&root, "The shipped content");
     let build = |trust_root: Option<&Path>| {
         let mut cmd = securebase();
         cmd.args(["build", "--root"]).arg(&root).arg("--out").arg(&out).env_remove("SECUREBASE_TRUST_ROOT");
@@ -800,7 +972,7 @@ fn the_shipped_content_approves_nothing_so_production_refuses_with_guidance() {
         String::from_utf8_lossy(&refused.stderr).contains("the production build needs the deployment's trust root")
     );
     let trust_root = scratch.path().join("trust-root");
-    let key = fs::read_to_string(root.join("tests/fixtures/keys/riley-example.pub")).unwrap();
+    let key = fs::read_to_string(common::project_root().join("tests/fixtures/keys/riley-example.pub")).unwrap();
     fs::write(&trust_root, format!("some-editor {key}")).unwrap();
     let refused = build(Some(&trust_root));
     assert_eq!(refused.status.code(), Some(1));

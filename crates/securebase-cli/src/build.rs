@@ -125,7 +125,9 @@ pub fn run(
                     production.library.config().theme
                 );
             }
-            let git = GitInputs { commit: repo.head(), history, ..GitInputs::default() };
+            // No git date reaches production: every date it shows is a
+            // signed record's, since commit dates are the committer's to write.
+            let git = GitInputs { commit: repo.head(), ..GitInputs::default() };
             (production.library, git, Some(production.theme))
         }
         _ => {

@@ -507,9 +507,8 @@ fn verify(library: &Library, trust_root: Option<PathBuf>) -> anyhow::Result<Exit
         None => library.check_history(&repo, &history),
     };
     let problems = match result {
-        Ok(()) => Diagnostics::new(),
+        Ok(()) | Err(EditionError::NothingApproved) => Diagnostics::new(),
         Err(EditionError::Trust(d) | EditionError::Content(d)) => d,
-        Err(EditionError::NothingApproved) if trust_root.is_some() => Diagnostics::new(),
         Err(other) => {
             eprintln!("error: {other}");
             return Ok(ExitCode::from(EXIT_ERRORS));
@@ -533,5 +532,13 @@ fn verify(library: &Library, trust_root: Option<PathBuf>) -> anyhow::Result<Exit
         "verified {records} signed record(s), {against}, and every ledger's history: {} problem(s)",
         problems.error_count()
     );
-    Ok(if problems.has_errors() { ExitCode::from(EXIT_ERRORS) } else { ExitCode::SUCCESS })
+    // Nothing to publish is not a pass: a gate that trusts this command
+    // must not take an empty ledger for a verified one.
+    let nothing_approved = library.approved_blobs().is_empty();
+    if nothing_approved {
+        say!(
+            "not verified: no item has an approved version, so there is no approval to check and nothing production could publish"
+        );
+    }
+    Ok(if problems.has_errors() || nothing_approved { ExitCode::from(EXIT_ERRORS) } else { ExitCode::SUCCESS })
 }

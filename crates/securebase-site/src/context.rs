@@ -46,8 +46,16 @@ pub(crate) struct ReviewBlock {
     pub last_reviewed_text: Option<String>,
     pub next_review: Option<String>,
     pub next_review_text: Option<String>,
-    pub last_updated: Option<String>,
-    pub last_updated_text: Option<String>,
+    /// When the item was first published: the date of the first signed
+    /// approval in its ledger (a writer's `created` and git's commit dates
+    /// are claims anyone who commits can make).
+    pub first_published: Option<String>,
+    pub first_published_text: Option<String>,
+    /// In preview only, the date of the commit that first held the shown
+    /// text: git's date, which whoever commits writes, so production never
+    /// shows it.
+    pub last_edited: Option<String>,
+    pub last_edited_text: Option<String>,
     /// Every approved version, newest first.
     pub history: Vec<VersionEntry>,
     /// In preview, the warning shown at the top of a page whose text is not
@@ -94,8 +102,10 @@ impl ReviewBlock {
             last_reviewed_text: None,
             next_review: None,
             next_review_text: None,
-            last_updated: None,
-            last_updated_text: None,
+            first_published: None,
+            first_published_text: None,
+            last_edited: None,
+            last_edited_text: None,
             history: Vec::new(),
             banner: None,
             signature: None,
@@ -135,14 +145,10 @@ pub(crate) fn review_block(site: &Site<'_>, item: AnyItem<'_>) -> ReviewBlock {
             summary: v.approval.summary.clone().unwrap_or_default(),
         })
         .collect();
-    // A version was written before its first approval: that signed date
-    // bounds the commit's, which whoever commits may set.
-    let written = site.git.history.written(&meta.path, &meta.blob);
-    let first_approved = review.current_version().map(|v| v.approval.date);
-    (block.last_updated, block.last_updated_text) = dated(match (written, first_approved) {
-        (Some(written), Some(approved)) => Some(written.min(approved)),
-        (written, _) => written,
-    });
+    (block.first_published, block.first_published_text) = dated(review.versions.first().map(|v| v.approval.date));
+    if site.edition == crate::Edition::Preview {
+        (block.last_edited, block.last_edited_text) = dated(site.git.history.written(&meta.path, &meta.blob));
+    }
     (block.last_reviewed, block.last_reviewed_text) = dated(review.last_reviewed);
     (block.next_review, block.next_review_text) = dated(review.next_review_due);
     let checked_against = if site.library.trust_root().is_some() { "trust_root" } else { "people_files" };

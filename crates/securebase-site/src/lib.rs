@@ -85,7 +85,9 @@ pub struct BuildOptions {
 pub struct GitInputs {
     /// The commit the build is made from, for the manifest.
     pub commit: Option<String>,
-    /// Every content file's history, for "last updated".
+    /// Every content file's history, for the preview's "last edited"
+    /// (production shows only the dates of signed records, and leaves it
+    /// empty).
     pub history: securebase::git::History,
     /// The text of each item's latest approved version, where it differs
     /// from the working tree: the preview dashboard diffs against it.

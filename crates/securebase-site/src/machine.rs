@@ -46,13 +46,21 @@ pub(crate) fn json_ld(site: &Site<'_>, p: &Prepared<'_>) -> Value {
         "description": meta.summary,
         "url": site.absolute(&p.context.url),
         "inLanguage": site.library.config().language,
-        "datePublished": meta.created.to_string(),
         "about": about,
         "author": author,
         "citation": citations,
         "medicalAudience": { "@type": "MedicalAudience", "audienceType": "Patient" },
         "isPartOf": { "@type": "WebSite", "name": site.library.config().title, "url": site.absolute("/") },
     });
+    // Production's dates are those of signed records; the preview's page
+    // is not published, and takes the writer's `created`.
+    let published = match site.edition {
+        Edition::Production => p.review.first_published.clone(),
+        Edition::Preview => Some(meta.created.to_string()),
+    };
+    if let Some(published) = published {
+        ld["datePublished"] = json!(published);
+    }
     if let (Some(reviewer), Some(date)) = (&p.review.reviewer, &p.review.last_reviewed) {
         ld["reviewedBy"] = json!({ "@type": "Person", "name": reviewer.name, "url": site.absolute(&reviewer.url) });
         ld["lastReviewed"] = json!(date);
@@ -96,10 +104,14 @@ fn json_file(route: Route, value: &impl Serialize) -> Result<(String, Vec<u8>), 
     Ok((file, bytes))
 }
 
-/// The date a page's content last changed, for the sitemap and feed: the
-/// last review when there is one, else the date it was written.
-fn content_date(p: &Prepared<'_>) -> String {
-    p.review.last_reviewed.clone().unwrap_or_else(|| p.item.meta().created.to_string())
+/// The date a page's content last changed, for the sitemap: its last
+/// signed review; in preview, for a page never reviewed, the date its
+/// writer gives.
+fn content_date(site: &Site<'_>, p: &Prepared<'_>) -> Option<String> {
+    match site.edition {
+        Edition::Production => p.review.last_reviewed.clone(),
+        Edition::Preview => Some(p.review.last_reviewed.clone().unwrap_or_else(|| p.item.meta().created.to_string())),
+    }
 }
 
 fn sitemap(site: &Site<'_>, prepared: &[Prepared<'_>]) -> String {
@@ -108,7 +120,7 @@ fn sitemap(site: &Site<'_>, prepared: &[Prepared<'_>]) -> String {
     );
     let fixed = crate::routes::PAGES.iter().filter(|r| **r != Route::NotFound).map(|r| (r.url(), None));
     let indexes = Collection::ALL.iter().map(|c| (format!("/{c}/"), None));
-    let items = prepared.iter().map(|p| (p.context.url.clone(), Some(content_date(p))));
+    let items = prepared.iter().map(|p| (p.context.url.clone(), content_date(site, p)));
     let people = site.library.people().iter().map(|p| (Route::Person(p.id.clone()).url(), None));
     for (url, lastmod) in fixed.chain(indexes).chain(items).chain(people) {
         xml_out.push_str(&format!("  <url><loc>{}</loc>", xml(&site.absolute(&url))));
@@ -180,6 +192,7 @@ fn manifest(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Value {
                 "version": p.review.version,
                 "reviewer": p.review.reviewer.as_ref().map(|r| &r.name),
                 "last_reviewed": p.review.last_reviewed,
+                "first_published": p.review.first_published,
                 "signer": p.review.signature.as_ref().map(|s| &s.signer),
             })
         })

@@ -67,6 +67,19 @@ pub const MARKER: &str = ".securebase-output";
 pub fn guard(root: &Path, out: &Path) -> Result<PathBuf, SiteError> {
     let refuse = |reason: &str| SiteError::UnsafeOutput { path: out.to_path_buf(), reason: reason.to_owned() };
     let absolute = std::path::absolute(out).map_err(SiteError::io(out))?;
+    let root = root.canonicalize().map_err(SiteError::io(root))?;
+    if let Some(link) = symlink_on_the_way(&absolute, &root) {
+        let reason = if link == absolute {
+            "it is a symlink; name the folder itself, not a link to it".to_owned()
+        } else {
+            format!(
+                "it is reached through the symlink {} inside the project, which a commit could point anywhere; \
+                 remove the link or name a folder with no link inside the project on the way",
+                link.display()
+            )
+        };
+        return Err(refuse(&reason));
+    }
     let name = match absolute.components().next_back() {
         Some(Component::Normal(name)) => name.to_owned(),
         _ => return Err(refuse("name a folder, not the file-system root or `..`")),
@@ -74,8 +87,6 @@ pub fn guard(root: &Path, out: &Path) -> Result<PathBuf, SiteError> {
     let parent = absolute.parent().ok_or_else(|| refuse("name a folder inside another one"))?;
     fs::create_dir_all(parent).map_err(SiteError::io(parent))?;
     let out = parent.canonicalize().map_err(SiteError::io(parent))?.join(name);
-    let out = if out.is_symlink() { out.canonicalize().map_err(SiteError::io(&out))? } else { out };
-    let root = root.canonicalize().map_err(SiteError::io(root))?;
     if root.starts_with(&out) {
         return Err(refuse("it is the project folder or one of its parents; use a folder such as public/"));
     }
@@ -94,6 +105,27 @@ pub fn guard(root: &Path, out: &Path) -> Result<PathBuf, SiteError> {
         }
     }
     Ok(out)
+}
+
+/// The first symlink on the way to `out` (absolute) that a build must not
+/// follow: `out` itself, or one whose folder is inside the project at
+/// `root` (canonical), since a commit can add or change such a link.
+/// Links above the project (a home folder that is a link, say) are the
+/// machine's, and are followed.
+fn symlink_on_the_way(out: &Path, root: &Path) -> Option<PathBuf> {
+    let mut prefix = PathBuf::new();
+    for component in out.components() {
+        prefix.push(component);
+        let Ok(meta) = fs::symlink_metadata(&prefix) else { return None };
+        if !meta.file_type().is_symlink() {
+            continue;
+        }
+        let inside = prefix.parent().and_then(|p| p.canonicalize().ok()).is_some_and(|p| p.starts_with(root));
+        if prefix == out || inside {
+            return Some(prefix);
+        }
+    }
+    None
 }
 
 /// A build's hold on its output folder: the lock, taken before rendering,
@@ -350,6 +382,37 @@ mod tests {
             assert!(matches!(guard(root, &bad), Err(SiteError::UnsafeOutput { .. })), "{}", bad.display());
         }
         assert!(guard(root, &root.join("public")).is_ok());
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn never_reaches_the_output_through_a_link_in_its_name_or_inside_the_project() {
+        let machine = tempfile::TempDir::new().unwrap();
+        let (root, elsewhere) = (machine.path().join("project"), machine.path().join("elsewhere"));
+        fs::create_dir_all(root.join("content")).unwrap();
+        fs::create_dir_all(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, root.join("public")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, root.join("build")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, machine.path().join("site-link")).unwrap();
+        let reason = |out: &Path| match guard(&root, out) {
+            Err(SiteError::UnsafeOutput { reason, .. }) => reason,
+            other => panic!("{} was not refused: {other:?}", out.display()),
+        };
+        assert_eq!(reason(&root.join("public")), "it is a symlink; name the folder itself, not a link to it");
+        assert_eq!(
+            reason(&machine.path().join("site-link")),
+            "it is a symlink; name the folder itself, not a link to it"
+        );
+        let through = reason(&root.join("build/site"));
+        assert!(
+            through.starts_with(&format!("it is reached through the symlink {}", root.join("build").display())),
+            "{through}"
+        );
+        // A link above the project is the machine's own, and is followed.
+        let linked_root = machine.path().join("project-link");
+        std::os::unix::fs::symlink(&root, &linked_root).unwrap();
+        assert_eq!(guard(&linked_root, &linked_root.join("site")).unwrap(), root.canonicalize().unwrap().join("site"));
+        assert!(!elsewhere.join("site").exists() && fs::read_dir(&elsewhere).unwrap().next().is_none());
     }
 
     #[test]

@@ -60,6 +60,8 @@ pub enum Code {
     Inconsistent,
     /// A file in a place the loader does not read.
     IgnoredFile,
+    /// An item file anywhere but its own path, `content/<collection>/<slug>.md`.
+    Misplaced,
     /// A symlink that loops or leaves the content folder.
     Symlink,
     /// A ledger record's signature does not make it an approval.
@@ -90,6 +92,7 @@ impl Code {
             Code::Ledger => "ledger",
             Code::Inconsistent => "inconsistent",
             Code::IgnoredFile => "ignored-file",
+            Code::Misplaced => "misplaced",
             Code::Symlink => "symlink",
             Code::Signature => "signature",
             Code::Trust => "trust",

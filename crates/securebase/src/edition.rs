@@ -116,17 +116,23 @@ impl Library {
         history: &History,
         trust_root: &TrustRoot,
     ) -> Result<Production, EditionError> {
-        let items = self.approved_blobs();
-        if items.is_empty() {
-            return Err(EditionError::NothingApproved);
-        }
-        if repo.is_shallow() {
-            return Err(EditionError::Shallow);
-        }
         if repo.status(Path::new(ProjectLayout::REVIEWS))? != FileStatus::Clean {
             return Err(EditionError::UncommittedLedgers);
         }
-        self.check_history(repo, history)?;
+        // Every check that needs no approved version runs first, so that
+        // `review verify` reports what is wrong whatever else is missing.
+        let mut problems = match self.check_history(repo, history) {
+            Ok(()) => Diagnostics::new(),
+            Err(EditionError::Trust(problems)) => problems,
+            Err(other) => return Err(other),
+        };
+        crate::validate::editorial_against(self, trust_root, &mut problems);
+        if problems.has_errors() {
+            return Err(EditionError::Trust(problems));
+        }
+        if self.approved_blobs().is_empty() {
+            return Err(EditionError::NothingApproved);
+        }
         let latest = |e: Editorial| self.editorial_ledger(&e).and_then(|l| latest_approval(&l.records));
         let site = latest(Editorial::Site).ok_or(EditionError::NotApproved(Subject::Site))?;
         let theme = latest(Editorial::Theme).ok_or(EditionError::NotApproved(Subject::Theme))?;
@@ -163,7 +169,6 @@ impl Library {
         committed(history, &Subject::Site, Path::new(ProjectLayout::SITE_TOML), &site.blob)?;
         wanted.push((site.blob.clone(), ProjectLayout::SITE_TOML.into()));
         let listing = trust::theme_listing(&theme.files);
-        let mut problems = Diagnostics::new();
         let theme_ledger = ProjectLayout::ledger(&Subject::Theme);
         let theme_at =
             || self_locate(self.root(), &theme_ledger, self.records(&Subject::Theme).len().saturating_sub(1));
@@ -278,8 +283,12 @@ impl Library {
     /// commit held must be the start of the ledger as it is now (ledgers are
     /// append-only), so that no record is changed or removed and no approval
     /// is taken back to bring an older version back. Production runs this
-    /// first; `review verify` runs it too.
+    /// first; `review verify` runs it too. A shallow clone, whose history
+    /// is cut short, is refused.
     pub fn check_history(&self, repo: &Repo, history: &History) -> Result<(), EditionError> {
+        if repo.is_shallow() {
+            return Err(EditionError::Shallow);
+        }
         let now: BTreeMap<&Path, &BlobId> = self
             .ledgers()
             .iter()
@@ -491,6 +500,11 @@ mod tests {
     /// The tests' valid fixture (one signed approval of an item, none of
     /// `site.toml` or the theme), committed to a new repository.
     fn committed_fixture() -> tempfile::TempDir {
+        committed_fixture_without("no file")
+    }
+
+    /// [`committed_fixture`] without the files whose path starts with `left_out`.
+    fn committed_fixture_without(left_out: &str) -> tempfile::TempDir {
         let dir = repository();
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/valid");
         let mut files = Vec::new();
@@ -498,7 +512,9 @@ mod tests {
             let entry = entry.unwrap();
             if entry.file_type().is_file() {
                 let inside = crate::diagnostic::path_text(entry.path().strip_prefix(&fixture).unwrap());
-                files.push((inside, std::fs::read(entry.path()).unwrap()));
+                if !inside.starts_with(left_out) {
+                    files.push((inside, std::fs::read(entry.path()).unwrap()));
+                }
             }
         }
         let files: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
@@ -526,9 +542,24 @@ mod tests {
         std::fs::write(&ledger, format!("{text}\n")).unwrap();
         assert!(matches!(production(root), Err(EditionError::UncommittedLedgers)));
 
+        // A ledger removed is an approval taken back: the history says so
+        // before anything else is judged.
         std::fs::remove_file(&ledger).unwrap();
         commit(root, &[], "no approvals");
-        assert!(matches!(production(root), Err(EditionError::NothingApproved)));
+        match production(root) {
+            Err(EditionError::Trust(problems)) => {
+                let text: Vec<String> = problems.into_iter().map(|d| d.to_string()).collect();
+                assert!(text[0].starts_with("content/reviews/styles/avoidant.yaml:"), "{text:?}");
+                assert!(text[0].contains("is missing now"), "{text:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn nothing_approved_is_its_own_refusal() {
+        let dir = committed_fixture_without("content/reviews/styles/");
+        assert!(matches!(production(dir.path()), Err(EditionError::NothingApproved)));
     }
 
     #[test]

@@ -59,6 +59,19 @@ impl Provenance {
         Provenance { files: FxHashMap::default(), absent }
     }
 
+    /// Provenance of whole YAML files read again from disk under `root`
+    /// (only to locate problems in files that loaded once).
+    pub(crate) fn read_again<'p>(root: &Path, paths: impl IntoIterator<Item = &'p Path>) -> Provenance {
+        let files = paths
+            .into_iter()
+            .map(|path| {
+                let text = fs::read_to_string(root.join(path)).unwrap_or_default();
+                (path.as_os_str().to_owned(), YamlText { text, line_offset: 0 })
+            })
+            .collect();
+        Provenance { files, absent: BTreeSet::new() }
+    }
+
     /// A locator over the YAML of `path` (front matter or a whole YAML file).
     pub fn locator(&self, path: &Path) -> Locator<'_> {
         match self.files.get(path.as_os_str()) {
@@ -243,7 +256,7 @@ pub(crate) fn load_files(files: &[(&str, &[u8])], measure: bool, diags: &mut Dia
         let rel = Path::new(ProjectLayout::CONTENT).join(inside);
         match place(Path::new(inside)) {
             Some(place) => load_file(rel, place, Some(bytes.to_vec()), reading, &mut loaded, diags, &|_, b| Some(b)),
-            None => diags.push(Diagnostic::warning(Code::IgnoredFile, rel, Position::START, "this file is not loaded")),
+            None => diags.push(unplaced(Path::new(inside), rel)),
         }
     }
     loaded
@@ -368,10 +381,7 @@ fn walk<'a>(root: &'a Path, content: &'a Path) -> impl Iterator<Item = Found> + 
             };
             return Some(match place(inside) {
                 Some(place) => Found::File { path: entry.into_path(), rel, place },
-                None => Found::Problem(
-                    Diagnostic::warning(Code::IgnoredFile, rel, Position::START, "this file is not loaded")
-                        .with_hint("items are content/<styles|strategies|therapies|guides>/<slug>.md, people content/people/<id>.yaml, ledgers content/reviews/<collection>/<slug>.yaml"),
-                ),
+                None => Found::Problem(unplaced(inside, rel)),
             });
         }
     })
@@ -418,9 +428,37 @@ fn place(inside: &Path) -> Option<Place> {
         ["reviews", "site.yaml"] => Some(Place::Editorial(Editorial::Site)),
         ["reviews", "theme.yaml"] => Some(Place::Editorial(Editorial::Theme)),
         ["reviews", collection, _] if yaml => collection.parse().ok().map(Place::Ledger),
-        [collection, _, ..] if ext == Some("md") => collection.parse().ok().map(Place::Item),
+        [collection, _] if ext == Some("md") => collection.parse().ok().map(Place::Item),
         _ => None,
     }
+}
+
+/// The problem with a file under `content/` (at `inside`; `rel` from the
+/// project root) that has no [`place`]: an item file anywhere but its own
+/// path, `content/<collection>/<slug>.md`, is an error, since a folder name
+/// would reach readers without any approval naming it; anything else is
+/// left alone with a warning.
+fn unplaced(inside: &Path, rel: PathBuf) -> Diagnostic {
+    let parts: Vec<&str> = inside.iter().filter_map(|c| c.to_str()).collect();
+    let markdown = inside.extension().is_some_and(|e| e == "md");
+    if let [collection, .., name] = parts.as_slice()
+        && markdown
+        && parts.len() > 2
+        && collection.parse::<Collection>().is_ok()
+    {
+        return Diagnostic::error(
+            Code::Misplaced,
+            rel,
+            Position::START,
+            format!("an item file inside a folder of {collection}/ is not loaded, and nothing may publish it"),
+        )
+        .with_hint(format!(
+            "an item's file is content/{collection}/<slug>.md: move it to content/{collection}/{name} (`git mv`), or out of content/"
+        ));
+    }
+    Diagnostic::warning(Code::IgnoredFile, rel, Position::START, "this file is not loaded").with_hint(
+        "items are content/<styles|strategies|therapies|guides>/<slug>.md, people content/people/<id>.yaml, ledgers content/reviews/<collection>/<slug>.yaml",
+    )
 }
 
 /// Loads one file, given its bytes (`None` when they could not be read,
@@ -866,6 +904,7 @@ fn parse_config(bytes: &[u8], diags: &mut Diagnostics, provenance: &mut Provenan
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Severity;
 
     #[test]
     fn slug_suggestions_are_valid_slugs() {
@@ -892,11 +931,26 @@ mod tests {
     #[test]
     fn places_files_by_folder() {
         assert!(matches!(place(Path::new("styles/a.md")), Some(Place::Item(Collection::Styles))));
-        assert!(matches!(place(Path::new("styles/sub/a.md")), Some(Place::Item(Collection::Styles))));
+        assert!(place(Path::new("styles/sub/a.md")).is_none());
+        assert!(place(Path::new("styles/sub/deeper/a.md")).is_none());
         assert!(matches!(place(Path::new("people/a.yml")), Some(Place::Person)));
         assert!(matches!(place(Path::new("reviews/guides/a.yaml")), Some(Place::Ledger(Collection::Guides))));
         assert!(place(Path::new("README.md")).is_none());
         assert!(place(Path::new("styles/a.txt")).is_none());
         assert!(place(Path::new("reviews/nope/a.yaml")).is_none());
+    }
+
+    #[test]
+    fn an_item_file_off_its_own_path_is_an_error_and_other_files_a_warning() {
+        let misplaced = unplaced(Path::new("styles/sub/avoidant.md"), "content/styles/sub/avoidant.md".into());
+        assert_eq!((misplaced.severity, misplaced.code), (Severity::Error, Code::Misplaced));
+        assert_eq!(misplaced.file, Path::new("content/styles/sub/avoidant.md"));
+        assert!(misplaced.hint.as_deref().unwrap().contains("move it to content/styles/avoidant.md"), "{misplaced}");
+        for (inside, rel) in
+            [("styles/sub/notes.txt", "content/styles/sub/notes.txt"), ("notes/a.md", "content/notes/a.md")]
+        {
+            let ignored = unplaced(Path::new(inside), rel.into());
+            assert_eq!((ignored.severity, ignored.code), (Severity::Warning, Code::IgnoredFile), "{inside}");
+        }
     }
 }

@@ -10,7 +10,7 @@ use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position};
 use crate::library::Library;
 use crate::load::Provenance;
 use crate::model::*;
-use crate::trust;
+use crate::trust::{self, TrustRoot};
 
 /// The longest summary allowed, in characters (search engines cut meta
 /// descriptions at about this length).
@@ -78,8 +78,22 @@ pub(crate) fn validate(
     }
     if let Scope::All = scope {
         for ledger in library.editorial_ledgers() {
-            check.editorial_ledger(ledger, mathematics);
+            check.editorial_ledger(ledger, library.trust_root(), mathematics);
         }
+    }
+}
+
+/// Every editorial ledger's records checked against `root` as the
+/// production edition checks them (its signers are the trust root's
+/// editors, with the keys it lists), whatever else the project holds: the
+/// production edition runs this before anything that could stop it early,
+/// such as nothing being approved.
+pub(crate) fn editorial_against(library: &Library, root: &TrustRoot, diags: &mut Diagnostics) {
+    let provenance =
+        Provenance::read_again(library.root(), library.editorial_ledgers().iter().map(|l| l.path.as_path()));
+    let mut check = Checker { library, provenance: &provenance, diags };
+    for ledger in library.editorial_ledgers() {
+        check.editorial_ledger(ledger, Some(root), trust::Mathematics::AlreadyVerified);
     }
 }
 
@@ -586,8 +600,14 @@ impl Checker<'_> {
     }
 
     /// The ledger of a people file, `site.toml` or the theme: signed by
-    /// editors, who in the production edition are those of the trust root.
-    fn editorial_ledger(&mut self, ledger: &EditorialLedger, mathematics: trust::Mathematics) {
+    /// editors, who in the production edition are those of the trust root
+    /// (`root`).
+    fn editorial_ledger(
+        &mut self,
+        ledger: &EditorialLedger,
+        root: Option<&TrustRoot>,
+        mathematics: trust::Mathematics,
+    ) {
         let provenance = self.provenance;
         let loc = || provenance.locator(&ledger.path);
         let path = &ledger.path;
@@ -604,7 +624,6 @@ impl Checker<'_> {
                 "people ledgers sit at content/reviews/people/<id>.yaml",
             );
         }
-        let root = self.library.trust_root();
         for (i, record) in ledger.records.iter().enumerate() {
             let at = || loc().entry_key(i, "reviewer");
             match (root, self.library.person(&record.reviewer)) {
