@@ -95,6 +95,7 @@ mod load;
 mod memo;
 mod model;
 mod open;
+pub mod passkey;
 mod readability;
 mod review;
 #[cfg(feature = "schema")]

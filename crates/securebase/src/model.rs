@@ -958,6 +958,12 @@ pub struct SigningKey {
     /// The day from which the key may no longer sign, if it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_before: Option<Date>,
+    /// Whether a passkey's signature counts only when the authenticator
+    /// verified the user (PIN or biometric), not only saw them present
+    /// (`verify_required: true`; an allowed-signers line's
+    /// `verify-required`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub verify_required: bool,
 }
 
 impl SigningKey {
@@ -983,6 +989,10 @@ struct KeyMapping {
     #[serde(default)]
     #[cfg_attr(feature = "schema", schemars(with = "Option<DateSchema>"))]
     valid_before: Option<Date>,
+    /// Whether a passkey's signature counts only when the user was
+    /// verified (PIN or biometric).
+    #[serde(default)]
+    verify_required: bool,
 }
 
 impl<'de> Deserialize<'de> for SigningKey {
@@ -999,11 +1009,16 @@ impl<'de> Deserialize<'de> for SigningKey {
             }
             fn visit_str<E: serde::de::Error>(self, line: &str) -> Result<SigningKey, E> {
                 let key = line.parse::<PublicKey>().map_err(E::custom)?;
-                Ok(SigningKey { key, valid_after: None, valid_before: None })
+                Ok(SigningKey { key, valid_after: None, valid_before: None, verify_required: false })
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<SigningKey, A::Error> {
                 let m = KeyMapping::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(SigningKey { key: m.key, valid_after: m.valid_after, valid_before: m.valid_before })
+                Ok(SigningKey {
+                    key: m.key,
+                    valid_after: m.valid_after,
+                    valid_before: m.valid_before,
+                    verify_required: m.verify_required,
+                })
             }
         }
         deserializer.deserialize_any(Entry)

@@ -127,6 +127,10 @@ pub enum Refusal {
         "the signature does not match the record: it was changed after signing, copied from another ledger, or a record before it was changed, reordered or removed"
     )]
     Mismatch,
+    /// A passkey's signature fails one of the checks securebase adds to
+    /// OpenSSH's (origin, user presence, user verification, flags).
+    #[error("{0}")]
+    Passkey(crate::passkey::PasskeyError),
 }
 
 /// Checks `record`'s signature over `statement` against `keys` (the keys
@@ -138,7 +142,48 @@ pub fn check_signature<'k>(
     source: &'static str,
 ) -> Result<(), Refusal> {
     let (signature, key) = authorised_key(record, keys, source)?;
-    key.key.ssh().verify(NAMESPACE, statement.as_bytes(), &signature).map_err(|_| Refusal::Mismatch)
+    match signature {
+        Signed::Ssh(signature) => {
+            key.key.ssh().verify(NAMESPACE, statement.as_bytes(), &signature).map_err(|_| Refusal::Mismatch)
+        }
+        Signed::Passkey(signature) => {
+            signature.verify(statement.as_bytes(), key.verify_required).map_err(|e| match e {
+                crate::passkey::PasskeyError::Mismatch | crate::passkey::PasskeyError::ClientData => Refusal::Mismatch,
+                other => Refusal::Passkey(other),
+            })
+        }
+    }
+}
+
+/// A record's signature: one `ssh-key` reads, or a passkey's, which it
+/// does not.
+enum Signed {
+    Ssh(ssh_key::SshSig),
+    Passkey(crate::passkey::PasskeySignature),
+}
+
+impl Signed {
+    fn parse(armored: &str) -> Result<Signed, Refusal> {
+        match crate::passkey::PasskeySignature::parse(armored) {
+            Some(Ok(signature)) => Ok(Signed::Passkey(signature)),
+            Some(Err(_)) => Err(Refusal::Malformed),
+            None => ssh_key::SshSig::from_pem(armored.trim()).map(Signed::Ssh).map_err(|_| Refusal::Malformed),
+        }
+    }
+
+    fn namespace(&self) -> &str {
+        match self {
+            Signed::Ssh(s) => s.namespace(),
+            Signed::Passkey(s) => &s.namespace,
+        }
+    }
+
+    fn public_key(&self) -> &ssh_key::public::KeyData {
+        match self {
+            Signed::Ssh(s) => s.public_key(),
+            Signed::Passkey(s) => &s.public_key,
+        }
+    }
 }
 
 /// Everything [`check_signature`] checks but the signature's mathematics:
@@ -148,12 +193,12 @@ fn authorised_key<'k>(
     record: &LedgerRecord,
     keys: impl IntoIterator<Item = &'k SigningKey>,
     source: &'static str,
-) -> Result<(ssh_key::SshSig, &'k SigningKey), Refusal> {
+) -> Result<(Signed, &'k SigningKey), Refusal> {
     let armored = record.signature.as_deref().ok_or(Refusal::Unsigned)?;
     if record.sha256.is_none() {
         return Err(Refusal::NoDigest);
     }
-    let signature = ssh_key::SshSig::from_pem(armored.trim()).map_err(|_| Refusal::Malformed)?;
+    let signature = Signed::parse(armored)?;
     if signature.namespace() != NAMESPACE {
         return Err(Refusal::Namespace(signature.namespace().to_owned()));
     }
@@ -188,7 +233,7 @@ pub enum Mathematics {
 /// The fingerprint of the key that signed `record`, if it is signed (whether
 /// or not the signature verifies).
 pub fn signer_fingerprint(record: &LedgerRecord) -> Option<String> {
-    let signature = ssh_key::SshSig::from_pem(record.signature.as_deref()?.trim()).ok()?;
+    let signature = Signed::parse(record.signature.as_deref()?).ok()?;
     Some(signature.public_key().fingerprint(ssh_key::HashAlg::Sha256).to_string())
 }
 
@@ -293,7 +338,7 @@ impl TrustRoot {
             };
             let rest = rest.trim_start();
             let (options, key_text) = match rest.split_once(char::is_whitespace) {
-                Some((first, after)) if first.contains('=') || first == "cert-authority" => (first, after.trim_start()),
+                Some((first, after)) if !is_key_type(first) => (first, after.trim_start()),
                 _ => ("", rest),
             };
             let window = match key_options(options) {
@@ -306,13 +351,21 @@ impl TrustRoot {
                 Err(message) => {
                     diags.push(
                         Diagnostic::error(Code::Trust, path, Position::new(n + 1, column + id.as_str().len() + 1), message)
-                            .with_hint("securebase reads the options `valid-after`, `valid-before` and `namespaces` of an allowed-signers line"),
+                            .with_hint("securebase reads the options `valid-after`, `valid-before`, `namespaces` and `verify-required` of an allowed-signers line"),
                     );
                     continue;
                 }
             };
             match key_text.parse::<PublicKey>() {
-                Ok(key) => editors.push((id, SigningKey { key, valid_after: window.0, valid_before: window.1 })),
+                Ok(key) => editors.push((
+                    id,
+                    SigningKey {
+                        key,
+                        valid_after: window.after,
+                        valid_before: window.before,
+                        verify_required: window.verify_required,
+                    },
+                )),
                 Err(e) => {
                     let column = column + line.trim_start().find(key_text).unwrap_or(0);
                     diags.push(
@@ -346,7 +399,18 @@ impl TrustRoot {
 }
 
 /// The first day a key may sign on, and the first it no longer may.
-type Window = (Option<Date>, Option<Date>);
+/// What an allowed-signers line's options say about its key.
+struct Window {
+    after: Option<Date>,
+    before: Option<Date>,
+    verify_required: bool,
+}
+
+/// Whether the first word of an allowed-signers line's rest is a key type
+/// (so the line has no options).
+fn is_key_type(word: &str) -> bool {
+    ["ssh-", "sk-", "ecdsa-"].iter().any(|prefix| word.starts_with(prefix))
+}
 
 /// The days a trust root key may sign on (first, and first no longer) from
 /// the options of an allowed-signers line (`valid-after="20260101"`,
@@ -355,9 +419,16 @@ type Window = (Option<Date>, Option<Date>);
 /// day narrows the window to whole days: a key valid after noon signs from
 /// the next day, one valid before noon no longer on that day.
 fn key_options(options: &str) -> Result<Option<Window>, String> {
-    let (mut after, mut before) = (None, None);
+    let (mut after, mut before, mut verify_required) = (None, None, false);
     let mut rest = options;
     while !rest.is_empty() {
+        // The one option that takes no value: the key's signatures count
+        // only with user verification (a passkey's PIN or biometric).
+        if let Some(tail) = rest.strip_prefix("verify-required").filter(|t| t.is_empty() || t.starts_with(',')) {
+            verify_required = true;
+            rest = tail.strip_prefix(',').unwrap_or(tail);
+            continue;
+        }
         let (name, value, tail) = match rest.split_once('=') {
             Some((name, value)) if !name.contains(',') => match value.strip_prefix('"') {
                 Some(quoted) => {
@@ -408,7 +479,7 @@ fn key_options(options: &str) -> Result<Option<Window>, String> {
         }
         rest = tail.strip_prefix(',').unwrap_or(tail);
     }
-    Ok(Some((after, before)))
+    Ok(Some(Window { after, before, verify_required }))
 }
 
 /// Whether `text` matches `pattern`, where `*` stands for any run of
@@ -451,6 +522,7 @@ pub(crate) mod tests {
             key: private.public_key().to_openssh().unwrap().parse().unwrap(),
             valid_after: None,
             valid_before: None,
+            verify_required: false,
         }
     }
 
@@ -483,6 +555,45 @@ pub(crate) mod tests {
             records[i].signature = Some(sign(private, &text));
         }
         records
+    }
+
+    #[test]
+    fn a_passkeys_record_is_an_approval_and_its_user_verification_is_honoured() {
+        use crate::passkey::tests::{Browser, passkey_line};
+        let subject: Subject = "styles/avoidant".parse().unwrap();
+        let mut approval = record(b"text", "Checked", "2026-03-01");
+        let statement = next_statement(&subject, &[], &approval);
+        let present_only = Browser { flags: 0x01, ..Browser::honest("http://localhost:8417") };
+        approval.signature = Some(present_only.sign(statement.as_bytes()));
+        let key = |verify_required| SigningKey {
+            key: passkey_line("localhost").parse().unwrap(),
+            valid_after: None,
+            valid_before: None,
+            verify_required,
+        };
+        let check = |key: SigningKey| {
+            let keys = [key];
+            check_ledger(
+                &subject,
+                std::slice::from_ref(&approval),
+                &|_| (keys.iter().collect(), "here"),
+                Mathematics::Verify,
+            )
+        };
+        assert_eq!(check(key(false)), []);
+        assert_eq!(check(key(true)), [(0, Refusal::Passkey(crate::passkey::PasskeyError::UserVerification))]);
+        assert!(signer_fingerprint(&approval).unwrap().starts_with("SHA256:"));
+        assert_eq!(signer_fingerprint(&approval), Some(key(false).key.fingerprint()));
+        // Another reviewer's passkey, or the record moved to another item.
+        let moved: Subject = "styles/secure".parse().unwrap();
+        let keys = [key(false)];
+        let refused = check_ledger(
+            &moved,
+            std::slice::from_ref(&approval),
+            &|_| (keys.iter().collect(), "here"),
+            Mathematics::Verify,
+        );
+        assert_eq!(refused, [(0, Refusal::Mismatch)]);
     }
 
     #[test]
@@ -628,16 +739,19 @@ pub(crate) mod tests {
             [(day("2020-01-02"), day("2021-01-01"))]
         );
         assert_eq!(window(r#"namespaces="git,securebase-*""#), [(None, None)]);
+        // Passkeys: the user must be verified, not only present.
+        let required =
+            |options: &str| parse(options).unwrap().editors.iter().map(|(_, k)| k.verify_required).collect::<Vec<_>>();
+        assert_eq!(required(r#"verify-required,valid-before="20200101""#), [true, false]);
+        assert_eq!(required(r#"valid-before="20200101",verify-required"#), [true, false]);
+        assert_eq!(window(r#"verify-required,valid-before="20200101""#), [(None, day("2020-01-01"))]);
         // A key kept to other namespaces signs no review.
         for options in [r#"namespaces="git""#, r#"namespaces="*,!securebase-review""#, r#"namespaces="securebase""#] {
             assert_eq!(window(options), [], "{options}");
         }
         for (options, message) in [
             ("cert-authority", "the option `cert-authority` is not one securebase can honour"),
-            (
-                r#"verify-required,valid-before="20200101""#,
-                "the option `verify-required` is not one securebase can honour",
-            ),
+            ("no-touch-required", "the option `no-touch-required` is not one securebase can honour"),
             (r#"valid-before="2020-01-01""#, r#"`valid-before="2020-01-01"` is not a date"#),
             (r#"valid-before="20201301""#, r#"`valid-before="20201301"` is not a date"#),
             (r#"namespaces="git"#, "the option `namespaces` has no closing quote"),
