@@ -2,18 +2,14 @@
 //! history and verification against git.
 
 use crate::say;
-use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Subcommand, ValueEnum};
-use securebase::git::{FileStatus, Repo};
-use securebase::{
-    BlobId, Date, Decision, Diagnostics, EditionError, ItemRef, LedgerRecord, Library, PersonId, ProjectLayout, Review,
-    Role, Sha256, SigningKey, State, Subject, ThemeFile, TrustRoot,
-};
+use securebase::git::Repo;
+use securebase::{Date, Decision, Diagnostics, EditionError, ItemRef, Library, PersonId, Review, State, Subject};
 use serde_json::json;
 
 use crate::build::{load_or_report, read_trust_root, today};
@@ -142,16 +138,6 @@ fn review_of<'a>(library: &'a Library, item: &ItemRef, today: Date) -> anyhow::R
         .with_context(|| format!("there is no item {item}; `securebase review status` lists them"))
 }
 
-fn state_text(review: &Review<'_>) -> String {
-    let state = match (review.state, review.latest()) {
-        (State::Approved, _) => "approved".to_owned(),
-        (State::ChangedSinceApproval, Some(v)) => format!("changed since version {}", v.number),
-        (State::ChangesRequested, _) => "changes requested".to_owned(),
-        _ => "never reviewed".to_owned(),
-    };
-    if review.overdue { format!("{state}, review overdue") } else { state }
-}
-
 fn reviewer_name(library: &Library, review: &Review<'_>) -> String {
     review.latest().and_then(|v| library.person(&v.last_approval.reviewer)).map_or_else(String::new, |p| p.name.clone())
 }
@@ -172,7 +158,7 @@ fn status(library: &Library, today: Date, format: StatusFormat) -> anyhow::Resul
                 .map(|r| {
                     [
                         r.item.to_string(),
-                        state_text(r),
+                        r.state_text(),
                         r.current.or(r.latest().map(|v| v.number)).map_or_else(|| "-".to_owned(), |n| n.to_string()),
                         text(r.last_reviewed),
                         text(r.next_review_due),
@@ -242,68 +228,24 @@ fn status(library: &Library, today: Date, format: StatusFormat) -> anyhow::Resul
                 let signed = signer(r).map_or_else(String::new, |s| {
                     format!(" (signed by {s}, a key the working tree's people files list)")
                 });
-                say!("::{level} file={path},line=1,title=Clinical review::{} is {}{signed}", r.item, state_text(r));
+                say!("::{level} file={path},line=1,title=Clinical review::{} is {}{signed}", r.item, r.state_text());
             }
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Who may sign a record about `subject`: `None` when `signer` may, else why not.
-fn signer_refusal(
-    library: &Library,
-    subject: &Subject,
-    signer: &PersonId,
-    today: Date,
-    decision: Decision,
-    trust_root: Option<&TrustRoot>,
-) -> Option<String> {
-    match (subject, decision) {
-        (Subject::Item(item), Decision::Approved) => securebase::approval_refusal(library, item, signer, today),
-        (Subject::Item(_), _) => match library.person(signer) {
-            None => Some(format!("there is no person `{signer}` in content/people/")),
-            Some(p) if !p.has_role(Role::ClinicalReviewer) => {
-                Some(format!("{} does not hold the clinical_reviewer role", p.name))
-            }
-            Some(_) => None,
-        },
-        (_, _) => match (trust_root, library.person(signer)) {
-            (Some(root), _) if root.keys_of(signer).is_empty() => {
-                Some(format!("`{signer}` is not an editor of the trust root {}", root.path.display()))
-            }
-            (Some(_), _) => None,
-            (None, None) => Some(format!("there is no person `{signer}` in content/people/")),
-            (None, Some(p)) if !p.has_role(Role::Editor) => Some(format!(
-                "{} does not hold the editor role; editors approve people files, site.toml and the theme",
-                p.name
-            )),
-            (None, Some(_)) => None,
-        },
+/// What to suggest for a refusal, in the terminal's words.
+fn hint(action: &securebase::Action) -> String {
+    use securebase::Action;
+    match action {
+        Action::ListKey(people_file) => format!(
+            "; list the public key under `signing_keys` in {} (an editor approves that change), or sign with --key",
+            people_file.display()
+        ),
+        Action::ReviewAgain => "; look at it again (`securebase review diff`) and run the command again".to_owned(),
+        _ => String::new(),
     }
-}
-
-/// The committed bytes of one file: its blob id and SHA-256, refused when
-/// it has uncommitted changes or git holds other bytes for it.
-fn committed_file(repo: &Repo, root: &Path, path: &Path) -> anyhow::Result<Result<(BlobId, Sha256), String>> {
-    match repo.status(path)? {
-        FileStatus::Clean => {}
-        status => {
-            let what = if status == FileStatus::Untracked { "is not committed" } else { "has uncommitted changes" };
-            return Ok(Err(format!(
-                "{} {what}; commit it first, so that the approved version is in git for the production build to read",
-                path.display()
-            )));
-        }
-    }
-    let bytes = std::fs::read(root.join(path)).with_context(|| format!("cannot read {}", path.display()))?;
-    let blob = BlobId::of(&bytes);
-    if repo.head_blob(path).as_ref() != Some(&blob) {
-        return Ok(Err(format!(
-            "the committed version of {} differs from its bytes on disk (a git filter or line-ending conversion?); the approved blob must be the one in git",
-            path.display()
-        )));
-    }
-    Ok(Ok((blob, Sha256::of(&bytes))))
 }
 
 /// Appends a signed approval or change request for the current, committed
@@ -317,8 +259,8 @@ fn record(
     text: &str,
     signing: Signing,
 ) -> anyhow::Result<ExitCode> {
-    let refuse = |reason: String| {
-        eprintln!("refused: {reason}; nothing was written");
+    let refuse = |refusal: securebase::decision::Refusal| {
+        eprintln!("refused: {refusal}{}; nothing was written", hint(&refusal.action()));
         Ok(ExitCode::from(EXIT_ERRORS))
     };
     if text.trim().is_empty() {
@@ -326,80 +268,22 @@ fn record(
     }
     let trust_root = read_trust_root(signing.trust_root.as_deref())?;
     let root = library.root();
-    let file = match subject {
-        Subject::Item(item) => library
-            .item(item)
-            .map(|i| i.meta().path.clone())
-            .with_context(|| format!("there is no item {item}; `securebase review status` lists them"))?,
-        Subject::Person(id) => library
-            .person(id)
-            .map(|p| p.path.clone())
-            .with_context(|| format!("there is no person {id} in content/people/"))?,
-        Subject::Site => PathBuf::from(ProjectLayout::SITE_TOML),
-        Subject::Theme => ProjectLayout::theme(&library.config().theme),
-    };
-    if let Some(reason) = signer_refusal(library, subject, signer, today, decision, trust_root.as_ref()) {
-        return refuse(reason);
+    if library.subject_file(subject).is_none() {
+        bail!("there is no {subject}; `securebase review status` lists the items, content/people/ the people");
     }
     let repo = Repo::open(root)?;
-    let (blob, sha256, files) = if *subject == Subject::Theme {
-        let mut files = Vec::new();
-        for (path, _) in securebase_site::theme_files(root, &library.config().theme)? {
-            match committed_file(&repo, root, Path::new(&path))? {
-                Ok((blob, sha256)) => files.push(ThemeFile { path, blob, sha256 }),
-                Err(reason) => return refuse(reason),
-            }
-        }
-        let listing = securebase::trust::theme_listing(&files);
-        (BlobId::of(listing.as_bytes()), Sha256::of(listing.as_bytes()), files)
-    } else {
-        match committed_file(&repo, root, &file)? {
-            Ok((blob, sha256)) => (blob, sha256, Vec::new()),
-            Err(reason) => return refuse(reason),
-        }
+    let request = securebase::decision::Request { subject, signer, decision, text, on: today };
+    let draft = match library.draft(&repo, &request, trust_root.as_ref()) {
+        Ok(draft) => draft,
+        Err(refusal) => return refuse(refusal),
     };
-    let mut record = LedgerRecord::new(blob, sha256, signer.clone(), today, decision, text);
-    record.files = files;
-    let records = library.records(subject);
-    let statement = securebase::trust::next_statement(subject, records, &record);
     let key = KeyFile::choose(root, signing.key)?;
-    record.signature = Some(key.sign(securebase::trust::NAMESPACE, &statement)?);
-    // The key must be one the signer may use, or the record would never count.
-    let (allowed, found_in): (Vec<&SigningKey>, &str) = match (&trust_root, subject.is_editorial()) {
-        (Some(root), true) => (root.keys_of(signer), "in the trust root"),
-        _ => (
-            library.person(signer).map(|p| p.signing_keys.iter().collect()).unwrap_or_default(),
-            "in their people file",
-        ),
+    let signature = key.sign(securebase::trust::NAMESPACE, &draft.statement)?;
+    let record = match draft.append(root, &repo.review_lock()?, &signature) {
+        Ok(record) => record,
+        Err(refusal) => return refuse(refusal),
     };
-    if let Err(refusal) = securebase::trust::check_signature(&statement, &record, allowed, found_in) {
-        let hint = match refusal {
-            securebase::trust::Refusal::UnknownKey { .. } => format!(
-                "; list the public key under `signing_keys` in {} (an editor approves that change), or sign with --key",
-                library.person(signer).map_or_else(
-                    || ProjectLayout::person(signer).display().to_string(),
-                    |p| p.path.display().to_string()
-                )
-            ),
-            _ => String::new(),
-        };
-        return refuse(format!("{refusal}{hint}"));
-    }
-    let ledger = securebase::ProjectLayout::ledger(subject);
-    let yaml = serde_yaml::to_string(&[&record])?;
-    let path = root.join(&ledger);
-    std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))
-        .with_context(|| format!("cannot create {}", ledger.display()))?;
-    let existing = std::fs::read(&path).unwrap_or_default();
-    let mut out = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .with_context(|| format!("cannot open {}", ledger.display()))?;
-    if !existing.is_empty() && !existing.ends_with(b"\n") {
-        out.write_all(b"\n")?;
-    }
-    out.write_all(yaml.as_bytes()).with_context(|| format!("cannot write {}", ledger.display()))?;
+    let ledger = &draft.ledger;
     let short = &record.blob.as_str()[..12];
     let fingerprint = securebase::trust::signer_fingerprint(&record).unwrap_or_default();
     match (decision, subject) {
@@ -492,7 +376,7 @@ fn history(library: &Library, item: &ItemRef, today: Date) -> anyhow::Result<Exi
             ),
         }
     }
-    say!("current state: {}", state_text(&review));
+    say!("current state: {}", review.state_text());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -29,6 +29,9 @@ pub enum SiteError {
         /// Why it cannot be used, and what to do.
         reason: String,
     },
+    /// The theme's files cannot be listed.
+    #[error(transparent)]
+    ThemeFiles(#[from] securebase::ThemeFilesError),
     /// The output folder is one the generator must not write to.
     #[error("refusing to write the site to {path}: {reason}")]
     UnsafeOutput {

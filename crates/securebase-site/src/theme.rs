@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use securebase::{ProjectLayout, Slug};
 use tera::{Context, ErrorKind, Tera};
-use walkdir::WalkDir;
 
 use crate::error::SiteError;
 
@@ -22,44 +21,21 @@ pub struct Theme {
     statics: BTreeMap<String, Vec<u8>>,
 }
 
-/// Every file of theme `name` as the project holds it: everything under
-/// `themes/<name>/`, and the project's `templates/` and `static/`, as
-/// (path relative to `root`, `/`-separated; file), in path order. This is
-/// the set an editor approves as `theme`.
+/// Every file of theme `name` as the project holds it (see
+/// [`ProjectLayout::theme_files`]): the set an editor approves as `theme`.
 pub fn theme_files(root: &Path, name: &str) -> Result<Vec<(String, PathBuf)>, SiteError> {
-    check_name(name)?;
-    let dir = root.join(ProjectLayout::theme(name));
-    if !dir.join("templates").is_dir() {
-        return Err(no_templates(name));
-    }
-    let mut files = Vec::new();
-    for (prefix, folder) in [
-        (securebase::path_text(&ProjectLayout::theme(name)), dir),
-        (ProjectLayout::TEMPLATES.into(), root.join(ProjectLayout::TEMPLATES)),
-        (ProjectLayout::STATIC.into(), root.join(ProjectLayout::STATIC)),
-    ] {
-        for (inside, file) in walk_files(root, &folder)? {
-            files.push((format!("{prefix}/{inside}"), root.join(file)));
-        }
-    }
-    Ok(files)
+    Ok(ProjectLayout::theme_files(root, name)?)
 }
 
 fn check_name(name: &str) -> Result<(), SiteError> {
     if name.parse::<Slug>().is_err() {
-        return Err(SiteError::Theme {
-            name: name.to_owned(),
-            reason: "a theme name is a folder name under themes/: lowercase letters, digits and hyphens".into(),
-        });
+        return Err(securebase::ThemeFilesError::BadName(name.to_owned()).into());
     }
     Ok(())
 }
 
 fn no_templates(name: &str) -> SiteError {
-    SiteError::Theme {
-        name: name.to_owned(),
-        reason: format!("there is no themes/{name}/templates; set `theme` in site.toml to a folder under themes/"),
-    }
+    securebase::ThemeFilesError::NoTemplates(name.to_owned()).into()
 }
 
 impl Theme {
@@ -130,40 +106,6 @@ impl Theme {
     pub fn set_global(&mut self, key: &'static str, value: &impl serde::Serialize) {
         self.tera.global_context().insert(key, value);
     }
-}
-
-/// Files under `dir` keyed by their `/`-separated path inside it; symlinks
-/// that leave the project are refused.
-fn walk_files(root: &Path, dir: &Path) -> Result<BTreeMap<String, PathBuf>, SiteError> {
-    let mut out = BTreeMap::new();
-    if !dir.is_dir() {
-        return Ok(out);
-    }
-    let canonical_root = root.canonicalize().map_err(SiteError::io(root))?;
-    for entry in WalkDir::new(dir).follow_links(true).sort_by_file_name() {
-        let entry = entry.map_err(|e| SiteError::Io { path: rel(root, dir), source: e.into() })?;
-        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let real = entry.path().canonicalize().map_err(SiteError::io(entry.path()))?;
-        if !real.starts_with(&canonical_root) {
-            return Err(SiteError::Theme {
-                name: dir.display().to_string(),
-                reason: format!(
-                    "{} links outside the project; copy the file in instead",
-                    rel(root, entry.path()).display()
-                ),
-            });
-        }
-        let inside = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let key = securebase::path_text(inside);
-        out.insert(key, rel(root, entry.path()));
-    }
-    Ok(out)
-}
-
-fn rel(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
 /// A Tera error as a [`SiteError::Template`] naming the file, line and column.

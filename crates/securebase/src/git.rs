@@ -259,6 +259,28 @@ impl Repo {
         Ok(history)
     }
 
+    /// The lock that serialises appending to the review ledgers, in the
+    /// repository's git folder (so that it never shows as a change).
+    pub fn review_lock(&self) -> Result<PathBuf, GitError> {
+        let dir = self.run(&["rev-parse", "--absolute-git-dir"])?;
+        Ok(PathBuf::from(dir.trim()).join("securebase-review.lock"))
+    }
+
+    /// Commits the files at `paths` (project-relative) and nothing else, as
+    /// `name <email>`, with `message`; returns the new commit's id.
+    pub fn commit(&self, paths: &[&Path], message: &str, name: &str, email: &str) -> Result<String, GitError> {
+        let mut add = vec!["add", "--"];
+        let texts: Vec<String> = paths.iter().map(|p| crate::diagnostic::path_text(p)).collect();
+        add.extend(texts.iter().map(String::as_str));
+        self.run(&add)?;
+        let (name, email) = (format!("user.name={name}"), format!("user.email={email}"));
+        let mut commit =
+            vec!["-c", &name, "-c", &email, "-c", "commit.gpgsign=false", "commit", "-q", "-m", message, "--"];
+        commit.extend(texts.iter().map(String::as_str));
+        self.run(&commit)?;
+        Ok(self.head().unwrap_or_default())
+    }
+
     /// The blob `path` has in the HEAD commit, if it is committed.
     pub fn head_blob(&self, path: &Path) -> Option<BlobId> {
         let spec = format!("HEAD:./{}", crate::diagnostic::path_text(path));

@@ -1,9 +1,33 @@
 //! [`ProjectLayout`]: where each kind of file sits in a project, the one
 //! place those paths are spelled.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::model::{ItemRef, PersonId, Subject};
+use crate::model::{ItemRef, PersonId, Slug, Subject};
+
+/// Why a theme's files cannot be listed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ThemeFilesError {
+    /// `site.toml`'s `theme` is not a folder name.
+    #[error("theme `{0}`: a theme name is a folder name under themes/: lowercase letters, digits and hyphens")]
+    BadName(String),
+    /// The theme has no templates.
+    #[error("theme `{0}`: there is no themes/{0}/templates; set `theme` in site.toml to a folder under themes/")]
+    NoTemplates(String),
+    /// A file links outside the project.
+    #[error("{} links outside the project; copy the file in instead", .0.display())]
+    LinksOutside(PathBuf),
+    /// A folder or file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The path, relative to the project root.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
 
 /// The layout of a project, as paths relative to its root (`/`-separated;
 /// join them to the root for the file system).
@@ -71,6 +95,61 @@ impl ProjectLayout {
     /// `/`-separated; `None` for a path elsewhere.
     pub fn inside_content(path: &Path) -> Option<String> {
         Some(crate::diagnostic::path_text(path.strip_prefix(Self::CONTENT).ok()?))
+    }
+
+    /// Every file of theme `name` as the project at `root` holds it:
+    /// everything under `themes/<name>/`, and the project's `templates/`
+    /// and `static/`, as (path relative to `root`, `/`-separated; file), in
+    /// path order. This is the set an editor approves as `theme`.
+    pub fn theme_files(root: &Path, name: &str) -> Result<Vec<(String, PathBuf)>, ThemeFilesError> {
+        if name.parse::<Slug>().is_err() {
+            return Err(ThemeFilesError::BadName(name.to_owned()));
+        }
+        let dir = root.join(Self::theme(name));
+        if !dir.join("templates").is_dir() {
+            return Err(ThemeFilesError::NoTemplates(name.to_owned()));
+        }
+        let mut files = Vec::new();
+        for (prefix, folder) in [
+            (crate::diagnostic::path_text(&Self::theme(name)), dir),
+            (Self::TEMPLATES.into(), root.join(Self::TEMPLATES)),
+            (Self::STATIC.into(), root.join(Self::STATIC)),
+        ] {
+            for (inside, file) in Self::files_under(root, &folder)? {
+                files.push((format!("{prefix}/{inside}"), root.join(file)));
+            }
+        }
+        Ok(files)
+    }
+
+    /// The files under `dir` (inside the project at `root`), skipping
+    /// hidden ones, keyed by their `/`-separated path inside it, each with
+    /// its path relative to `root`; a symlink that leaves the project is
+    /// refused.
+    pub fn files_under(root: &Path, dir: &Path) -> Result<BTreeMap<String, PathBuf>, ThemeFilesError> {
+        let rel = |path: &Path| path.strip_prefix(root).unwrap_or(path).to_path_buf();
+        let io = |path: &Path| {
+            let path = rel(path);
+            move |source: std::io::Error| ThemeFilesError::Io { path, source }
+        };
+        let mut out = BTreeMap::new();
+        if !dir.is_dir() {
+            return Ok(out);
+        }
+        let canonical_root = root.canonicalize().map_err(io(root))?;
+        for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+            let entry = entry.map_err(|e| ThemeFilesError::Io { path: rel(dir), source: e.into() })?;
+            if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let real = entry.path().canonicalize().map_err(io(entry.path()))?;
+            if !real.starts_with(&canonical_root) {
+                return Err(ThemeFilesError::LinksOutside(rel(entry.path())));
+            }
+            let inside = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+            out.insert(crate::diagnostic::path_text(inside), rel(entry.path()));
+        }
+        Ok(out)
     }
 
     /// Whether a project-relative path is one of the theme's inputs, or

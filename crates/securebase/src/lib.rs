@@ -83,6 +83,7 @@
 //! reports exactly the same problems and holds no page bodies.
 
 mod config;
+pub mod decision;
 mod diagnostic;
 mod edition;
 #[cfg(feature = "embedded")]
@@ -127,13 +128,13 @@ pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity, path_tex
 pub use edition::{EditionError, Production};
 #[cfg(feature = "embedded")]
 pub use embedded::embedded;
-pub use layout::ProjectLayout;
+pub use layout::{ProjectLayout, ThemeFilesError};
 pub use library::{ItemReadability, Library};
 pub use load::{MAX_FILE_BYTES, suggest_slug};
 pub use memo::ReadabilityMemo;
 pub use model::*;
 pub use open::{Checked, Reload};
 pub use readability::{Figures, Readability, Sentence};
-pub use review::{Review, State, Version, approval_refusal, latest_approval};
+pub use review::{Action, Review, State, Version, approval_refusal, latest_approval};
 pub use trust::TrustRoot;
 pub use validate::{MAX_SUMMARY_CHARS, MIN_SUMMARY_CHARS};

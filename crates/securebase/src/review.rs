@@ -37,6 +37,18 @@ impl State {
     }
 }
 
+impl std::fmt::Display for State {
+    /// The state in words, for people: "changed since approval".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            State::Approved => "approved",
+            State::ChangedSinceApproval => "changed since approval",
+            State::ChangesRequested => "changes requested",
+            State::NeverReviewed => "never reviewed",
+        })
+    }
+}
+
 /// One approved version of an item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -83,6 +95,17 @@ pub struct Review<'a> {
 }
 
 impl<'a> Review<'a> {
+    /// The state in words, with the version it departs from and whether
+    /// the review is overdue: "changed since version 2, review overdue".
+    /// Every front end (the CLI's status, the desk's queue) says it so.
+    pub fn state_text(&self) -> String {
+        let state = match (self.state, self.latest()) {
+            (State::ChangedSinceApproval, Some(v)) => format!("changed since version {}", v.number),
+            (state, _) => state.to_string(),
+        };
+        if self.overdue { format!("{state}, review overdue") } else { state }
+    }
+
     /// The version the production edition publishes: the one approved last
     /// (usually the highest-numbered; an older one if a reviewer approved a
     /// return to it).
@@ -154,26 +177,57 @@ pub(crate) fn review<'a>(library: &'a Library, item: ItemRef, blob: &BlobId, tod
     Review { item, state, overdue, versions, current, published, last_reviewed, next_review_due, open_request }
 }
 
-/// Why a person may not approve an item; `None` when they may.
-pub fn approval_refusal(library: &Library, item: &ItemRef, reviewer: &PersonId, on: Date) -> Option<String> {
+/// What a front end should offer a person refused, for it to word: a
+/// hint as data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Action {
+    /// Say what changed, or what must change.
+    WriteText,
+    /// Choose a subject that exists.
+    ChooseSubject,
+    /// Ask someone who holds the right role, or did not write the item.
+    AskAnotherSigner,
+    /// Renew the licence in this people file.
+    RenewLicence(std::path::PathBuf),
+    /// Commit this file first.
+    Commit(std::path::PathBuf),
+    /// List the key in this people file (an editor approves the change).
+    ListKey(std::path::PathBuf),
+    /// Look at the subject again: it or its ledger changed meanwhile.
+    ReviewAgain,
+    /// Nothing the person can do; the message says what failed.
+    None,
+}
+
+/// Why a person may not approve an item, and what would help; `None` when
+/// they may.
+pub fn approval_refusal(library: &Library, item: &ItemRef, reviewer: &PersonId, on: Date) -> Option<(String, Action)> {
     let Some(person) = library.person(reviewer) else {
-        return Some(format!("there is no person `{reviewer}` in content/people/"));
+        return Some((format!("there is no person `{reviewer}` in content/people/"), Action::AskAnotherSigner));
     };
     if !person.has_role(Role::ClinicalReviewer) {
-        return Some(format!(
-            "{} does not hold the clinical_reviewer role; only licensed clinicians with it may approve",
-            person.name
+        return Some((
+            format!(
+                "{} does not hold the clinical_reviewer role; only licensed clinicians with it may approve",
+                person.name
+            ),
+            Action::AskAnotherSigner,
         ));
     }
     if let Some(expires) = person.licence.as_ref().and_then(|l| l.expires).filter(|e| *e < on) {
         let path = person.path.display();
-        return Some(format!("{}'s licence expired on {expires}; renew it in {path} before approving", person.name));
+        return Some((
+            format!("{}'s licence expired on {expires}; renew it in {path} before approving", person.name),
+            Action::RenewLicence(person.path.clone()),
+        ));
     }
     match library.item(item) {
-        None => Some(format!("there is no item {item}")),
-        Some(i) if i.meta().author == *reviewer => {
-            Some(format!("{} wrote {item}; a different clinical reviewer must approve it", person.name))
-        }
+        None => Some((format!("there is no item {item}"), Action::ChooseSubject)),
+        Some(i) if i.meta().author == *reviewer => Some((
+            format!("{} wrote {item}; a different clinical reviewer must approve it", person.name),
+            Action::AskAnotherSigner,
+        )),
         Some(_) => None,
     }
 }

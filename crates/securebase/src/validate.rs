@@ -101,11 +101,9 @@ pub(crate) fn editorial_against(library: &Library, root: &TrustRoot, diags: &mut
 /// by a key its reviewer's people file lists (in the production edition,
 /// the approved people file).
 fn item_refusals(library: &Library, ledger: &Ledger, mathematics: trust::Mathematics) -> Vec<(usize, trust::Refusal)> {
-    let source = if library.trust_root().is_some() { "in their approved people file" } else { "in their people file" };
-    let keys = |r: &LedgerRecord| {
-        (library.person(&r.reviewer).map(|p| p.signing_keys.iter().collect()).unwrap_or_default(), source)
-    };
-    trust::check_ledger(&Subject::Item(ledger.item.clone()), &ledger.records, &keys, mathematics)
+    let subject = Subject::Item(ledger.item.clone());
+    let keys = |r: &LedgerRecord| library.signer_keys(&subject, &r.reviewer, None);
+    trust::check_ledger(&subject, &ledger.records, &keys, mathematics)
 }
 
 /// The hint for a person the production edition names but cannot publish.
@@ -521,7 +519,7 @@ impl Checker<'_> {
                     self.error(Code::Role, path, reviewer_at(), message, "only licensed clinicians with the clinical_reviewer role may review; ask one to review this item");
                 }
                 Some(_) if record.decision == Decision::Approved => {
-                    if let Some(reason) =
+                    if let Some((reason, _)) =
                         crate::review::approval_refusal(self.library, &ledger.item, &record.reviewer, record.date)
                     {
                         self.error(
@@ -661,14 +659,9 @@ impl Checker<'_> {
         }
         self.record_rules(path, &ledger.records);
         let library = self.library;
-        let keys = |r: &LedgerRecord| match root {
-            Some(root) => (root.keys_of(&r.reviewer), "in the trust root"),
-            None => (
-                library.person(&r.reviewer).map(|p| p.signing_keys.iter().collect()).unwrap_or_default(),
-                "in their people file",
-            ),
-        };
-        let refused = trust::check_ledger(&ledger.subject.subject(), &ledger.records, &keys, mathematics);
+        let subject = ledger.subject.subject();
+        let keys = |r: &LedgerRecord| library.signer_keys(&subject, &r.reviewer, root);
+        let refused = trust::check_ledger(&subject, &ledger.records, &keys, mathematics);
         self.signatures(path, &ledger.records, refused);
     }
 
