@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod build;
 mod check;
+mod desk;
 mod new;
 mod review;
 mod schema;
@@ -153,6 +154,29 @@ Exit codes: 0 stopped with Ctrl-C, 1 could not start (port in use, no such folde
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
     },
+    /// Serve the review desk: clinicians and editors review and sign in a browser, with a passkey.
+    #[command(
+        after_help = "Examples:\n  securebase desk --trust-root /etc/securebase/trust-root\n  securebase desk --origin https://review.example.org --push origin   # behind a TLS proxy\n  securebase desk invite riley-example\n\n\
+Every page but sign-in and enrolment needs a session from a passkey that counts as production counts it. \
+Each decision is checked by the same rules as `securebase review approve`, appended to its ledger and committed \
+(and pushed with --push, replaying on a rejected push, never forcing). The desk holds no private key.\n\n\
+Exit codes: 0 stopped with Ctrl-C, 1 could not start, 2 usage errors."
+    )]
+    Desk {
+        /// The project folder (a git work tree holding site.toml and content/).
+        #[arg(long, default_value = ".", global = true)]
+        root: PathBuf,
+        #[command(flatten)]
+        listen: desk::Listen,
+        /// The deployment's trust root: lines of `<editor-id> <public key>`.
+        #[arg(long, env = "SECUREBASE_TRUST_ROOT")]
+        trust_root: Option<PathBuf>,
+        /// A git remote to push each recorded decision to.
+        #[arg(long)]
+        push: Option<String>,
+        #[command(subcommand)]
+        command: Option<desk::DeskCommand>,
+    },
     /// Write a skeleton item that passes `check` at once, with placeholders marked TODO.
     #[command(
         after_help = "Examples:\n  securebase new strategies journaling\n  securebase new guides talking-to-family --root my-site\n\nNever overwrites a file. Exit codes: 0 written, 1 refused, 2 usage errors."
@@ -248,6 +272,9 @@ fn main() -> ExitCode {
         }
         Command::Review { root, command } => review::run(term, &root, command),
         Command::Serve { root, port, bind } => serve::run(term, &root, bind, port),
+        Command::Desk { root, listen, trust_root, push, command } => {
+            desk::run(term, &root, listen, trust_root, push, command)
+        }
         Command::New { collection, slug, root } => new::run(&root, collection, &slug),
         Command::Schema { out } => schema::run(&out),
         Command::Completions { shell } => {

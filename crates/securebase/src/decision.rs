@@ -278,6 +278,18 @@ impl Draft {
         ProjectLayout::person(&self.record.reviewer)
     }
 
+    /// Keeps, of the keys the signer may use, only those also in `counted`
+    /// (the keys production counts, [`Library::approved_keys`]), so that
+    /// a record production would refuse is never written.
+    pub fn count_only(&mut self, counted: &[SigningKey]) {
+        self.keys.retain(|k| counted.iter().any(|c| c.key == k.key));
+    }
+
+    /// The keys the signer may sign this record with.
+    pub fn keys(&self) -> &[SigningKey] {
+        &self.keys
+    }
+
     /// Checks `signature` (an armored SSH signature of [`Draft::statement`])
     /// against the keys the signer may use, without writing anything.
     pub fn check(&self, signature: &str) -> Result<LedgerRecord, Refusal> {

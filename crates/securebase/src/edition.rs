@@ -279,6 +279,51 @@ impl Library {
 }
 
 impl Library {
+    /// The keys each person may sign with as the production edition counts
+    /// them: an editor's as `trust_root` lists them, and everyone's as their
+    /// latest editor-approved people file lists them (read from `repo`,
+    /// checked against the SHA-256 its record signs). Every editorial
+    /// record must verify against the trust root first; a person with no
+    /// approved people file has only what the trust root gives.
+    pub fn approved_keys(
+        &self,
+        repo: &Repo,
+        trust_root: &TrustRoot,
+    ) -> Result<BTreeMap<PersonId, Vec<crate::model::SigningKey>>, EditionError> {
+        let mut problems = Diagnostics::new();
+        crate::validate::editorial_against(self, trust_root, &mut problems);
+        if problems.has_errors() {
+            return Err(EditionError::Trust(problems));
+        }
+        let mut keys: BTreeMap<PersonId, Vec<crate::model::SigningKey>> = BTreeMap::new();
+        for (id, key) in &trust_root.editors {
+            keys.entry(id.clone()).or_default().push(key.clone());
+        }
+        let approved: Vec<(PersonId, &LedgerRecord)> = self
+            .editorial_ledgers()
+            .iter()
+            .filter_map(|l| match &l.subject {
+                Editorial::Person(id) => Some((id.clone(), latest_approval(&l.records)?)),
+                _ => None,
+            })
+            .collect();
+        let wanted: Vec<(BlobId, PathBuf)> =
+            approved.iter().map(|(id, r)| (r.blob.clone(), ProjectLayout::person(id))).collect();
+        let blobs = repo.read_blobs(&wanted)?;
+        for (id, record) in approved {
+            let Some(bytes) = blobs.get(&record.blob) else { continue };
+            if record.sha256.as_ref() != Some(&Sha256::of(bytes)) {
+                continue;
+            }
+            let inside = format!("people/{id}.yaml");
+            let loaded = crate::load::load_files(&[(inside.as_str(), bytes)], false, &mut Diagnostics::new());
+            for person in loaded.people.into_iter().filter(|p| p.id == id) {
+                keys.entry(id.clone()).or_default().extend(person.signing_keys);
+            }
+        }
+        Ok(keys)
+    }
+
     /// Checks every ledger against its history in `history`: each version a
     /// commit held must be the start of the ledger as it is now (ledgers are
     /// append-only), so that no record is changed or removed and no approval

@@ -281,6 +281,30 @@ impl Repo {
         Ok(self.head().unwrap_or_default())
     }
 
+    /// Pushes the checked-out branch to `remote`. When the push is rejected
+    /// because the remote moved on, fetches it, replays the local commits
+    /// onto it (`git rebase`) and pushes again, a few times; never forces.
+    /// A replay that conflicts is undone and reported.
+    pub fn push_replaying(&self, remote: &str) -> Result<(), GitError> {
+        let branch = self.run(&["rev-parse", "--abbrev-ref", "HEAD"])?.trim().to_owned();
+        let target = format!("HEAD:refs/heads/{branch}");
+        let mut last = None;
+        for _ in 0..3 {
+            match self.run(&["push", "-q", remote, &target]) {
+                Ok(_) => return Ok(()),
+                Err(e) => last = Some(e),
+            }
+            self.run(&["fetch", "-q", remote, &branch])?;
+            let replay =
+                ["-c", "user.name=securebase desk", "-c", "user.email=desk@localhost", "rebase", "-q", "FETCH_HEAD"];
+            if let Err(e) = self.run(&replay) {
+                let _ = self.run(&["rebase", "--abort"]);
+                return Err(e);
+            }
+        }
+        Err(last.unwrap_or_else(|| GitError::Command { command: "push".into(), message: "rejected".into() }))
+    }
+
     /// The blob `path` has in the HEAD commit, if it is committed.
     pub fn head_blob(&self, path: &Path) -> Option<BlobId> {
         let spec = format!("HEAD:./{}", crate::diagnostic::path_text(path));

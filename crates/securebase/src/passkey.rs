@@ -132,9 +132,18 @@ pub fn point_of_spki(spki: &[u8]) -> Result<Vec<u8>, PasskeyError> {
     Ok(p256::EncodedPoint::from(key).as_bytes().to_vec())
 }
 
+/// The application (relying party id) of `key` when it is a passkey.
+pub fn application(key: &crate::model::PublicKey) -> Option<&str> {
+    match key.ssh().key_data() {
+        KeyData::SkEcdsaSha2NistP256(sk) => Some(sk.application()),
+        _ => None,
+    }
+}
+
 /// The armored SSHSIG (`-----BEGIN SSH SIGNATURE-----`) of `assertion` by
-/// `key` (a passkey's OpenSSH key line) in `namespace`.
-pub fn armor(key: &ssh_key::PublicKey, namespace: &str, assertion: &Assertion) -> Result<String, PasskeyError> {
+/// `key` (a passkey) in `namespace`.
+pub fn armor(key: &crate::model::PublicKey, namespace: &str, assertion: &Assertion) -> Result<String, PasskeyError> {
+    let key = key.ssh();
     let KeyData::SkEcdsaSha2NistP256(_) = key.key_data() else { return Err(PasskeyError::NotAPasskey) };
     let data = &assertion.authenticator_data;
     if data.len() < 37 {
@@ -468,7 +477,7 @@ pub(crate) mod tests {
                 signature_der: signature.to_der().as_bytes().to_vec(),
                 origin: self.origin.to_owned(),
             };
-            let key: ssh_key::PublicKey = passkey_line(self.rp_id).parse().unwrap();
+            let key: crate::model::PublicKey = passkey_line(self.rp_id).parse().unwrap();
             armor(&key, crate::trust::NAMESPACE, &assertion).unwrap()
         }
     }
