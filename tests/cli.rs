@@ -105,6 +105,8 @@ fn every_command_has_help_with_examples() {
         vec!["review", "diff"],
         vec!["review", "history"],
         vec!["review", "verify"],
+        vec!["desk"],
+        vec!["desk", "invite"],
     ] {
         let out = securebase().args(&command).arg("--help").output().unwrap();
         assert!(out.status.success(), "{command:?}");
