@@ -105,6 +105,7 @@ fn every_command_has_help_with_examples() {
         vec!["review", "diff"],
         vec!["review", "history"],
         vec!["review", "verify"],
+        vec!["review", "statement"],
         vec!["desk"],
         vec!["desk", "invite"],
     ] {

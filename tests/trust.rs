@@ -942,7 +942,26 @@ fn a_record_verifies_with_ssh_keygen_alone() {
             .stdout;
         assert_eq!(Sha256::of(&bytes).as_str(), record["sha256"].as_str().unwrap());
         previous = Some(Sha256::of(statement.as_bytes()).as_str().to_owned());
+        // `review statement` prints the same bytes and writes the same signature.
+        let printed_signature = site.root().join(format!(".keys/printed-{i}.sig"));
+        let printed = securebase()
+            .args(["review", "statement", "styles/avoidant", &(i + 1).to_string(), "--signature"])
+            .arg(&printed_signature)
+            .arg("--root")
+            .arg(site.root())
+            .output()
+            .unwrap();
+        assert!(printed.status.success(), "{}", String::from_utf8_lossy(&printed.stderr));
+        assert_eq!(String::from_utf8(printed.stdout).unwrap(), statement);
+        assert_eq!(fs::read_to_string(&printed_signature).unwrap(), record["signature"].as_str().unwrap());
     }
+    let beyond =
+        securebase().args(["review", "statement", "styles/avoidant", "4", "--root"]).arg(site.root()).output().unwrap();
+    assert_eq!(beyond.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&beyond.stderr)
+            .contains("styles/avoidant's ledger has 3 record(s); number them from 1")
+    );
 }
 
 #[test]

@@ -77,6 +77,21 @@ the reviewer lacks the clinical_reviewer role (editor for people, site and theme
         /// The item, as collection/slug.
         item: ItemRef,
     },
+    /// Print the exact statement a ledger record signs, so that anyone can check it with `ssh-keygen -Y verify`.
+    #[command(
+        after_help = "Example:\n  securebase review statement styles/avoidant 1 --signature record.sig > statement\n  ssh-keygen -Y verify -f allowed_signers -I riley-example -n securebase-review -s record.sig < statement\n\n\
+Records are numbered from 1, oldest first, as `securebase review history` lists an item's. \
+Works for records made by `review approve` and for those a passkey signed at the review desk."
+    )]
+    Statement {
+        /// What the ledger is about: collection/slug, people/<id>, site or theme.
+        subject: Subject,
+        /// The record's number in its ledger, from 1.
+        number: usize,
+        /// Also write the record's signature (armored) to this file.
+        #[arg(long)]
+        signature: Option<PathBuf>,
+    },
     /// Check every record's signature and every ledger's history, as the production build does.
     #[command(
         after_help = "Examples:\n  securebase review verify --trust-root /etc/securebase/trust-root\n  securebase review verify   # against the people files only\n\n\
@@ -129,6 +144,7 @@ pub fn run(term: Terminal, root: &Path, command: ReviewCommand) -> anyhow::Resul
         ReviewCommand::Diff { item } => diff(&library, &item, today, term.colour),
         ReviewCommand::History { item } => history(&library, &item, today),
         ReviewCommand::Verify { trust_root } => verify(&library, trust_root),
+        ReviewCommand::Statement { subject, number, signature } => statement(&library, &subject, number, signature),
     }
 }
 
@@ -377,6 +393,26 @@ fn history(library: &Library, item: &ItemRef, today: Date) -> anyhow::Result<Exi
         }
     }
     say!("current state: {}", review.state_text());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn statement(
+    library: &Library,
+    subject: &Subject,
+    number: usize,
+    signature: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let records = library.records(subject);
+    let Some(record) = number.checked_sub(1).and_then(|i| records.get(i)) else {
+        bail!("{subject}'s ledger has {} record(s); number them from 1", records.len());
+    };
+    if let Some(path) = signature {
+        let armored = record.signature.as_deref().context("the record is not signed")?;
+        std::fs::write(&path, armored).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let text = securebase::trust::next_statement(subject, &records[..number - 1], record);
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 
