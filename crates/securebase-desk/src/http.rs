@@ -29,6 +29,7 @@ const MAX_BODY: usize = 64 * 1024;
 
 const SCRIPT: &str = include_str!("../static/desk.js");
 const STYLE: &str = include_str!("../static/desk.css");
+const ICON: &str = include_str!("../static/icon.svg");
 
 /// The policy every response carries: nothing from elsewhere, no inline
 /// script or style, no framing.
@@ -47,6 +48,7 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/assets/{*path}", get(asset))
         .route("/desk/desk.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT) }))
         .route("/desk/desk.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE) }))
+        .route("/desk/icon.svg", get(|| async { ([(header::CONTENT_TYPE, "image/svg+xml")], ICON) }))
         .route("/api/sign-in/begin", post(sign_in_begin))
         .route("/api/sign-in/finish", post(sign_in_finish))
         .route("/api/enrol/begin", post(enrol_begin))

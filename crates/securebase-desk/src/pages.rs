@@ -18,7 +18,7 @@ pub fn layout(title: &str, person: Option<&str>, main: &str) -> String {
         None => String::new(),
     };
     format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} · securebase review desk</title>\n<link rel=\"stylesheet\" href=\"/desk/desk.css\">\n<script src=\"/desk/desk.js\" defer></script>\n</head>\n<body>\n<header class=\"bar\"><p class=\"brand\">securebase review desk</p>{nav}</header>\n<main id=\"main\">\n{main}\n</main>\n</body>\n</html>\n",
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} · securebase review desk</title>\n<link rel=\"icon\" href=\"/desk/icon.svg\" type=\"image/svg+xml\">\n<link rel=\"stylesheet\" href=\"/desk/desk.css\">\n<script src=\"/desk/desk.js\" defer></script>\n</head>\n<body>\n<header class=\"bar\"><p class=\"brand\">securebase review desk</p>{nav}</header>\n<main id=\"main\">\n{main}\n</main>\n</body>\n</html>\n",
         html(title)
     )
 }
