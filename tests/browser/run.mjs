@@ -902,6 +902,19 @@ async function main() {
     step('Live reload in securebase serve');
     await part('live reload', () => checkServe(browser, tmp));
 
+    step('The review dashboard at 1280 px');
+    await part('dashboard width', async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(`${reviewed.origin}/review/`);
+      const hidden = await page.evaluate(() => {
+        const box = document.querySelector('.table-scroll');
+        return box.scrollWidth - box.clientWidth;
+      });
+      check('the dashboard table is whole at 1280 px (no column cut off)', hidden <= 0, `${hidden}px scrolled out of sight`);
+      await context.close();
+    });
+
     let shots = [];
     if (process.env.SCREENSHOTS !== '0') {
       step(`Screenshots in ${relative(REPO, SHOTS)}`);
