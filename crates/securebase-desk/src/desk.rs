@@ -222,6 +222,41 @@ impl Desk {
         Ok(snapshot)
     }
 
+    /// Brings the snapshot `before` (the one the decision was made on) up
+    /// to `commit`, which appended `record` as `draft` said, without
+    /// loading every file again: the ledger gains the record, and for a
+    /// people file the keys that count are worked out again. Any other
+    /// change since `before` means a full load on the next request.
+    fn advance(&self, before: &Snapshot, commit: &str, draft: &Draft, record: securebase::LedgerRecord) {
+        let mut cached = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        let parent = self.repo.parent(commit);
+        let fresh = cached.as_ref().is_some_and(|s| s.head == before.head) && before.head == parent;
+        let ledger = std::fs::read(self.options.root.join(&draft.ledger)).ok().map(|bytes| BlobId::of(&bytes));
+        let (true, Some(ledger)) = (fresh, ledger) else {
+            *cached = None;
+            return;
+        };
+        let mut library = before.library.clone();
+        library.record_appended(&draft.subject, record, ledger);
+        let keys = match &draft.subject {
+            Subject::Person(_) => match library.approved_keys(&self.repo, &self.options.trust_root) {
+                Ok(keys) => keys,
+                Err(_) => {
+                    *cached = None;
+                    return;
+                }
+            },
+            _ => before.keys.clone(),
+        };
+        *cached = Some(Arc::new(Snapshot {
+            head: Some(commit.to_owned()),
+            library,
+            keys,
+            history: before.history.clone(),
+            theme_blob: before.theme_blob.clone(),
+        }));
+    }
+
     /// The person a session cookie's secret names, if it is still valid.
     pub fn session(&self, cookie: &str) -> Option<Session> {
         let mut sessions = lock(&self.sessions);
@@ -456,6 +491,7 @@ impl Desk {
                 return Err(DeskError::Internal(e.to_string()));
             }
         };
+        self.advance(&snapshot, &commit, &draft, record);
         if let Some(remote) = &self.options.push {
             self.repo.push_replaying(remote).map_err(|e| {
                 DeskError::Internal(format!("recorded and committed ({commit}), but not pushed to {remote}: {e}"))

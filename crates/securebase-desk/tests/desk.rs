@@ -236,6 +236,14 @@ fn invite_enrol_approve_publish_and_ssh_keygen_verifies_every_record() {
     let log = git(root, &["log", "-1", "--format=%an|%s"]);
     assert_eq!(log.trim(), "Riley Example (fictional)|Review: styles/avoidant version 1 approved by riley-example");
 
+    // The desk brought its snapshot up to the commit without loading every
+    // file again, and it holds what a full load holds.
+    let snapshot = desk.snapshot().unwrap();
+    let fresh = Library::load(root).unwrap();
+    assert_eq!(snapshot.head.as_deref(), Some(git(root, &["rev-parse", "HEAD"]).trim()));
+    assert_eq!(snapshot.library.ledgers(), fresh.ledgers());
+    assert_eq!(snapshot.library.editorial_ledgers(), fresh.editorial_ledgers());
+
     // Production publishes that version, naming Riley.
     let library = Library::load(root).unwrap();
     let repo = securebase::git::Repo::open(root).unwrap();

@@ -266,6 +266,17 @@ impl Library {
         let statement = trust::next_statement(subject, self.records(subject), &record);
         let ledger = ProjectLayout::ledger(subject);
         let ledger_blob = std::fs::read(root.join(&ledger)).ok().map(|bytes| BlobId::of(&bytes));
+        // The statement chains to the records this library holds: they must
+        // be the ledger's on disk, or the record would chain to another.
+        let loaded = match subject {
+            Subject::Item(item) => self.ledger(item).map(|l| &l.blob),
+            Subject::Person(id) => self.editorial_ledger(&Editorial::Person(id.clone())).map(|l| &l.blob),
+            Subject::Site => self.editorial_ledger(&Editorial::Site).map(|l| &l.blob),
+            Subject::Theme => self.editorial_ledger(&Editorial::Theme).map(|l| &l.blob),
+        };
+        if loaded != ledger_blob.as_ref() {
+            return Err(Refusal::LedgerMoved(ledger));
+        }
         let (keys, found_in) = self.signer_keys(subject, signer, trust_root);
         let keys = keys.into_iter().cloned().collect();
         Ok(Draft { subject: subject.clone(), record, statement, file, ledger, ledger_blob, keys, found_in })
@@ -461,7 +472,20 @@ mod tests {
         }
         assert!(!root.join(&first.ledger).exists());
 
+        let stale = Library::load(root).unwrap();
         let record = first.append(root, &lock(root), &sign(1, &first.statement)).unwrap();
+        // A library loaded before the append would chain a record to the
+        // wrong predecessor: it is refused.
+        let (guide, riley) = ("guides/a".parse().unwrap(), "riley".parse().unwrap());
+        let request = Request {
+            subject: &guide,
+            signer: &riley,
+            decision: Decision::Approved,
+            text: "Again",
+            on: "2026-03-02".parse().unwrap(),
+        };
+        let repo = Repo::open(root).unwrap();
+        assert!(matches!(stale.draft(&repo, &request, None), Err(Refusal::LedgerMoved(_))));
         assert_eq!(record.reviewer.as_str(), "riley");
         let written: Vec<LedgerRecord> =
             serde_yaml::from_slice(&std::fs::read(root.join(&first.ledger)).unwrap()).unwrap();

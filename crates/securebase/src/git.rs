@@ -259,6 +259,12 @@ impl Repo {
         Ok(history)
     }
 
+    /// The first parent of `commit`, if it has one.
+    pub fn parent(&self, commit: &str) -> Option<String> {
+        let spec = format!("{commit}^");
+        self.run(&["rev-parse", "--verify", "--quiet", &spec]).ok().map(|s| s.trim().to_owned())
+    }
+
     /// The lock that serialises appending to the review ledgers, in the
     /// repository's git folder (so that it never shows as a change).
     pub fn review_lock(&self) -> Result<PathBuf, GitError> {

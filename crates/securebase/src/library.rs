@@ -286,6 +286,52 @@ impl Library {
         self.trust_root.as_ref()
     }
 
+    /// Adds `record`, which was just appended to the ledger of `subject`
+    /// through [`Draft::append`](crate::decision::Draft::append) (so its
+    /// signature and rules were checked), leaving that ledger's file with
+    /// the blob `ledger_blob`: for a long-running front end (the review
+    /// desk) that keeps its library up to date without loading every file
+    /// again. Anything else that changed needs [`Library::reload`].
+    pub fn record_appended(&mut self, subject: &Subject, record: LedgerRecord, ledger_blob: BlobId) {
+        let path = crate::layout::ProjectLayout::ledger(subject);
+        let editorial = match subject {
+            Subject::Item(item) => {
+                match self.positions.ledgers.get(item).copied() {
+                    Some(at) => {
+                        self.ledgers[at].records.push(record);
+                        self.ledgers[at].blob = ledger_blob;
+                    }
+                    None => {
+                        let ledger = Ledger { item: item.clone(), records: vec![record], path, blob: ledger_blob };
+                        let at = self.ledgers.partition_point(|l| (&l.item, &l.path) < (&ledger.item, &ledger.path));
+                        self.ledgers.insert(at, ledger);
+                        self.positions.ledgers =
+                            self.ledgers.iter().enumerate().map(|(at, l)| (l.item.clone(), at)).collect();
+                    }
+                }
+                return;
+            }
+            Subject::Person(id) => Editorial::Person(id.clone()),
+            Subject::Site => Editorial::Site,
+            Subject::Theme => Editorial::Theme,
+        };
+        match self.editorial.iter_mut().find(|l| l.subject == editorial) {
+            Some(ledger) => {
+                ledger.records.push(record);
+                ledger.blob = ledger_blob;
+            }
+            None => {
+                self.editorial.push(EditorialLedger {
+                    subject: editorial,
+                    records: vec![record],
+                    path,
+                    blob: ledger_blob,
+                });
+                self.editorial.sort_unstable_by(|a, b| (&a.subject, &a.path).cmp(&(&b.subject, &b.path)));
+            }
+        }
+    }
+
     /// The review ledger of one item, if it has one.
     pub fn ledger(&self, item: &ItemRef) -> Option<&Ledger> {
         self.positions.ledgers.get(item).and_then(|&at| self.ledgers.get(at))
