@@ -7,12 +7,17 @@
 //! the readability pass reads a project's item bodies on one core, beside
 //! what looking each word's syllables up costs on its own.
 //!
+//! `cargo run --release -p xtask -- desk-speed --corpus DIR`: the review
+//! desk's server time over a corpus (`desk_speed`).
+//!
 //! The approvals are signed as `securebase review approve` signs them, in
 //! Rust: a fictional editor approves the people files, `site.toml` and the
 //! theme, a fictional clinical reviewer approves the items. Their keys come
 //! from fixed, published seeds, so they sign benchmark data and nothing
 //! else. The editor's key is in `DIR/trust-root`, outside the repository,
 //! for `securebase build --trust-root DIR/trust-root`.
+
+mod desk_speed;
 
 use std::fmt::Write as _;
 use std::fs;
@@ -48,6 +53,16 @@ enum Task {
         /// The project whose theme and site.toml to use.
         #[arg(long, default_value = ".")]
         project: PathBuf,
+    },
+    /// Time the review desk over a corpus written by `corpus`: the queue, a
+    /// review page and an approval, each RUNS times, served from a warm desk.
+    DeskSpeed {
+        /// The corpus folder (holding securebase/ and trust-root).
+        #[arg(long)]
+        corpus: PathBuf,
+        /// How many times to time each.
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
     },
     /// Time the readability pass over the item bodies of the project at
     /// DIR on one core (best of RUNS), and beside it three bare loops over
@@ -690,5 +705,6 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Task::Corpus { items, out, seed, project } => corpus(items, &out, seed, &project),
         Task::ReadabilitySpeed { root, runs } => readability_speed(&root, runs),
+        Task::DeskSpeed { corpus, runs } => desk_speed::desk_speed(&corpus, runs),
     }
 }

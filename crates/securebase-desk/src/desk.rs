@@ -79,6 +79,7 @@ impl From<Refusal> for DeskError {
 }
 
 /// The content as one commit holds it, loaded once per HEAD.
+#[derive(Clone)]
 pub struct Snapshot {
     /// The commit.
     pub head: Option<String>,
@@ -227,34 +228,26 @@ impl Desk {
     /// loading every file again: the ledger gains the record, and for a
     /// people file the keys that count are worked out again. Any other
     /// change since `before` means a full load on the next request.
-    fn advance(&self, before: &Snapshot, commit: &str, draft: &Draft, record: securebase::LedgerRecord) {
+    fn advance(&self, before: Option<&str>, commit: &str, draft: &Draft, record: securebase::LedgerRecord) {
         let mut cached = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
-        let parent = self.repo.parent(commit);
-        let fresh = cached.as_ref().is_some_and(|s| s.head == before.head) && before.head == parent;
+        let fresh = before.is_some() && self.repo.parent(commit).as_deref() == before;
         let ledger = std::fs::read(self.options.root.join(&draft.ledger)).ok().map(|bytes| BlobId::of(&bytes));
-        let (true, Some(ledger)) = (fresh, ledger) else {
-            *cached = None;
+        let taken = cached.take();
+        let (true, Some(ledger), Some(mut arc)) = (fresh, ledger, taken) else { return };
+        if arc.head.as_deref() != before {
             return;
-        };
-        let mut library = before.library.clone();
-        library.record_appended(&draft.subject, record, ledger);
-        let keys = match &draft.subject {
-            Subject::Person(_) => match library.approved_keys(&self.repo, &self.options.trust_root) {
-                Ok(keys) => keys,
-                Err(_) => {
-                    *cached = None;
-                    return;
-                }
-            },
-            _ => before.keys.clone(),
-        };
-        *cached = Some(Arc::new(Snapshot {
-            head: Some(commit.to_owned()),
-            library,
-            keys,
-            history: before.history.clone(),
-            theme_blob: before.theme_blob.clone(),
-        }));
+        }
+        // In place when no request holds this snapshot; else on a copy.
+        let snapshot = Arc::make_mut(&mut arc);
+        snapshot.library.record_appended(&draft.subject, record, ledger);
+        if let Subject::Person(_) = &draft.subject {
+            match snapshot.library.approved_keys(&self.repo, &self.options.trust_root) {
+                Ok(keys) => snapshot.keys = keys,
+                Err(_) => return,
+            }
+        }
+        snapshot.head = Some(commit.to_owned());
+        *cached = Some(arc);
     }
 
     /// The person a session cookie's secret names, if it is still valid.
@@ -467,6 +460,7 @@ impl Desk {
         let _writing = lock(&self.writing);
         let record = draft.append(&self.options.root, &self.lock, &signature)?;
         let snapshot = self.snapshot()?;
+        let before = snapshot.head.clone();
         let who = snapshot.library.person(person);
         let what = match (&draft.subject, record.decision) {
             (Subject::Item(item), Decision::Approved) => {
@@ -483,6 +477,7 @@ impl Desk {
         };
         let message = format!("Review: {what}");
         let (name, email) = who.map_or((person.to_string(), String::new()), |p| (p.name.clone(), p.email.clone()));
+        drop(snapshot);
         let commit = match self.repo.commit(&[draft.ledger.as_path()], &message, &name, &email) {
             Ok(commit) => commit,
             Err(e) => {
@@ -491,7 +486,7 @@ impl Desk {
                 return Err(DeskError::Internal(e.to_string()));
             }
         };
-        self.advance(&snapshot, &commit, &draft, record);
+        self.advance(before.as_deref(), &commit, &draft, record);
         if let Some(remote) = &self.options.push {
             self.repo.push_replaying(remote).map_err(|e| {
                 DeskError::Internal(format!("recorded and committed ({commit}), but not pushed to {remote}: {e}"))

@@ -272,19 +272,56 @@ impl Repo {
         Ok(PathBuf::from(dir.trim()).join("securebase-review.lock"))
     }
 
-    /// Commits the files at `paths` (project-relative) and nothing else, as
-    /// `name <email>`, with `message`; returns the new commit's id.
+    /// Commits the files at `paths` (project-relative), as they are on
+    /// disk, and nothing else, on top of HEAD, as `name <email>`, with
+    /// `message`; returns the new commit's id. It works on a tree of its
+    /// own (a temporary index read from HEAD), so nothing else staged or
+    /// changed is taken in and the work tree is never scanned; HEAD moves
+    /// only if no one else moved it meanwhile.
     pub fn commit(&self, paths: &[&Path], message: &str, name: &str, email: &str) -> Result<String, GitError> {
-        let mut add = vec!["add", "--"];
+        let head = self.head().ok_or_else(|| GitError::Command {
+            command: "commit".into(),
+            message: "there is no commit to build on".into(),
+        })?;
+        let git_dir = PathBuf::from(self.run(&["rev-parse", "--absolute-git-dir"])?.trim());
+        let index = git_dir.join(format!("securebase-index-{}", std::process::id()));
+        let with_index = |args: &[&str], input: Option<&str>| -> Result<String, GitError> {
+            let failed = |message: String| GitError::Command { command: args.join(" "), message };
+            let mut cmd = self.command();
+            cmd.env("GIT_INDEX_FILE", &index).args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+            cmd.env("GIT_AUTHOR_NAME", name).env("GIT_AUTHOR_EMAIL", email);
+            cmd.env("GIT_COMMITTER_NAME", name).env("GIT_COMMITTER_EMAIL", email);
+            cmd.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() });
+            let mut child = cmd.spawn().map_err(|e| failed(e.to_string()))?;
+            if let (Some(text), Some(mut stdin)) = (input, child.stdin.take()) {
+                stdin.write_all(text.as_bytes()).map_err(|e| failed(e.to_string()))?;
+            }
+            let out = child.wait_with_output().map_err(|e| failed(e.to_string()))?;
+            if !out.status.success() {
+                return Err(failed(String::from_utf8_lossy(&out.stderr).trim().to_owned()));
+            }
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        };
+        let result = (|| {
+            with_index(&["read-tree", &head], None)?;
+            let texts: Vec<String> = paths.iter().map(|p| crate::diagnostic::path_text(p)).collect();
+            let mut add = vec!["update-index", "--add", "--"];
+            add.extend(texts.iter().map(String::as_str));
+            with_index(&add, None)?;
+            let tree = with_index(&["write-tree"], None)?;
+            let commit = with_index(&["commit-tree", &tree, "-p", &head, "-F", "-"], Some(message))?;
+            with_index(&["update-ref", "-m", "securebase: record a review", "HEAD", &commit, &head], None)?;
+            Ok(commit)
+        })();
+        let _ = std::fs::remove_file(&index);
+        let commit = result?;
+        // The checkout's own index learns the committed files, so that they
+        // do not show as changed.
+        let mut add = vec!["update-index", "--add", "--"];
         let texts: Vec<String> = paths.iter().map(|p| crate::diagnostic::path_text(p)).collect();
         add.extend(texts.iter().map(String::as_str));
         self.run(&add)?;
-        let (name, email) = (format!("user.name={name}"), format!("user.email={email}"));
-        let mut commit =
-            vec!["-c", &name, "-c", &email, "-c", "commit.gpgsign=false", "commit", "-q", "-m", message, "--"];
-        commit.extend(texts.iter().map(String::as_str));
-        self.run(&commit)?;
-        Ok(self.head().unwrap_or_default())
+        Ok(commit)
     }
 
     /// Pushes the checked-out branch to `remote`. When the push is rejected
@@ -364,6 +401,32 @@ pub(crate) mod scratch {
 mod tests {
     use super::scratch::{commit, repository};
     use super::*;
+
+    #[test]
+    fn a_commit_takes_the_named_files_only_and_never_what_else_is_changed() {
+        let dir = repository();
+        let root = dir.path();
+        commit(root, &[("content/reviews/a.yaml", b"- one\n"), ("content/guides/a.md", b"text\n")], "first");
+        let repo = Repo::open(root).unwrap();
+        let before = repo.head().unwrap();
+        std::fs::write(root.join("content/reviews/a.yaml"), b"- one\n- two\n").unwrap();
+        std::fs::write(root.join("content/guides/a.md"), b"a writer's unsaved edit\n").unwrap();
+        super::scratch::git(root, &["add", "content/guides/a.md"]);
+        let ledger = Path::new("content/reviews/a.yaml");
+        let made = repo.commit(&[ledger], "Review: a", "Riley Example (fictional)", "riley@example.test").unwrap();
+        assert_eq!(repo.head().as_deref(), Some(made.as_str()));
+        assert_eq!(repo.parent(&made).as_deref(), Some(before.as_str()));
+        assert_eq!(repo.head_blob(ledger), Some(BlobId::of(b"- one\n- two\n")));
+        assert_eq!(
+            repo.head_blob(Path::new("content/guides/a.md")),
+            Some(BlobId::of(b"text\n")),
+            "the staged edit stays out"
+        );
+        assert_eq!(repo.status(ledger).unwrap(), FileStatus::Clean);
+        assert_eq!(repo.status(Path::new("content/guides/a.md")).unwrap(), FileStatus::Modified);
+        let author = repo.run(&["log", "-1", "--format=%an <%ae>|%s"]).unwrap();
+        assert_eq!(author.trim(), "Riley Example (fictional) <riley@example.test>|Review: a");
+    }
 
     #[test]
     fn history_blobs_and_status_come_from_the_repository() {
