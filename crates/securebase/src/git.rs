@@ -429,6 +429,46 @@ mod tests {
     }
 
     #[test]
+    fn a_rejected_push_is_replayed_on_the_remote_and_never_forced() {
+        let dir = repository();
+        let (remote, desk, writer) =
+            (dir.path().join("remote.git"), dir.path().join("desk"), dir.path().join("writer"));
+        let git = |cwd: &Path, args: &[&str]| super::scratch::git(cwd, args);
+        git(dir.path(), &["init", "-q", "--bare", remote.to_str().unwrap()]);
+        git(dir.path(), &["init", "-q", desk.to_str().unwrap()]);
+        commit(&desk, &[("content/reviews/a.yaml", b"- one\n"), ("content/guides/a.md", b"text\n")], "first");
+        git(&desk, &["push", "-q", remote.to_str().unwrap(), "HEAD:refs/heads/main"]);
+        git(&desk, &["remote", "add", "origin", remote.to_str().unwrap()]);
+        git(&desk, &["branch", "-q", "-M", "main"]);
+        git(dir.path(), &["clone", "-q", "-b", "main", remote.to_str().unwrap(), writer.to_str().unwrap()]);
+        // A writer pushes meanwhile: the desk's push is rejected, then replayed.
+        commit(&writer, &[("content/guides/a.md", b"text, edited\n")], "an edit");
+        git(&writer, &["push", "-q", "origin", "main"]);
+        std::fs::write(desk.join("content/reviews/a.yaml"), b"- one\n- two\n").unwrap();
+        let repo = Repo::open(&desk).unwrap();
+        repo.commit(&[Path::new("content/reviews/a.yaml")], "Review: a", "Riley", "riley@example.test").unwrap();
+        repo.push_replaying("origin").unwrap();
+        let remote_repo = Repo::open(&writer).unwrap();
+        git(&writer, &["pull", "-q", "origin", "main"]);
+        assert_eq!(remote_repo.head_blob(Path::new("content/reviews/a.yaml")), Some(BlobId::of(b"- one\n- two\n")));
+        assert_eq!(
+            remote_repo.head_blob(Path::new("content/guides/a.md")),
+            Some(BlobId::of(b"text, edited\n")),
+            "the writer's commit is kept"
+        );
+        // A conflicting change on the remote: refused, nothing forced.
+        commit(&writer, &[("content/reviews/a.yaml", b"- one\n- two\n- other\n")], "a conflicting record");
+        git(&writer, &["push", "-q", "origin", "main"]);
+        std::fs::write(desk.join("content/reviews/a.yaml"), b"- one\n- two\n- three\n").unwrap();
+        repo.commit(&[Path::new("content/reviews/a.yaml")], "Review: a again", "Riley", "riley@example.test").unwrap();
+        assert!(repo.push_replaying("origin").is_err());
+        let on_remote = Repo::open(&writer).unwrap();
+        git(&writer, &["fetch", "-q", "origin"]);
+        let tip = on_remote.run(&["rev-parse", "origin/main"]).unwrap();
+        assert_eq!(tip.trim(), on_remote.head().unwrap(), "the remote kept the writer's commit");
+    }
+
+    #[test]
     fn history_blobs_and_status_come_from_the_repository() {
         let dir = repository();
         let root = dir.path();
