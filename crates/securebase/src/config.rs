@@ -38,6 +38,57 @@ pub struct SiteConfig {
     /// How hard summaries and prose may be to read.
     #[serde(default)]
     pub readability: ReadabilityLimits,
+    /// The safety note pages of relationship advice must carry.
+    #[serde(default)]
+    pub safety_note: SafetyNote,
+}
+
+/// The note on abuse and coercive control that every page of relationship
+/// advice must carry, or link to (`[safety_note]`): a reader may take a
+/// real danger for their own worry, and the page should say where to turn.
+/// `securebase check` warns (`safety-note`) about a page of the listed
+/// collections whose body has neither the heading nor a link to it.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct SafetyNote {
+    /// The collections whose pages give relationship advice (none by default).
+    #[serde(default)]
+    pub collections: Vec<crate::model::Collection>,
+    /// The note's heading, as the pages write it.
+    #[serde(default = "default_safety_heading")]
+    pub heading: String,
+}
+
+fn default_safety_heading() -> String {
+    "If a partner hurts, threatens or controls you".to_owned()
+}
+
+impl Default for SafetyNote {
+    fn default() -> Self {
+        SafetyNote { collections: Vec::new(), heading: default_safety_heading() }
+    }
+}
+
+impl SafetyNote {
+    /// The anchor a link to the note's heading ends with (`#if-a-partner-...`).
+    pub fn anchor(&self) -> String {
+        let mut anchor = String::from("#");
+        for word in self.heading.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+            if anchor.len() > 1 {
+                anchor.push('-');
+            }
+            anchor.push_str(word);
+        }
+        anchor
+    }
+
+    /// Whether `body`, of an item of `collection`, carries the note or a
+    /// link to it, or need not.
+    pub fn carried(&self, collection: crate::model::Collection, body: &str) -> bool {
+        !self.collections.contains(&collection) || body.contains(&self.heading) || body.contains(&self.anchor())
+    }
 }
 
 /// How hard summaries and prose may be to read (`[readability]`): over a
@@ -228,6 +279,7 @@ impl SiteConfig {
             crisis: default_crisis(),
             care: Care::default(),
             readability: ReadabilityLimits::default(),
+            safety_note: SafetyNote::default(),
         }
     }
 }

@@ -70,6 +70,8 @@ pub enum Code {
     Trust,
     /// A summary or prose harder to read than `site.toml`'s `[readability]` allows.
     Readability,
+    /// A page of relationship advice without `site.toml`'s `[safety_note]`.
+    SafetyNote,
 }
 
 impl Code {
@@ -97,6 +99,7 @@ impl Code {
             Code::Signature => "signature",
             Code::Trust => "trust",
             Code::Readability => "readability",
+            Code::SafetyNote => "safety-note",
         }
     }
 }

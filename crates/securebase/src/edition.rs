@@ -316,7 +316,7 @@ impl Library {
                 continue;
             }
             let inside = format!("people/{id}.yaml");
-            let loaded = crate::load::load_files(&[(inside.as_str(), bytes)], false, &mut Diagnostics::new());
+            let loaded = crate::load::load_files(&[(inside.as_str(), bytes)], false, None, &mut Diagnostics::new());
             for person in loaded.people.into_iter().filter(|p| p.id == id) {
                 keys.entry(id.clone()).or_default().extend(person.signing_keys);
             }

@@ -122,7 +122,9 @@ pub mod __fuzz {
     }
 }
 
-pub use config::{Care, CrisisResource, ReadabilityLevel, ReadabilityLimits, ReviewPolicy, SiteConfig, default_crisis};
+pub use config::{
+    Care, CrisisResource, ReadabilityLevel, ReadabilityLimits, ReviewPolicy, SafetyNote, SiteConfig, default_crisis,
+};
 pub use config::{SAFE_SCHEMES, is_safe_address};
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity, path_text, visible};
 pub use edition::{EditionError, Production};

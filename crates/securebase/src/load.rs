@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use walkdir::WalkDir;
 
-use crate::config::SiteConfig;
+use crate::config::{SafetyNote, SiteConfig};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position, relative};
 use crate::frontmatter::{self, Locator, TextError};
 use crate::layout::ProjectLayout;
@@ -237,7 +237,8 @@ pub(crate) fn load_memory(site_toml: &[u8], files: &[(&str, &[u8])], diags: &mut
     let mut loaded = Loaded::default();
     loaded.config = parse_config(site_toml, diags, &mut loaded.provenance);
     let measure = measured(loaded.config.as_ref());
-    loaded.merge(load_files(files, measure, diags));
+    let safety = loaded.config.as_ref().map(|c| c.safety_note.clone());
+    loaded.merge(load_files(files, measure, safety.as_ref(), diags));
     loaded
 }
 
@@ -248,10 +249,16 @@ pub(crate) fn measured(config: Option<&SiteConfig>) -> bool {
 }
 
 /// Parses files held in memory (path inside `content/`, bytes) without
-/// `site.toml`: the shape pass only, measuring readability if `measure`.
-pub(crate) fn load_files(files: &[(&str, &[u8])], measure: bool, diags: &mut Diagnostics) -> Loaded {
+/// `site.toml`: the shape pass only, measuring readability if `measure`,
+/// and looking for the `safety` note.
+pub(crate) fn load_files(
+    files: &[(&str, &[u8])],
+    measure: bool,
+    safety: Option<&SafetyNote>,
+    diags: &mut Diagnostics,
+) -> Loaded {
     let mut loaded = Loaded::default();
-    let reading = Reading { bodies: Bodies::Keep, measure, memo: None };
+    let reading = Reading { bodies: Bodies::Keep, measure, memo: None, safety };
     for (inside, bytes) in files {
         let rel = Path::new(ProjectLayout::CONTENT).join(inside);
         match place(Path::new(inside)) {
@@ -280,7 +287,8 @@ pub(crate) fn load(
 ) -> Loaded {
     let mut loaded = Loaded::default();
     loaded.config = load_config(root, diags, &mut loaded.provenance, select);
-    let reading = Reading { bodies, measure: measured(loaded.config.as_ref()), memo };
+    let safety = loaded.config.as_ref().map(|c| c.safety_note.clone());
+    let reading = Reading { bodies, measure: measured(loaded.config.as_ref()), memo, safety: safety.as_ref() };
     let content = root.join(ProjectLayout::CONTENT);
     if !content.is_dir() {
         diags.push(
@@ -514,6 +522,8 @@ pub(crate) struct Reading<'m> {
     /// Figures measured before, taken for a file met again instead of
     /// measuring it.
     pub memo: Option<&'m ReadabilityMemo>,
+    /// The note pages of relationship advice must carry.
+    pub safety: Option<&'m SafetyNote>,
 }
 
 /// Whether loading keeps each item's body.
@@ -526,13 +536,32 @@ pub(crate) enum Bodies {
     Drop,
 }
 
-/// The rule on an item's body, checked as it loads: a page with no text
-/// draws a warning.
-pub(crate) fn body_warning(rel: &Path, body: &str, body_line: usize) -> Option<Diagnostic> {
-    body.trim().is_empty().then(|| {
-        Diagnostic::warning(Code::MissingField, rel, Position::new(body_line, 1), "the body is empty")
-            .with_hint("write the page's text after the closing `---`")
-    })
+/// The rules on an item's body, checked as it loads: a page with no text
+/// draws a warning, as does a page of relationship advice without the
+/// `safety` note.
+pub(crate) fn body_warnings(
+    rel: &Path,
+    collection: Collection,
+    body: &str,
+    body_line: usize,
+    safety: Option<&SafetyNote>,
+) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    if body.trim().is_empty() {
+        warnings.push(
+            Diagnostic::warning(Code::MissingField, rel, Position::new(body_line, 1), "the body is empty")
+                .with_hint("write the page's text after the closing `---`"),
+        );
+    }
+    if let Some(note) = safety.filter(|note| !note.carried(collection, body)) {
+        let message = format!("this page gives relationship advice but has no \"{}\" note", note.heading);
+        warnings.push(Diagnostic::warning(Code::SafetyNote, rel, Position::new(body_line, 1), message).with_hint(format!(
+            "add a section headed `## {}` (where to turn when a partner is the danger, and a device they cannot check), or link to one (`{}`)",
+            note.heading,
+            note.anchor()
+        )));
+    }
+    warnings
 }
 
 /// Reads and parses one file whose place and id are known.
@@ -571,7 +600,7 @@ fn load_parsed(
             let yaml = split.yaml.to_owned();
             let (body_range, body_line, offset) =
                 (byte_range(&text, split.body), split.body_line, frontmatter::YAML_LINE_OFFSET);
-            let blank = body_warning(&rel, split.body, body_line);
+            let blank = body_warnings(&rel, collection, split.body, body_line, reading.safety);
             // Measured while the body is at hand (a check lets it go),
             // unless the memo has this very file's figures.
             let remembered = reading.measure.then(|| reading.memo?.get(&sha256)).flatten();
@@ -609,8 +638,10 @@ fn load_parsed(
                     add(&mut loaded.items.guides, item::<GuideFrontMatter>(&rel, &yaml, offset, parts, diags), measure)
                 }
             };
-            if let Some(warning) = blank.filter(|_| parsed) {
-                diags.push(warning);
+            if parsed {
+                for warning in blank {
+                    diags.push(warning);
+                }
             }
             loaded.provenance.files.insert(rel.into_os_string(), YamlText { text: yaml, line_offset: offset });
         }
@@ -938,6 +969,27 @@ mod tests {
         assert!(place(Path::new("README.md")).is_none());
         assert!(place(Path::new("styles/a.txt")).is_none());
         assert!(place(Path::new("reviews/nope/a.yaml")).is_none());
+    }
+
+    #[test]
+    fn a_page_of_relationship_advice_carries_the_safety_note_or_links_to_it() {
+        let note = SafetyNote { collections: vec![Collection::Styles], ..SafetyNote::default() };
+        assert_eq!(note.anchor(), "#if-a-partner-hurts-threatens-or-controls-you");
+        let rel = Path::new("content/styles/avoidant.md");
+        let warnings = |collection, body: &str| -> Vec<(Code, usize)> {
+            body_warnings(rel, collection, body, 9, Some(&note)).iter().map(|d| (d.code, d.line)).collect()
+        };
+        assert_eq!(warnings(Collection::Styles, "Text.\n"), [(Code::SafetyNote, 9)]);
+        assert_eq!(warnings(Collection::Styles, "Text.\n\n## If a partner hurts, threatens or controls you\n"), []);
+        assert_eq!(
+            warnings(Collection::Styles, "See [safety](/guides/x/#if-a-partner-hurts-threatens-or-controls-you).\n"),
+            []
+        );
+        assert_eq!(warnings(Collection::Guides, "Text.\n"), [], "only the collections named");
+        assert_eq!(warnings(Collection::Styles, " \n"), [(Code::MissingField, 9), (Code::SafetyNote, 9)]);
+        assert_eq!(body_warnings(rel, Collection::Styles, "Text.\n", 9, None), []);
+        let hint = body_warnings(rel, Collection::Styles, "Text.\n", 9, Some(&note)).remove(0).hint.unwrap();
+        assert!(hint.starts_with("add a section headed `## If a partner hurts, threatens or controls you`"), "{hint}");
     }
 
     #[test]

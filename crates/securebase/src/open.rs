@@ -267,7 +267,12 @@ impl Library {
         }
         let files: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
         let mut diags = Diagnostics::new();
-        let loaded = load::load_files(&files, self.config().readability.measured(), &mut diags);
+        let loaded = load::load_files(
+            &files,
+            self.config().readability.measured(),
+            Some(&self.config().safety_note),
+            &mut diags,
+        );
         let parsed = loaded.items.len();
         if diags.has_errors() || parsed != refs.len() {
             return None;
@@ -284,8 +289,10 @@ impl Library {
         validate::validate(self, &none, scope, Mathematics::Verify, &mut before);
         // The body's rule runs as a file loads, so the old texts' results
         // are found again here.
-        for meta in refs.iter().filter_map(|r| self.item(r)).map(|i| i.meta()) {
-            if let Some(warning) = load::body_warning(&meta.path, &meta.body, meta.body_line) {
+        let safety = Some(&self.config().safety_note);
+        for item in refs.iter().filter_map(|r| self.item(r)) {
+            let meta = item.meta();
+            for warning in load::body_warnings(&meta.path, item.collection(), &meta.body, meta.body_line, safety) {
                 before.push(warning);
             }
         }
