@@ -56,6 +56,9 @@ const sb = (...args) => execFileSync(BIN, [...args, '--root', root], { encoding:
 cpSync(join(REPO, 'tests/fixtures/valid'), root, { recursive: true });
 cpSync(join(REPO, 'themes/default'), join(root, 'themes/default'), { recursive: true });
 rmSync(join(root, 'content/reviews'), { recursive: true, force: true });
+// Riley wrote the overview, so may not approve it.
+const overview = join(root, 'content/guides/overview.md');
+writeFileSync(overview, readFileSync(overview, 'utf8').replace('author: fixture-team', 'author: riley-example'));
 git('init', '-q');
 git('add', '-A');
 git('commit', '-q', '-m', 'Content');
@@ -188,6 +191,24 @@ try {
   await riley.page.goto(`${ORIGIN}/review/styles/avoidant`);
   await axe(riley.page, 'review styles/avoidant (first review)');
   await decide(riley.page, 'styles/avoidant', 'First clinical review');
+
+  // Refused in the page, with nothing written: an author approving their
+  // own item, and an invitation that has expired.
+  const before = git('rev-parse', 'HEAD');
+  await riley.page.goto(`${ORIGIN}/review/guides/overview`);
+  await riley.page.fill('#decision-text', 'Looks right to me');
+  await riley.page.click('button[value="approved"]');
+  await riley.page.waitForSelector('#status[data-kind="error"]', { timeout: 15000 });
+  const refusal = await riley.page.textContent('#status');
+  check('an author approving their own item is told why', refusal.includes('wrote guides/overview; a different clinical reviewer must approve it'), refusal);
+  check('and nothing is written', git('rev-parse', 'HEAD') === before && !existsSync(join(root, 'content/reviews/guides/overview.yaml')));
+  const expired = sb('desk', 'invite', 'riley-example', '--hours', '0', '--port', String(PORT)).trim();
+  const gone = await riley.page.goto(expired);
+  check('an expired invitation is refused (410)', gone.status() === 410, String(gone.status()));
+  check('and says so', (await riley.page.textContent('main')).includes('this invitation expired'));
+  await axe(riley.page, 'an expired invitation');
+  // The browser logs the two refusals' status codes, which were the point.
+  riley.errors.length = 0;
 
   // A writer changes it; the clinician sees the rendered diff and approves version 2.
   const style = join(root, 'content/styles/avoidant.md');

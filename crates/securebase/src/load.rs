@@ -263,7 +263,11 @@ pub(crate) fn load_files(
         let rel = Path::new(ProjectLayout::CONTENT).join(inside);
         match place(Path::new(inside)) {
             Some(place) => load_file(rel, place, Some(bytes.to_vec()), reading, &mut loaded, diags, &|_, b| Some(b)),
-            None => diags.push(unplaced(Path::new(inside), rel)),
+            None => {
+                let (diagnostic, absent) = unplaced(Path::new(inside), rel);
+                diags.push(diagnostic);
+                loaded.provenance.absent.extend(absent);
+            }
         }
     }
     loaded
@@ -310,6 +314,10 @@ pub(crate) fn load(
                         load_file(rel, place, bytes, reading, &mut part, &mut part_diags, select);
                     }
                     Found::Problem(diagnostic) => part_diags.push(diagnostic),
+                    Found::Unplaced(diagnostic, absent) => {
+                        part_diags.push(diagnostic);
+                        part.provenance.absent.extend(absent);
+                    }
                 }
                 (part, part_diags)
             },
@@ -329,8 +337,16 @@ pub(crate) fn load(
 
 /// What the walk of `content/` finds: a file to load, or a problem.
 enum Found {
-    File { path: PathBuf, rel: PathBuf, place: Place },
+    File {
+        path: PathBuf,
+        rel: PathBuf,
+        place: Place,
+    },
     Problem(Diagnostic),
+    /// A file with no place, and the item it would be if it is a misplaced
+    /// item file (references to that item are then not dangling: the
+    /// file's own error says what is wrong).
+    Unplaced(Diagnostic, Option<String>),
 }
 
 /// Walks `content` (under `root`) in file-name order, skipping hidden
@@ -389,7 +405,10 @@ fn walk<'a>(root: &'a Path, content: &'a Path) -> impl Iterator<Item = Found> + 
             };
             return Some(match place(inside) {
                 Some(place) => Found::File { path: entry.into_path(), rel, place },
-                None => Found::Problem(unplaced(inside, rel)),
+                None => {
+                    let (diagnostic, absent) = unplaced(inside, rel);
+                    Found::Unplaced(diagnostic, absent)
+                }
             });
         }
     })
@@ -445,8 +464,9 @@ fn place(inside: &Path) -> Option<Place> {
 /// project root) that has no [`place`]: an item file anywhere but its own
 /// path, `content/<collection>/<slug>.md`, is an error, since a folder name
 /// would reach readers without any approval naming it; anything else is
-/// left alone with a warning.
-fn unplaced(inside: &Path, rel: PathBuf) -> Diagnostic {
+/// left alone with a warning. Also the id of the item a misplaced item
+/// file would be.
+fn unplaced(inside: &Path, rel: PathBuf) -> (Diagnostic, Option<String>) {
     let parts: Vec<&str> = inside.iter().filter_map(|c| c.to_str()).collect();
     let markdown = inside.extension().is_some_and(|e| e == "md");
     if let [collection, .., name] = parts.as_slice()
@@ -454,7 +474,8 @@ fn unplaced(inside: &Path, rel: PathBuf) -> Diagnostic {
         && parts.len() > 2
         && collection.parse::<Collection>().is_ok()
     {
-        return Diagnostic::error(
+        let id = Path::new(name).file_stem().and_then(|s| s.to_str()).map(|slug| format!("{collection}/{slug}"));
+        let diagnostic = Diagnostic::error(
             Code::Misplaced,
             rel,
             Position::START,
@@ -463,10 +484,12 @@ fn unplaced(inside: &Path, rel: PathBuf) -> Diagnostic {
         .with_hint(format!(
             "an item's file is content/{collection}/<slug>.md: move it to content/{collection}/{name} (`git mv`), or out of content/"
         ));
+        return (diagnostic, id);
     }
-    Diagnostic::warning(Code::IgnoredFile, rel, Position::START, "this file is not loaded").with_hint(
+    let diagnostic = Diagnostic::warning(Code::IgnoredFile, rel, Position::START, "this file is not loaded").with_hint(
         "items are content/<styles|strategies|therapies|guides>/<slug>.md, people content/people/<id>.yaml, ledgers content/reviews/<collection>/<slug>.yaml",
-    )
+    );
+    (diagnostic, None)
 }
 
 /// Loads one file, given its bytes (`None` when they could not be read,
@@ -994,14 +1017,16 @@ mod tests {
 
     #[test]
     fn an_item_file_off_its_own_path_is_an_error_and_other_files_a_warning() {
-        let misplaced = unplaced(Path::new("styles/sub/avoidant.md"), "content/styles/sub/avoidant.md".into());
+        let (misplaced, id) = unplaced(Path::new("styles/sub/avoidant.md"), "content/styles/sub/avoidant.md".into());
+        assert_eq!(id.as_deref(), Some("styles/avoidant"), "references to it are not dangling");
         assert_eq!((misplaced.severity, misplaced.code), (Severity::Error, Code::Misplaced));
         assert_eq!(misplaced.file, Path::new("content/styles/sub/avoidant.md"));
         assert!(misplaced.hint.as_deref().unwrap().contains("move it to content/styles/avoidant.md"), "{misplaced}");
         for (inside, rel) in
             [("styles/sub/notes.txt", "content/styles/sub/notes.txt"), ("notes/a.md", "content/notes/a.md")]
         {
-            let ignored = unplaced(Path::new(inside), rel.into());
+            let (ignored, id) = unplaced(Path::new(inside), rel.into());
+            assert_eq!(id, None);
             assert_eq!((ignored.severity, ignored.code), (Severity::Warning, Code::IgnoredFile), "{inside}");
         }
     }

@@ -518,7 +518,8 @@ impl Checker<'_> {
                     let message = format!("{} does not hold the clinical_reviewer role, so cannot review", person.id);
                     self.error(Code::Role, path, reviewer_at(), message, "only licensed clinicians with the clinical_reviewer role may review; ask one to review this item");
                 }
-                Some(_) if record.decision == Decision::Approved => {
+                // An item that failed to load is reported once, by its own file.
+                Some(_) if record.decision == Decision::Approved && item.is_some() => {
                     if let Some((reason, _)) =
                         crate::review::approval_refusal(self.library, &ledger.item, &record.reviewer, record.date)
                     {
