@@ -453,9 +453,15 @@ impl Desk {
             }
         }
         let Some(signature) = signed else {
-            return Err(
-                refusal.map_or_else(|| DeskError::refused("signature", "no passkey of yours signed this"), Into::into)
-            );
+            return Err(match refusal {
+                Some(Refusal::Signature { refusal: securebase::trust::Refusal::Mismatch, .. }) => DeskError::refused(
+                    "signature",
+                    "this passkey answer is not a signature of this record by one of your passkeys: it was made for another \
+                     record (another subject, version, text or date) or by another key, and an answer cannot be replayed",
+                ),
+                Some(other) => other.into(),
+                None => DeskError::refused("signature", "no passkey of yours signed this"),
+            });
         };
         let _writing = lock(&self.writing);
         let record = draft.append(&self.options.root, &self.lock, &signature)?;

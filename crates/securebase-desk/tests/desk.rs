@@ -311,13 +311,17 @@ fn every_attack_is_refused_and_writes_nothing() {
 
     // A signature by a key that is not Riley's.
     let (id, challenge) = begin(&desk, root, &riley(), "styles/avoidant", Decision::Approved).unwrap();
-    refused(desk.decide_finish(&riley(), &id, &Authenticator::new(9).get(&challenge)), "signature", "does not match");
+    refused(desk.decide_finish(&riley(), &id, &Authenticator::new(9).get(&challenge)), "signature", "by another key");
 
     // An assertion replayed: for another subject, and the same one again.
     let (id, challenge) = begin(&desk, root, &riley(), "styles/avoidant", Decision::Approved).unwrap();
     let answer = riley_key.get(&challenge);
     let (other, _) = begin(&desk, root, &riley(), "therapies/cbt", Decision::Approved).unwrap();
-    refused(desk.decide_finish(&riley(), &other, &answer), "signature", "the signature does not match the record");
+    let replayed = desk.decide_finish(&riley(), &other, &answer);
+    if let Err(e) = &replayed {
+        println!("a replayed assertion: {e}");
+    }
+    refused(replayed, "signature", "it was made for another record (another subject, version, text or date)");
     // The same challenge answered twice: the first answer used it up.
     let (id2, challenge2) = begin(&desk, root, &riley(), "strategies/mindfulness", Decision::Approved).unwrap();
     let _ = desk.decide_finish(&riley(), &id2, &riley_key.get(&challenge2)).unwrap();
