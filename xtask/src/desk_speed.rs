@@ -112,7 +112,7 @@ pub fn desk_speed(corpus: &Path, runs: usize) -> anyhow::Result<()> {
     anyhow::ensure!(changed.len() >= runs && never.len() >= runs, "the corpus has too few items for {runs} runs");
     drop(snapshot);
 
-    let (id, challenge) = desk.sign_in_begin();
+    let (id, challenge) = desk.sign_in_begin()?;
     let answer = passkey.answer(&id, &challenge, Some("riley-example"));
     let assertion = securebase::passkey::Assertion {
         authenticator_data: Base64UrlUnpadded::decode_vec(answer["authenticatorData"].as_str().unwrap_or_default())?,

@@ -28,6 +28,10 @@ pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 /// How long a challenge may wait for the person's touch.
 const CHALLENGE_TTL: Duration = Duration::from_secs(300);
 
+/// The most challenges waiting at once: a flood of requests cannot grow
+/// the desk's memory without bound.
+const MAX_PENDING: usize = 10_000;
+
 /// Why a request was refused. Nothing is written when one is returned.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -234,7 +238,16 @@ impl Desk {
         let ledger = std::fs::read(self.options.root.join(&draft.ledger)).ok().map(|bytes| BlobId::of(&bytes));
         let taken = cached.take();
         let (true, Some(ledger), Some(mut arc)) = (fresh, ledger, taken) else { return };
-        if arc.head.as_deref() != before {
+        // Only the snapshot the draft was made against gains the record:
+        // its ledger must be the one the record was appended to.
+        let held = match &draft.subject {
+            Subject::Item(item) => arc.library.ledger(item).map(|l| l.blob.clone()),
+            subject => {
+                let editorial = arc.library.editorial_ledgers().iter().find(|l| &l.subject.subject() == subject);
+                editorial.map(|l| l.blob.clone())
+            }
+        };
+        if arc.head.as_deref() != before || held != draft.ledger_blob {
             return;
         }
         // In place when no request holds this snapshot; else on a copy.
@@ -269,13 +282,21 @@ impl Desk {
         lock(&self.sessions).remove(&secret::digest(cookie));
     }
 
-    fn hand_out(&self, pending: Pending) -> String {
+    fn hand_out(&self, pending: Pending) -> Result<String, DeskError> {
         let id = secret::token();
         let now = Instant::now();
         let mut map = lock(&self.pending);
-        map.retain(|_, (at, _)| now.duration_since(*at) < CHALLENGE_TTL);
+        if map.len() >= MAX_PENDING {
+            map.retain(|_, (at, _)| now.duration_since(*at) < CHALLENGE_TTL);
+        }
+        if map.len() >= MAX_PENDING {
+            return Err(DeskError::refused(
+                "busy",
+                "the desk has too many requests waiting; try again in a few minutes",
+            ));
+        }
         map.insert(id.clone(), (now, pending));
-        id
+        Ok(id)
     }
 
     /// Takes a challenge back, once: a second answer to it is refused.
@@ -306,10 +327,10 @@ impl Desk {
     // ------------------------------------------------------------ sign in
 
     /// Starts signing in: the challenge id and the challenge.
-    pub fn sign_in_begin(&self) -> (String, Vec<u8>) {
+    pub fn sign_in_begin(&self) -> Result<(String, Vec<u8>), DeskError> {
         let nonce = secret::nonce();
         let challenge = passkey::challenge(SIGN_IN_NAMESPACE, &nonce);
-        (self.hand_out(Pending::SignIn { nonce }), challenge)
+        Ok((self.hand_out(Pending::SignIn { nonce })?, challenge))
     }
 
     /// Finishes signing in with the authenticator's answer for `person`
@@ -351,7 +372,7 @@ impl Desk {
     pub fn enrol_begin(&self, secret: &str) -> Result<(String, Vec<u8>, PersonId), DeskError> {
         let invitation = self.invitations.open(secret)?;
         let challenge = secret::nonce();
-        let id = self.hand_out(Pending::Enrol { secret: secret.to_owned(), challenge: challenge.clone() });
+        let id = self.hand_out(Pending::Enrol { secret: secret.to_owned(), challenge: challenge.clone() })?;
         Ok((id, challenge, invitation.person))
     }
 
@@ -362,6 +383,9 @@ impl Desk {
         let Pending::Enrol { secret, challenge } = self.take(id)? else {
             return Err(DeskError::BadRequest("not an enrolment challenge".into()));
         };
+        // The invitation is opened and used up under the lock: two answers
+        // to one link register one key.
+        let _writing = lock(&self.writing);
         let invitation = self.invitations.open(&secret)?;
         let client: serde_json::Value = serde_json::from_slice(client_data_json)
             .map_err(|_| DeskError::BadRequest("the client data is not JSON".into()))?;
@@ -375,7 +399,6 @@ impl Desk {
         let comment = format!("{} passkey, enrolled {}", invitation.person, self.today());
         let line =
             passkey::key_line(&point, &self.rp_id, &comment).map_err(|e| DeskError::BadRequest(e.to_string()))?;
-        let _writing = lock(&self.writing);
         let snapshot = self.snapshot()?;
         let person = snapshot.library.person(&invitation.person).ok_or_else(|| {
             DeskError::refused("no-subject", format!("there is no people file for {}", invitation.person))
@@ -387,11 +410,11 @@ impl Desk {
             "People: a passkey for {} (enrolled at the review desk; it counts once an editor approves people/{})",
             invitation.person, invitation.person
         );
+        self.invitations.consume(&secret)?;
         if let Err(e) = self.repo.commit(&[person.path.as_path()], &message, &person.name, &person.email) {
             let _ = std::fs::write(&path, text);
             return Err(DeskError::Internal(e.to_string()));
         }
-        self.invitations.consume(&secret)?;
         Ok(line)
     }
 
@@ -424,7 +447,7 @@ impl Desk {
             ));
         }
         let challenge = passkey::challenge(securebase::trust::NAMESPACE, draft.statement.as_bytes());
-        Ok((self.hand_out(Pending::Decide { person: person.clone(), draft: Box::new(draft) }), challenge))
+        Ok((self.hand_out(Pending::Decide { person: person.clone(), draft: Box::new(draft) })?, challenge))
     }
 
     /// Finishes a decision with the authenticator's answer: the record is
@@ -464,9 +487,13 @@ impl Desk {
             });
         };
         let _writing = lock(&self.writing);
-        let record = draft.append(&self.options.root, &self.lock, &signature)?;
+        // The snapshot is taken before the record is on disk: a full load
+        // after would already hold it, and advancing that would count it twice.
         let snapshot = self.snapshot()?;
         let before = snapshot.head.clone();
+        let ledger_path = self.options.root.join(&draft.ledger);
+        let ledger_before = std::fs::read(&ledger_path).ok();
+        let record = draft.append(&self.options.root, &self.lock, &signature)?;
         let who = snapshot.library.person(person);
         let what = match (&draft.subject, record.decision) {
             (Subject::Item(item), Decision::Approved) => {
@@ -487,8 +514,15 @@ impl Desk {
         let commit = match self.repo.commit(&[draft.ledger.as_path()], &message, &name, &email) {
             Ok(commit) => commit,
             Err(e) => {
-                // The record stays out of history: take it back off the ledger.
-                restore_ledger(&self.options.root, &draft)?;
+                // Not committed (HEAD is where it was): the ledger goes back
+                // to its exact bytes, so that nothing uncommitted is left.
+                if self.repo.head() == before {
+                    let restored = match &ledger_before {
+                        Some(bytes) => std::fs::write(&ledger_path, bytes),
+                        None => std::fs::remove_file(&ledger_path),
+                    };
+                    restored.map_err(|e| DeskError::Internal(e.to_string()))?;
+                }
                 return Err(DeskError::Internal(e.to_string()));
             }
         };
@@ -500,18 +534,6 @@ impl Desk {
         }
         Ok(format!("{what}; committed {}", &commit[..12.min(commit.len())]))
     }
-}
-
-/// Puts a ledger back as the draft found it, after a failed commit.
-fn restore_ledger(root: &Path, draft: &Draft) -> Result<(), DeskError> {
-    let path = root.join(&draft.ledger);
-    let text = std::fs::read_to_string(&path).map_err(|e| DeskError::Internal(e.to_string()))?;
-    let kept = match text.rfind("\n- ") {
-        Some(at) => text[..=at].to_owned(),
-        None => String::new(),
-    };
-    if kept.is_empty() { std::fs::remove_file(&path) } else { std::fs::write(&path, kept) }
-        .map_err(|e| DeskError::Internal(e.to_string()))
 }
 
 /// Checks an assertion over `message` against each key until one verifies.
@@ -545,6 +567,11 @@ fn theme_blob(root: &Path, name: &str) -> Option<BlobId> {
 /// A people file's text with `line` added to its `signing_keys`.
 pub(crate) fn with_key(text: &str, line: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
+    if let Some(at) = lines.iter().position(|l| l.trim_end() == "signing_keys: []") {
+        let mut out: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+        out[at] = format!("signing_keys:\n  - {line}");
+        return out.join("\n") + "\n";
+    }
     let Some(start) = lines.iter().position(|l| l.trim_end() == "signing_keys:") else {
         let mut out = text.to_owned();
         if !out.is_empty() && !out.ends_with('\n') {
@@ -574,6 +601,7 @@ mod tests {
     fn a_key_joins_the_people_files_list_or_starts_one() {
         assert_eq!(with_key("name: R\n", "sk-x AAAA c"), "name: R\nsigning_keys:\n  - sk-x AAAA c\n");
         assert_eq!(with_key("name: R", "sk-x AAAA c"), "name: R\nsigning_keys:\n  - sk-x AAAA c\n");
+        assert_eq!(with_key("signing_keys: []\nbio: B\n", "sk-x AAAA c"), "signing_keys:\n  - sk-x AAAA c\nbio: B\n");
         assert_eq!(
             with_key("name: R\nsigning_keys:\n  - ssh-ed25519 AAAA a\nbio: B\n", "sk-x AAAA c"),
             "name: R\nsigning_keys:\n  - ssh-ed25519 AAAA a\n  - sk-x AAAA c\nbio: B\n"

@@ -31,10 +31,26 @@ const SCRIPT: &str = include_str!("../static/desk.js");
 const STYLE: &str = include_str!("../static/desk.css");
 const ICON: &str = include_str!("../static/icon.svg");
 
-/// The policy every response carries: nothing from elsewhere, no inline
-/// script or style, no framing.
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; \
-form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// The policy of the desk's own pages: nothing from elsewhere, no inline
+/// script or style, no framing, and of scripts only the desk's own (its
+/// origin is added before it): never a file the repository holds.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; connect-src 'self'; \
+form-action 'self'; frame-ancestors 'none'; base-uri 'none'; script-src";
+
+/// The policy of what the repository holds (the reader's view of a page,
+/// the theme's assets): committed by writers, approved by no one yet, so
+/// sandboxed with no script at all, in an origin of its own.
+const SANDBOX: &str =
+    "sandbox; default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The asset types the reader's view may load; nothing that runs.
+const ASSET_TYPES: [(&str, &str); 5] = [
+    ("css", "text/css; charset=utf-8"),
+    ("svg", "image/svg+xml"),
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("woff2", "font/woff2"),
+];
 
 /// The desk's routes over `desk`.
 pub fn router(desk: Arc<Desk>) -> Router {
@@ -63,19 +79,23 @@ pub fn router(desk: Arc<Desk>) -> Router {
 /// Refuses a state-changing request from another origin (a cross-site
 /// form post, a script elsewhere), and adds the security headers.
 async fn harden(State(desk): State<Arc<Desk>>, request: Request, next: Next) -> Response {
+    let sandboxed = request.uri().path().starts_with("/reader/") || request.uri().path().starts_with("/assets/");
+    let csp = if sandboxed { SANDBOX.to_owned() } else { format!("{CSP} {}/desk/desk.js", desk.options.origin) };
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let origin = request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok());
         if origin != Some(desk.options.origin.as_str()) {
             let error = json!({ "error": "cross-site request refused: it did not come from this desk's own pages", "code": "cross-site" });
-            return with_headers((StatusCode::FORBIDDEN, Json(error)).into_response());
+            return with_headers((StatusCode::FORBIDDEN, Json(error)).into_response(), &csp);
         }
     }
-    with_headers(next.run(request).await)
+    with_headers(next.run(request).await, &csp)
 }
 
-fn with_headers(mut response: Response) -> Response {
+fn with_headers(mut response: Response, csp: &str) -> Response {
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    if let Ok(value) = HeaderValue::from_str(csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -210,17 +230,17 @@ async fn review(State(desk): State<Arc<Desk>>, headers: HeaderMap, Path(subject)
                         securebase::trust::theme_listing(&files)
                     })
                     .unwrap_or_default();
-                (blob, Sha256::of(listing.as_bytes()))
+                (blob, Sha256::of(listing.as_bytes()), listing.into_bytes())
             }
             _ => {
                 let bytes = std::fs::read(library.root().join(&file)).unwrap_or_default();
-                (BlobId::of(&bytes), Sha256::of(&bytes))
+                (BlobId::of(&bytes), Sha256::of(&bytes), bytes)
             }
         };
         let ledger = std::fs::read(library.root().join(securebase::ProjectLayout::ledger(&subject)))
             .ok()
             .map(|b| BlobId::of(&b));
-        let shown = pages::Shown { blob: shown.0, sha256: shown.1, ledger };
+        let shown = pages::Shown { blob: shown.0, sha256: shown.1, bytes: shown.2, ledger };
         let approved = securebase::latest_approval(library.records(&subject)).filter(|_| subject != Subject::Theme);
         let approved_text = approved.and_then(|record| desk.read_blob(&record.blob, &file));
         match pages::review(&desk, &snapshot, &person, &subject, approved_text, &shown) {
@@ -285,18 +305,20 @@ async fn asset(State(desk): State<Arc<Desk>>, headers: HeaderMap, Path(path): Pa
         let theme = securebase::ProjectLayout::theme(&snapshot.library.config().theme).join("static");
         for dir in [std::path::PathBuf::from(securebase::ProjectLayout::STATIC), theme] {
             let Ok(files) = securebase::ProjectLayout::files_under(&root, &root.join(dir)) else { continue };
-            if let Some(file) = files.get(&wanted) {
-                let bytes = std::fs::read(root.join(file)).unwrap_or_default();
-                let kind = match wanted.rsplit('.').next() {
-                    Some("css") => "text/css; charset=utf-8",
-                    Some("svg") => "image/svg+xml",
-                    Some("js") => "text/javascript; charset=utf-8",
-                    Some("png") => "image/png",
-                    Some("woff2") => "font/woff2",
-                    _ => "application/octet-stream",
-                };
-                return ([(header::CONTENT_TYPE, kind)], bytes).into_response();
+            let Some(file) = files.get(&wanted) else { continue };
+            let extension = wanted.rsplit('.').next().unwrap_or_default();
+            let Some((_, kind)) = ASSET_TYPES.iter().find(|(e, _)| *e == extension) else {
+                return StatusCode::NOT_FOUND.into_response();
+            };
+            // A file reached through a link is not served: a committed
+            // link could point anywhere in the project, .git included.
+            let path = root.join(file);
+            let linked = file.ancestors().any(|p| !p.as_os_str().is_empty() && root.join(p).is_symlink());
+            if linked || path.is_symlink() {
+                return StatusCode::NOT_FOUND.into_response();
             }
+            let bytes = std::fs::read(path).unwrap_or_default();
+            return ([(header::CONTENT_TYPE, *kind)], bytes).into_response();
         }
         StatusCode::NOT_FOUND.into_response()
     })
@@ -333,8 +355,12 @@ impl Answer {
 }
 
 async fn sign_in_begin(State(desk): State<Arc<Desk>>) -> Response {
-    let (id, challenge) = desk.sign_in_begin();
-    Json(json!({ "id": id, "challenge": b64url(&challenge), "rpId": desk.rp_id })).into_response()
+    match desk.sign_in_begin() {
+        Ok((id, challenge)) => {
+            Json(json!({ "id": id, "challenge": b64url(&challenge), "rpId": desk.rp_id })).into_response()
+        }
+        Err(e) => error_json(&e),
+    }
 }
 
 async fn sign_in_finish(State(desk): State<Arc<Desk>>, Json(answer): Json<Answer>) -> Response {

@@ -184,15 +184,6 @@ fn table(caption: &str, rows: &[Row], items: bool) -> String {
     out
 }
 
-/// The front matter and body of an item file's text.
-fn split(text: &str) -> (&str, &str) {
-    let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else { return ("", text) };
-    match rest.find("\n---\n") {
-        Some(end) => (&rest[..end + 1], &rest[end + 5..]),
-        None => ("", text),
-    }
-}
-
 /// The front matter's fields, each as YAML text.
 fn fields(front_matter: &str) -> Vec<(String, String)> {
     let Ok(serde_yaml::Value::Mapping(map)) = serde_yaml::from_str::<serde_yaml::Value>(front_matter) else {
@@ -210,8 +201,11 @@ fn fields(front_matter: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// What the page carries, for the decision it starts: the version shown.
+/// What the page carries, for the decision it starts: the version shown,
+/// read once.
 pub struct Shown {
+    /// The bytes shown (for the theme, its listing).
+    pub bytes: Vec<u8>,
     /// The subject's blob.
     pub blob: BlobId,
     /// Its SHA-256.
@@ -232,7 +226,7 @@ pub fn review(
     shown: &Shown,
 ) -> Option<String> {
     let library = &snapshot.library;
-    let file = library.subject_file(subject)?;
+    library.subject_file(subject)?;
     let records = library.records(subject);
     let mut main = String::new();
     let name = library.person(person).map_or_else(|| person.to_string(), |p| p.name.clone());
@@ -255,13 +249,21 @@ pub fn review(
                 "<p><a href=\"/reader/{}/{}/\">Open the page as readers will see it</a></p>\n",
                 r.collection, r.slug
             ));
-            let text = std::fs::read_to_string(library.root().join(&meta.path)).unwrap_or_default();
-            let (front, body) = split(&text);
+            // The text shown is the bytes the decision will sign, split as
+            // the loader splits them: what readers would see, nothing hidden.
+            let text = String::from_utf8_lossy(&shown.bytes).into_owned();
+            let Some((front, body)) = securebase::front_matter_and_body(&shown.bytes) else {
+                main.push_str("<p class=\"problem\">This file does not load, so it cannot be reviewed; `securebase check` says why.</p>\n");
+                return Some(layout(&format!("Review {subject}"), Some(&name), &main));
+            };
+            let (front, body) = (front.as_str(), body.as_str());
             let new_html = securebase_site::markdown::render(body, &link_ok).html;
-            match &approved_text {
-                Some(old) => {
+            let old = approved_text
+                .as_deref()
+                .map(|old| securebase::front_matter_and_body(old.as_bytes()).unwrap_or_default());
+            match &old {
+                Some((old_front, old_body)) => {
                     let version = review.latest().map_or(0, |v| v.number);
-                    let (old_front, old_body) = split(old);
                     let old_html = securebase_site::markdown::render(old_body, &link_ok).html;
                     main.push_str(&format!("<h2>What changed since version {version}</h2>\n"));
                     main.push_str(&field_changes(old_front, front));
@@ -325,7 +327,7 @@ pub fn review(
                 }
                 main.push_str("</ul>\n");
             } else {
-                let now = std::fs::read_to_string(library.root().join(&file)).unwrap_or_default();
+                let now = String::from_utf8_lossy(&shown.bytes);
                 main.push_str("<h2>What changed since the approved version</h2>\n");
                 main.push_str(&diff::lines(approved_text.as_deref().unwrap_or_default(), &now));
             }
@@ -399,8 +401,12 @@ mod tests {
 
     #[test]
     fn front_matter_is_split_and_compared_field_by_field() {
-        let (front, body) = split("---\ntitle: A\nsummary: S\n---\nBody\n");
-        assert_eq!((front, body), ("title: A\nsummary: S\n", "Body\n"));
+        // Split as the loader splits: a closing fence with trailing spaces
+        // ends the front matter, and everything after it is body.
+        let (front, body) =
+            securebase::front_matter_and_body(b"---\ntitle: A\n--- \nHidden?\n\n---\n\nShown.\n").unwrap();
+        assert_eq!(front, "title: A\n");
+        assert!(body.contains("Hidden?") && body.contains("Shown."), "{body}");
         let changes = field_changes("title: A\nsummary: S\nsteps: [a]\n", "title: A\nsummary: T <b>\n");
         assert!(changes.contains("<th scope=\"row\">summary</th><td><pre class=\"line-diff\"><del>- S</del>\n<ins>+ T &lt;b&gt;</ins>\n</pre>"), "{changes}");
         assert!(changes.contains("<th scope=\"row\">steps</th>"), "{changes}");

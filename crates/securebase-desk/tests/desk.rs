@@ -228,7 +228,7 @@ fn invite_enrol_approve_publish_and_ssh_keygen_verifies_every_record() {
     let root = dir.path();
     let desk = desk(root, &editor);
     // Riley signs in with the passkey the editor's approval made count.
-    let (id, challenge) = desk.sign_in_begin();
+    let (id, challenge) = desk.sign_in_begin().unwrap();
     let cookie = desk.sign_in_finish(&id, &riley(), &riley_key.get(&challenge)).unwrap();
     assert_eq!(desk.session(&cookie).map(|s| s.person), Some(riley()));
     let done = decide(&desk, root, &riley(), &riley_key, "styles/avoidant");
@@ -381,7 +381,7 @@ fn every_attack_is_refused_and_writes_nothing() {
         Ok(_) => panic!("an expired invitation opened"),
     }
     // A sign-in by a passkey that no editor approved.
-    let (id, challenge) = desk.sign_in_begin();
+    let (id, challenge) = desk.sign_in_begin().unwrap();
     match desk.sign_in_finish(&id, &riley(), &Authenticator::new(9).get(&challenge)) {
         Err(e) => assert_eq!(e.code(), "signature", "{e}"),
         Ok(_) => panic!("an unknown passkey signed in"),
@@ -475,7 +475,11 @@ mod http {
         let (status, headers, page) = send(&router, HttpRequest::get("/sign-in").body(Body::empty()).unwrap()).await;
         assert_eq!(status, StatusCode::OK);
         let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-        assert!(csp.starts_with("default-src 'none'; script-src 'self';") && !csp.contains("unsafe"), "{csp}");
+        assert!(
+            csp.starts_with("default-src 'none';") && !csp.contains("unsafe") && !csp.contains("'self'; script"),
+            "{csp}"
+        );
+        assert!(csp.ends_with("script-src http://localhost:8417/desk/desk.js"), "only the desk's own script: {csp}");
         assert!(!page.contains("<script>") && page.contains("<script src=\"/desk/desk.js\" defer></script>"));
 
         // A cross-site post, with another origin or none, is refused before anything runs.
@@ -531,6 +535,21 @@ mod http {
             (status, headers[header::CONTENT_TYPE].to_str().unwrap()),
             (StatusCode::OK, "text/css; charset=utf-8")
         );
+        // What the repository holds runs no script at the desk's origin:
+        // the reader's view and the assets are sandboxed, scripts are not
+        // served, and a committed link is not followed.
+        for path in ["/reader/styles/avoidant/", "/assets/style.css"] {
+            let (_, headers, _) = send(&router, get(path)).await;
+            let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+            assert!(csp.starts_with("sandbox;") && !csp.contains("script-src"), "{path}: {csp}");
+        }
+        let assets = dir.path().join("themes/default/static/assets");
+        std::fs::write(assets.join("evil.js"), "alert(1)").unwrap();
+        std::os::unix::fs::symlink("../../../../.git/config", assets.join("git.css")).unwrap();
+        for path in ["/assets/evil.js", "/assets/git.css"] {
+            let (status, _, body) = send(&router, get(path)).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+        }
 
         // A decision without a session, or with a forged cookie, is refused.
         let body = serde_json::json!({ "subject": "styles/avoidant", "blob": "0".repeat(40), "sha256": "0".repeat(64), "ledger": "", "decision": "approved", "text": "x" });

@@ -65,6 +65,21 @@ fn is_fence(line: &str) -> bool {
 
 /// Splits `---`-fenced YAML front matter from the Markdown body.
 pub(crate) fn split(text: &str) -> Result<Split<'_>, TextError> {
+    split_text(text)
+}
+
+/// An item file's bytes as the loader reads them: decoded (a byte-order
+/// mark dropped, line endings as the loader takes them) and split into
+/// its front matter's YAML and its Markdown body; `None` when the loader
+/// would refuse the file. A front end that shows an item's text (the
+/// review desk's diff) shows exactly what the site will publish.
+pub fn front_matter_and_body(bytes: &[u8]) -> Option<(String, String)> {
+    let text = decode(bytes.to_vec()).ok()?;
+    let split = split_text(&text).ok()?;
+    Some((split.yaml.to_owned(), split.body.to_owned()))
+}
+
+fn split_text(text: &str) -> Result<Split<'_>, TextError> {
     if text.trim().is_empty() {
         return Err(TextError {
             code: Code::EmptyFile,

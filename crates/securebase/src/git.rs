@@ -120,6 +120,8 @@ impl Repo {
         // Replace refs travel with a fetch of every ref: with them, a pushed
         // ref could make an old ledger version read as another.
         cmd.env("GIT_NO_REPLACE_OBJECTS", "1");
+        // Reading (`status`) never takes the index lock a commit needs.
+        cmd.env("GIT_OPTIONAL_LOCKS", "0");
         cmd
     }
 
@@ -315,12 +317,14 @@ impl Repo {
         })();
         let _ = std::fs::remove_file(&index);
         let commit = result?;
-        // The checkout's own index learns the committed files, so that they
-        // do not show as changed.
+        // The commit is made once HEAD has moved. The checkout's own index
+        // then learns the committed files, so that they do not show as
+        // changed; should that fail, `git status` would show them as
+        // changed until the next command refreshes it, nothing worse.
         let mut add = vec!["update-index", "--add", "--"];
         let texts: Vec<String> = paths.iter().map(|p| crate::diagnostic::path_text(p)).collect();
         add.extend(texts.iter().map(String::as_str));
-        self.run(&add)?;
+        let _ = self.run(&add);
         Ok(commit)
     }
 

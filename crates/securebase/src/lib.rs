@@ -130,6 +130,7 @@ pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity, path_tex
 pub use edition::{EditionError, Production};
 #[cfg(feature = "embedded")]
 pub use embedded::embedded;
+pub use frontmatter::front_matter_and_body;
 pub use layout::{ProjectLayout, ThemeFilesError};
 pub use library::{ItemReadability, Library};
 pub use load::{MAX_FILE_BYTES, suggest_slug};

@@ -248,6 +248,11 @@ impl PasskeySignature {
         &self.origin
     }
 
+    /// The authenticator's flags (user present 0x01, user verified 0x04).
+    pub fn flags(&self) -> u8 {
+        self.flags
+    }
+
     /// Checks this signature over `message`, requiring user verification
     /// if `require_uv`. The caller checks the namespace and whose key it is.
     pub fn verify(&self, message: &[u8], require_uv: bool) -> Result<(), PasskeyError> {

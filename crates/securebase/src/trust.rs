@@ -184,6 +184,24 @@ impl Signed {
             Signed::Passkey(s) => &s.public_key,
         }
     }
+
+    /// The authenticator's flags, for a hardware key's or a passkey's
+    /// signature (both sign them): `None` for a key held in software.
+    fn flags(&self) -> Option<u8> {
+        match self {
+            Signed::Passkey(s) => Some(s.flags()),
+            Signed::Ssh(s) => {
+                let signature = s.signature();
+                let hardware = matches!(
+                    signature.algorithm(),
+                    ssh_key::Algorithm::SkEcdsaSha2NistP256 | ssh_key::Algorithm::SkEd25519
+                );
+                // ssh-key keeps the flags and the counter after the signature.
+                let data = signature.as_bytes();
+                hardware.then(|| data.len().checked_sub(5).map(|at| data[at])).flatten()
+            }
+        }
+    }
 }
 
 /// Everything [`check_signature`] checks but the signature's mathematics:
@@ -215,6 +233,17 @@ fn authorised_key<'k>(
             (None, None) => "always".to_owned(),
         };
         return Err(Refusal::OutsideValidity { fingerprint: fingerprint(), window, date: record.date });
+    }
+    // What the authenticator says it checked counts as the key's entry
+    // (the trust root's, or the approved people file's) asks, whether or
+    // not the signature's mathematics is done here.
+    if let Some(flags) = signature.flags() {
+        if flags & 0x01 == 0 {
+            return Err(Refusal::Passkey(crate::passkey::PasskeyError::UserPresence));
+        }
+        if key.verify_required && flags & 0x04 == 0 {
+            return Err(Refusal::Passkey(crate::passkey::PasskeyError::UserVerification));
+        }
     }
     Ok((signature, key))
 }
@@ -582,6 +611,16 @@ pub(crate) mod tests {
         };
         assert_eq!(check(key(false)), []);
         assert_eq!(check(key(true)), [(0, Refusal::Passkey(crate::passkey::PasskeyError::UserVerification))]);
+        // Production reuses the working tree's verification, and still asks
+        // what the authenticator checked, as the approved key entry says.
+        let keys = [key(true)];
+        let reused = check_ledger(
+            &subject,
+            std::slice::from_ref(&approval),
+            &|_| (keys.iter().collect(), "here"),
+            Mathematics::AlreadyVerified,
+        );
+        assert_eq!(reused, [(0, Refusal::Passkey(crate::passkey::PasskeyError::UserVerification))]);
         assert!(signer_fingerprint(&approval).unwrap().starts_with("SHA256:"));
         assert_eq!(signer_fingerprint(&approval), Some(key(false).key.fingerprint()));
         // Another reviewer's passkey, or the record moved to another item.
