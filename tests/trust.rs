@@ -137,7 +137,16 @@ fn an_honest_signed_approval_publishes_and_shows_who_signed_it() {
     let page = fs::read_to_string(site.out().join("styles/avoidant/index.html")).unwrap();
     let riley = fingerprint(site.root(), "riley-example");
     assert!(page.contains("Clinically reviewed by <a href=\"/people/riley-example/\">Riley Example (fictional)</a>"));
-    assert!(page.contains(&format!("Signed with their key <code>{riley}</code>")), "{page}");
+    assert!(
+        page.contains(
+            "Reviewed by <a href=\"/people/riley-example/\">Riley Example (fictional), LCSW</a>, on <time datetime="
+        ),
+        "{page}"
+    );
+    // The key's fingerprint is for auditors: the reviewer's page, not the reader's.
+    assert!(!page.contains(&riley), "{page}");
+    let person = fs::read_to_string(site.out().join("people/riley-example/index.html")).unwrap();
+    assert!(person.contains(&format!("<li><code>{riley}</code></li>")), "{person}");
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(site.out().join("manifest.json")).unwrap()).unwrap();
     let team = fingerprint(site.root(), "fixture-team");

@@ -660,7 +660,7 @@ async function checkBehaviour(browser, edition, cases) {
   await page.emulateMedia({ media: 'print' });
   const print = await page.evaluate(() => {
     const shown = (sel) => { const el = document.querySelector(sel); return !!el && el.checkVisibility(); };
-    return { nav: shown('.site-header nav'), skip: shown('.skip-link') && getComputedStyle(document.querySelector('.skip-link')).display !== 'none', footer: shown('.footer-links'), care: shown('.care'), h1: shown('main h1'), prose: shown('main .prose'), crisis: shown('.crisis') };
+    return { nav: shown('.site-header nav'), skip: shown('.skip-link') && getComputedStyle(document.querySelector('.skip-link')).display !== 'none', footer: shown('.footer-links'), care: shown('.care'), h1: shown('main h1'), prose: shown('main .prose'), crisis: shown('.crisis-help') };
   });
   await page.emulateMedia({ media: 'screen' });
   check(`${edition.name} print hides navigation`, !print.nav && !print.skip && !print.footer && !print.care && print.h1 && print.prose && print.crisis, JSON.stringify(print));
@@ -901,6 +901,49 @@ async function main() {
 
     step('Live reload in securebase serve');
     await part('live reload', () => checkServe(browser, tmp));
+
+    step("The reader's first screen (production item pages)");
+    await part('first screen', async () => {
+      const items = production.files.filter((f) => /^(styles|strategies|therapies|guides)\/[^/]+\/index\.html$/.test(f));
+      check('production has item pages to measure', items.length > 0);
+      for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
+        const phone = viewport.width < 600;
+        const context = await browser.newContext({ viewport, isMobile: phone, hasTouch: phone });
+        const page = await context.newPage();
+        for (const file of items) {
+          const url = `${production.origin}/${file.replace(/index\.html$/, '')}`;
+          await page.goto(url);
+          const m = await page.evaluate(() => {
+            const box = (selector) => {
+              const e = document.querySelector(selector);
+              if (!e) return null;
+              const r = e.getBoundingClientRect();
+              return { top: Math.round(r.top + scrollY), bottom: Math.round(r.bottom + scrollY) };
+            };
+            return {
+              crisis: box('.crisis-line'), title: box('h1'), summary: box('.item-header .summary'), trust: box('.trust-line'),
+              content: box('.takeaways') || box('.prose > p'), body: box('.item > .prose > p'), screen: innerHeight,
+              fingerprint: /SHA256:[A-Za-z0-9+/]{43}/.test(document.body.textContent),
+            };
+          });
+          const where = `${url} at ${viewport.width}x${viewport.height}`;
+          for (const part of ['crisis', 'title', 'summary', 'trust']) {
+            check(`${where}: the ${part} line is on the first screen`, m[part] !== null && m[part].bottom <= m.screen, JSON.stringify(m[part]));
+          }
+          const limit = phone ? 1.25 * m.screen : m.screen;
+          check(`${where}: the page's own content starts within ${phone ? '1.25 screens' : 'the first screen'}`, m.content !== null && m.content.top < limit, JSON.stringify(m.content));
+          check(`${where}: no key fingerprint on the reader's page`, !m.fingerprint);
+          if (file === 'styles/avoidant/index.html') {
+            console.log(`  ${where}: title at ${m.title.top} px, key takeaways at ${m.content.top} px, first body paragraph at ${m.body ? m.body.top : '-'} px`);
+            if (process.env.SCREENSHOTS !== '0') {
+              mkdirSync(join(REPO, 'docs', 'screenshots'), { recursive: true });
+              await page.screenshot({ path: join(REPO, 'docs', 'screenshots', phone ? 'item-phone.png' : 'item-desktop.png') });
+            }
+          }
+        }
+        await context.close();
+      }
+    });
 
     step('The review dashboard at 1280 px');
     await part('dashboard width', async () => {

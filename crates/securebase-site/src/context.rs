@@ -21,6 +21,8 @@ pub(crate) struct Link {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct PersonContext {
     pub name: String,
+    /// The name with the credentials' abbreviations: "Riley Example, LCSW".
+    pub short: String,
     pub url: String,
     /// Credentials spelled out: "LCSW (Licensed Clinical Social Worker)".
     pub credentials: String,
@@ -297,6 +299,7 @@ pub(crate) fn credentials_text(person: &Person) -> String {
 pub(crate) fn person_context(site: &Site<'_>, person: &Person) -> PersonContext {
     PersonContext {
         name: person.name.clone(),
+        short: name_with_credentials(person),
         url: Route::Person(person.id.clone()).url(),
         credentials: credentials_text(person),
         bio_html: site.markdown(&person.bio).html.clone(),

@@ -84,6 +84,9 @@ struct PersonPage {
     licence: Option<securebase::Licence>,
     bio_html: String,
     items: Vec<Link>,
+    /// The SHA-256 fingerprints of the keys the person signs reviews with:
+    /// for auditors, who check a record's signature against them.
+    keys: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -263,6 +266,7 @@ pub(crate) fn other_pages(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<
                 licence: person.licence.clone(),
                 bio_html: site.markdown(&person.bio).html.clone(),
                 items: library.written_by(&person.id).filter_map(|i| link(site, &i.reference())).collect(),
+                keys: person.signing_keys.iter().map(|k| k.key.fingerprint()).collect(),
             },
         );
         page(route, "person.html", ctx)?;

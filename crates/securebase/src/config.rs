@@ -207,6 +207,11 @@ pub struct CrisisResource {
     /// A link (`tel:988`, `sms:741741`, `https://...`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The call to action in a few words ("Call or text 988"), for the one
+    /// line at the top of every page that the first resource gets; its
+    /// name when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short: Option<String>,
 }
 
 /// The call to find professional care.
@@ -257,9 +262,13 @@ pub fn default_crisis() -> Vec<CrisisResource> {
         name: name.into(),
         action: action.into(),
         url: Some(url.into()),
+        short: None,
     };
     vec![
-        r("988 Suicide & Crisis Lifeline", "Call or text 988, or chat at 988lifeline.org. Free, 24/7.", "tel:988"),
+        CrisisResource {
+            short: Some("Call or text 988".into()),
+            ..r("988 Suicide & Crisis Lifeline", "Call or text 988, or chat at 988lifeline.org. Free, 24/7.", "tel:988")
+        },
         r("Emergency services", "In immediate danger, call 911.", "tel:911"),
         r("Crisis Text Line", "Text HOME to 741741.", "sms:741741"),
     ]
