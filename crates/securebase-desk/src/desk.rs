@@ -91,6 +91,9 @@ pub struct Snapshot {
     pub library: Library,
     /// Every person's keys as production counts them.
     pub keys: BTreeMap<PersonId, Vec<SigningKey>>,
+    /// Every person's editor-approved people file: whose role and licence
+    /// count.
+    pub people: BTreeMap<PersonId, securebase::Person>,
     /// The history of every content file, for ages.
     pub history: History,
     /// The working theme's listing blob, to tell whether it awaits an editor.
@@ -213,7 +216,7 @@ impl Desk {
             let lines: Vec<String> = diagnostics.errors().map(|d| d.to_string()).collect();
             DeskError::Internal(format!("the content does not load:\n{}", lines.join("\n")))
         })?;
-        let keys = library.approved_keys(&self.repo, &self.options.trust_root).map_err(|e| match e {
+        let people = library.approved_people(&self.repo, &self.options.trust_root).map_err(|e| match e {
             securebase::EditionError::Trust(d) => {
                 let lines: Vec<String> = d.errors().map(|d| d.to_string()).collect();
                 DeskError::Internal(format!("the editorial approvals do not hold:\n{}", lines.join("\n")))
@@ -222,7 +225,8 @@ impl Desk {
         })?;
         let history = self.repo.history().map_err(|e| DeskError::Internal(e.to_string()))?;
         let theme_blob = theme_blob(&self.options.root, &library.config().theme);
-        let snapshot = Arc::new(Snapshot { head, library, keys, history, theme_blob });
+        let keys = securebase::counted_keys(&people, &self.options.trust_root);
+        let snapshot = Arc::new(Snapshot { head, library, keys, people, history, theme_blob });
         *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Some(snapshot.clone());
         Ok(snapshot)
     }
@@ -254,8 +258,11 @@ impl Desk {
         let snapshot = Arc::make_mut(&mut arc);
         snapshot.library.record_appended(&draft.subject, record, ledger);
         if let Subject::Person(_) = &draft.subject {
-            match snapshot.library.approved_keys(&self.repo, &self.options.trust_root) {
-                Ok(keys) => snapshot.keys = keys,
+            match snapshot.library.approved_people(&self.repo, &self.options.trust_root) {
+                Ok(people) => {
+                    snapshot.keys = securebase::counted_keys(&people, &self.options.trust_root);
+                    snapshot.people = people;
+                }
                 Err(_) => return,
             }
         }
@@ -438,6 +445,28 @@ impl Desk {
         }
         if draft.ledger_blob.as_ref() != ledger {
             return Err(Refusal::LedgerMoved(draft.ledger.clone()).into());
+        }
+        // Production judges a clinician by their approved people file: its
+        // role and licence, not the working tree's.
+        if let Subject::Item(_) = request.subject {
+            let today = self.today();
+            let refusal = match snapshot.people.get(person) {
+                None => {
+                    Some(format!("{person} has no people file an editor approved, so production would not count this"))
+                }
+                Some(p) if !p.has_role(Role::ClinicalReviewer) => {
+                    Some(format!("{} does not hold the clinical_reviewer role in their approved people file", p.name))
+                }
+                Some(p) => p
+                    .licence
+                    .as_ref()
+                    .and_then(|l| l.expires)
+                    .filter(|e| *e < today)
+                    .map(|e| format!("{}'s licence expired on {e}, as their approved people file says", p.name)),
+            };
+            if let Some(message) = refusal {
+                return Err(DeskError::refused("signer", message));
+            }
         }
         draft.count_only(snapshot.keys.get(person).map(Vec::as_slice).unwrap_or_default());
         if !draft.keys().iter().any(|k| passkey::application(&k.key) == Some(self.rp_id.as_str())) {

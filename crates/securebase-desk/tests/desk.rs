@@ -307,6 +307,29 @@ fn every_attack_is_refused_and_writes_nothing() {
     let Signed { dir, editor, riley: riley_key } = signed();
     let root = dir.path();
     let desk = desk(root, &editor);
+    // A licence renewed in the working tree, which no editor approved: the
+    // desk judges the signer as production does, by the approved file.
+    let riley_file = root.join("content/people/riley-example.yaml");
+    let text = std::fs::read_to_string(&riley_file).unwrap();
+    std::fs::write(&riley_file, text.replace("expires: 2099-12-31", "expires: 2026-01-01")).unwrap();
+    git(root, &["commit", "-q", "-am", "Riley's licence as it stands"]);
+    let done = decide(&desk, root, &team(), &editor, "people/riley-example");
+    assert!(done.starts_with("people/riley-example approved by fixture-team"), "{done}");
+    std::fs::write(&riley_file, text).unwrap();
+    git(root, &["commit", "-q", "-am", "A renewal no editor has approved"]);
+    let unapproved = state(root);
+    match begin(&desk, root, &riley(), "therapies/cbt", Decision::Approved) {
+        Err(e) => assert!(
+            e.code() == "signer"
+                && e.to_string().contains("licence expired on 2026-01-01, as their approved people file says"),
+            "{e}"
+        ),
+        Ok(_) => panic!("an unapproved renewal counted"),
+    }
+    assert_eq!(state(root), unapproved);
+    // Renewed, and approved: Riley signs again.
+    let done = decide(&desk, root, &team(), &editor, "people/riley-example");
+    assert!(done.starts_with("people/riley-example approved by fixture-team"), "{done}");
     let before = state(root);
 
     // A signature by a key that is not Riley's.

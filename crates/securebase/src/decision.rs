@@ -290,10 +290,11 @@ impl Draft {
     }
 
     /// Keeps, of the keys the signer may use, only those also in `counted`
-    /// (the keys production counts, [`Library::approved_keys`]), so that
-    /// a record production would refuse is never written.
+    /// (the keys production counts, [`Library::approved_keys`]), each as
+    /// `counted` gives it (its dates, whether it needs user verification),
+    /// so that a record production would refuse is never written.
     pub fn count_only(&mut self, counted: &[SigningKey]) {
-        self.keys.retain(|k| counted.iter().any(|c| c.key == k.key));
+        self.keys = counted.iter().filter(|c| self.keys.iter().any(|k| k.key == c.key)).cloned().collect();
     }
 
     /// The keys the signer may sign this record with.

@@ -290,15 +290,24 @@ impl Library {
         repo: &Repo,
         trust_root: &TrustRoot,
     ) -> Result<BTreeMap<PersonId, Vec<crate::model::SigningKey>>, EditionError> {
+        Ok(counted_keys(&self.approved_people(repo, trust_root)?, trust_root))
+    }
+
+    /// Every person's latest editor-approved people file, as production
+    /// reads it (from `repo`, checked against the SHA-256 its record
+    /// signs), after every editorial record is verified against the trust
+    /// root: whose roles, licence and keys count.
+    pub fn approved_people(
+        &self,
+        repo: &Repo,
+        trust_root: &TrustRoot,
+    ) -> Result<BTreeMap<PersonId, crate::model::Person>, EditionError> {
         let mut problems = Diagnostics::new();
         crate::validate::editorial_against(self, trust_root, &mut problems);
         if problems.has_errors() {
             return Err(EditionError::Trust(problems));
         }
-        let mut keys: BTreeMap<PersonId, Vec<crate::model::SigningKey>> = BTreeMap::new();
-        for (id, key) in &trust_root.editors {
-            keys.entry(id.clone()).or_default().push(key.clone());
-        }
+        let mut people = BTreeMap::new();
         let approved: Vec<(PersonId, &LedgerRecord)> = self
             .editorial_ledgers()
             .iter()
@@ -318,10 +327,10 @@ impl Library {
             let inside = format!("people/{id}.yaml");
             let loaded = crate::load::load_files(&[(inside.as_str(), bytes)], false, None, &mut Diagnostics::new());
             for person in loaded.people.into_iter().filter(|p| p.id == id) {
-                keys.entry(id.clone()).or_default().extend(person.signing_keys);
+                people.insert(id.clone(), person);
             }
         }
-        Ok(keys)
+        Ok(people)
     }
 
     /// Checks every ledger against its history in `history`: each version a
@@ -406,6 +415,23 @@ impl Library {
         loaded.provenance = crate::load::Provenance::absent_only(withheld);
         Library::checked(self.root(), loaded, diags, Some(trust_root.clone()), Mathematics::AlreadyVerified).ok()
     }
+}
+
+/// The keys each person may sign with as production counts them: an
+/// editor's as `trust_root` lists them, and everyone's as their approved
+/// people file (`people`, [`Library::approved_people`]) lists them.
+pub fn counted_keys(
+    people: &BTreeMap<PersonId, crate::model::Person>,
+    trust_root: &TrustRoot,
+) -> BTreeMap<PersonId, Vec<crate::model::SigningKey>> {
+    let mut keys: BTreeMap<PersonId, Vec<crate::model::SigningKey>> = BTreeMap::new();
+    for (id, key) in &trust_root.editors {
+        keys.entry(id.clone()).or_default().push(key.clone());
+    }
+    for (id, person) in people {
+        keys.entry(id.clone()).or_default().extend(person.signing_keys.iter().cloned());
+    }
+    keys
 }
 
 /// Where the `index`th record of the ledger at `ledger` starts, read again

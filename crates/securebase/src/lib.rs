@@ -127,7 +127,7 @@ pub use config::{
 };
 pub use config::{SAFE_SCHEMES, is_safe_address};
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity, path_text, visible};
-pub use edition::{EditionError, Production};
+pub use edition::{EditionError, Production, counted_keys};
 #[cfg(feature = "embedded")]
 pub use embedded::embedded;
 pub use frontmatter::front_matter_and_body;
