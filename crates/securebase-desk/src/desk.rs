@@ -224,6 +224,16 @@ impl Desk {
             other => DeskError::Internal(other.to_string()),
         })?;
         let history = self.repo.history().map_err(|e| DeskError::Internal(e.to_string()))?;
+        // Ledgers are append-only: a desk over a history that takes an
+        // approval back (a key an editor retired, brought back) refuses to
+        // work, as production refuses to build.
+        library.check_history(&self.repo, &history).map_err(|e| match e {
+            securebase::EditionError::Trust(d) => {
+                let lines: Vec<String> = d.errors().map(|d| d.to_string()).collect();
+                DeskError::Internal(format!("the ledgers' history does not hold:\n{}", lines.join("\n")))
+            }
+            other => DeskError::Internal(other.to_string()),
+        })?;
         let theme_blob = theme_blob(&self.options.root, &library.config().theme);
         let keys = securebase::counted_keys(&people, &self.options.trust_root);
         let snapshot = Arc::new(Snapshot { head, library, keys, people, history, theme_blob });

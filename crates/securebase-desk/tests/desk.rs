@@ -397,6 +397,24 @@ fn every_attack_is_refused_and_writes_nothing() {
     refused(desk.decide_finish(&riley(), &id, &riley_key.get(&challenge)), "file-moved", "changed since you opened it");
     assert_eq!(state(root), edited);
 
+    // An approval taken off a people file's ledger: the desk stops, as
+    // production would, rather than count what the history took back.
+    let ledger = root.join("content/reviews/people/riley-example.yaml");
+    let kept = std::fs::read_to_string(&ledger).unwrap();
+    let first = kept.match_indices("\n- ").map(|(at, _)| at).next().unwrap();
+    std::fs::write(&ledger, &kept[..=first]).unwrap();
+    git(root, &["commit", "-q", "-am", "Drop an approval"]);
+    match desk.snapshot() {
+        Err(e) => assert!(
+            e.to_string().contains("the ledgers' history does not hold") && e.to_string().contains("is missing now"),
+            "{e}"
+        ),
+        Ok(_) => panic!("a history that takes an approval back was accepted"),
+    }
+    std::fs::write(&ledger, &kept).unwrap();
+    git(root, &["commit", "-q", "-am", "Put it back"]);
+    assert!(desk.snapshot().is_ok());
+
     // An expired invitation.
     let secret = desk.invitations().create(&riley(), Duration::ZERO).unwrap();
     match desk.enrol_begin(&secret) {
