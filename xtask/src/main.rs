@@ -345,11 +345,7 @@ fn editorial_approvals(site: &Path, editor: &Signer) -> anyhow::Result<()> {
         write_ledger(site, &subject, &[record])?;
     }
     let config: SiteConfig = toml::from_str(&fs::read_to_string(site.join("site.toml"))?)?;
-    let mut files = Vec::new();
-    for (path, file) in securebase_site::theme_files(site, &config.theme)? {
-        let bytes = fs::read(&file)?;
-        files.push(ThemeFile { path, blob: BlobId::of(&bytes), sha256: Sha256::of(&bytes) });
-    }
+    let files = securebase::trust::working_theme(site, &config.theme)?;
     let listing = securebase::trust::theme_listing(&files);
     let summary = "First editorial approval of the theme.";
     let record = editor.approve(&Subject::Theme, &[], listing.as_bytes(), EDITORIAL_DATE, summary, files)?;

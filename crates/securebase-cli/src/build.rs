@@ -170,11 +170,7 @@ pub fn run(
 
 /// The blob of the working theme's listing (see `securebase::trust::theme_listing`).
 pub fn theme_listing(root: &Path, name: &str) -> anyhow::Result<BlobId> {
-    let mut files = Vec::new();
-    for (path, file) in securebase_site::theme_files(root, name)? {
-        let bytes = std::fs::read(&file).with_context(|| format!("cannot read {path}"))?;
-        files.push(securebase::ThemeFile { path, blob: BlobId::of(&bytes), sha256: securebase::Sha256::of(&bytes) });
-    }
+    let files = securebase::trust::working_theme(root, name)?;
     Ok(BlobId::of(securebase::trust::theme_listing(&files).as_bytes()))
 }
 

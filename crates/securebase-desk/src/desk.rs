@@ -11,9 +11,7 @@ use std::time::{Duration, Instant};
 use securebase::decision::{Draft, Refusal, Request};
 use securebase::git::{History, Repo};
 use securebase::passkey::{self, Assertion, PasskeySignature};
-use securebase::{
-    BlobId, Date, Decision, Library, PersonId, ProjectLayout, Role, Sha256, SigningKey, Subject, TrustRoot,
-};
+use securebase::{BlobId, Date, Decision, Library, PersonId, Role, Sha256, SigningKey, Subject, TrustRoot};
 
 use crate::invite::{Invitations, InviteError};
 use crate::secret;
@@ -96,8 +94,9 @@ pub struct Snapshot {
     pub people: BTreeMap<PersonId, securebase::Person>,
     /// The history of every content file, for ages.
     pub history: History,
-    /// The working theme's listing blob, to tell whether it awaits an editor.
-    pub theme_blob: Option<BlobId>,
+    /// The working theme's listing (`securebase::trust::theme_listing`):
+    /// its version, and what a decision on the theme signs.
+    pub theme_listing: Option<String>,
 }
 
 /// Someone signed in.
@@ -234,9 +233,11 @@ impl Desk {
             }
             other => DeskError::Internal(other.to_string()),
         })?;
-        let theme_blob = theme_blob(&self.options.root, &library.config().theme);
+        let theme_listing = securebase::trust::working_theme(&self.options.root, &library.config().theme)
+            .ok()
+            .map(|files| securebase::trust::theme_listing(&files));
         let keys = securebase::counted_keys(&people, &self.options.trust_root);
-        let snapshot = Arc::new(Snapshot { head, library, keys, people, history, theme_blob });
+        let snapshot = Arc::new(Snapshot { head, library, keys, people, history, theme_listing });
         *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Some(snapshot.clone());
         Ok(snapshot)
     }
@@ -464,15 +465,8 @@ impl Desk {
                 None => {
                     Some(format!("{person} has no people file an editor approved, so production would not count this"))
                 }
-                Some(p) if !p.has_role(Role::ClinicalReviewer) => {
-                    Some(format!("{} does not hold the clinical_reviewer role in their approved people file", p.name))
-                }
-                Some(p) => p
-                    .licence
-                    .as_ref()
-                    .and_then(|l| l.expires)
-                    .filter(|e| *e < today)
-                    .map(|e| format!("{}'s licence expired on {e}, as their approved people file says", p.name)),
+                Some(p) => securebase::clinician_refusal(p, today)
+                    .map(|(reason, _)| format!("in their approved people file: {reason}")),
             };
             if let Some(message) = refusal {
                 return Err(DeskError::refused("signer", message));
@@ -590,17 +584,6 @@ fn verify_any(keys: &[&SigningKey], namespace: &str, assertion: &Assertion, mess
         "signature",
         last.map_or_else(|| "the passkey's answer does not parse".to_owned(), |e| e.to_string()),
     ))
-}
-
-/// The blob of the working theme's listing, as `review approve theme`
-/// would sign it.
-fn theme_blob(root: &Path, name: &str) -> Option<BlobId> {
-    let mut files = Vec::new();
-    for (path, file) in ProjectLayout::theme_files(root, name).ok()? {
-        let bytes = std::fs::read(&file).ok()?;
-        files.push(securebase::ThemeFile { path, blob: BlobId::of(&bytes), sha256: Sha256::of(&bytes) });
-    }
-    Some(BlobId::of(securebase::trust::theme_listing(&files).as_bytes()))
 }
 
 /// A people file's text with `line` added to its `signing_keys`.

@@ -217,20 +217,8 @@ async fn review(State(desk): State<Arc<Desk>>, headers: HeaderMap, Path(subject)
         let Some(file) = library.subject_file(&subject) else { return not_found() };
         let shown = match &subject {
             Subject::Theme => {
-                let blob = snapshot.theme_blob.clone().unwrap_or_else(|| BlobId::of(b""));
-                let listing = securebase::ProjectLayout::theme_files(library.root(), &library.config().theme)
-                    .map(|files| {
-                        let files: Vec<securebase::ThemeFile> = files
-                            .into_iter()
-                            .map(|(path, f)| {
-                                let bytes = std::fs::read(f).unwrap_or_default();
-                                securebase::ThemeFile { path, blob: BlobId::of(&bytes), sha256: Sha256::of(&bytes) }
-                            })
-                            .collect();
-                        securebase::trust::theme_listing(&files)
-                    })
-                    .unwrap_or_default();
-                (blob, Sha256::of(listing.as_bytes()), listing.into_bytes())
+                let listing = snapshot.theme_listing.clone().unwrap_or_default();
+                (BlobId::of(listing.as_bytes()), Sha256::of(listing.as_bytes()), listing.into_bytes())
             }
             _ => {
                 let bytes = std::fs::read(library.root().join(&file)).unwrap_or_default();

@@ -135,7 +135,7 @@ pub fn queue(desk: &Desk, snapshot: &Snapshot, person: &PersonId) -> String {
                 grade: "-".into(),
             });
         }
-        if approved(&Subject::Theme) != snapshot.theme_blob {
+        if approved(&Subject::Theme) != snapshot.theme_listing.as_ref().map(|l| BlobId::of(l.as_bytes())) {
             let state = if approved(&Subject::Theme).is_some() { "changed since approval" } else { "never approved" };
             rows.push(Row {
                 subject: Subject::Theme,

@@ -153,14 +153,7 @@ fn shown(root: &Path, desk: &Desk, subject: &Subject) -> (BlobId, Sha256, Option
     let snapshot = desk.snapshot().unwrap();
     let library = &snapshot.library;
     let (blob, sha256) = if *subject == Subject::Theme {
-        let files: Vec<securebase::ThemeFile> = securebase::ProjectLayout::theme_files(root, "default")
-            .unwrap()
-            .into_iter()
-            .map(|(path, f)| {
-                let bytes = std::fs::read(f).unwrap();
-                securebase::ThemeFile { path, blob: BlobId::of(&bytes), sha256: Sha256::of(&bytes) }
-            })
-            .collect();
+        let files = securebase::trust::working_theme(root, "default").unwrap();
         let listing = securebase::trust::theme_listing(&files);
         (BlobId::of(listing.as_bytes()), Sha256::of(listing.as_bytes()))
     } else {
@@ -321,7 +314,9 @@ fn every_attack_is_refused_and_writes_nothing() {
     match begin(&desk, root, &riley(), "therapies/cbt", Decision::Approved) {
         Err(e) => assert!(
             e.code() == "signer"
-                && e.to_string().contains("licence expired on 2026-01-01, as their approved people file says"),
+                && e.to_string().contains(
+                    "in their approved people file: Riley Example (fictional)'s licence expired on 2026-01-01"
+                ),
             "{e}"
         ),
         Ok(_) => panic!("an unapproved renewal counted"),
@@ -429,6 +424,20 @@ fn every_attack_is_refused_and_writes_nothing() {
     }
 }
 
+/// Riley's answers, each finished on a thread of its own, at once.
+fn together(desk: &Arc<Desk>, answers: &[(String, Assertion)]) -> Vec<Result<String, DeskError>> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = answers
+            .iter()
+            .map(|(id, answer)| {
+                let desk = desk.clone();
+                scope.spawn(move || desk.decide_finish(&riley(), id, answer))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
 #[test]
 fn concurrent_decisions_are_serialised_and_none_is_lost() {
     let Signed { dir, editor, riley: riley_key } = signed();
@@ -440,31 +449,13 @@ fn concurrent_decisions_are_serialised_and_none_is_lost() {
         .map(|s| begin(&desk, &root, &riley(), s, Decision::Approved).unwrap())
         .collect();
     let answers: Vec<(String, Assertion)> = begun.into_iter().map(|(id, c)| (id, riley_key.get(&c))).collect();
-    let results: Vec<Result<String, DeskError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = answers
-            .iter()
-            .map(|(id, answer)| {
-                let desk = desk.clone();
-                scope.spawn(move || desk.decide_finish(&riley(), id, answer))
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let results = together(&desk, &answers);
     assert!(results.iter().all(Result::is_ok), "{results:?}");
     // The same item twice at once: one lands, the other is told.
     let begun: Vec<(String, Vec<u8>)> =
         (0..2).map(|_| begin(&desk, &root, &riley(), "strategies/mindfulness", Decision::Approved).unwrap()).collect();
     let answers: Vec<(String, Assertion)> = begun.into_iter().map(|(id, c)| (id, riley_key.get(&c))).collect();
-    let results: Vec<Result<String, DeskError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = answers
-            .iter()
-            .map(|(id, answer)| {
-                let desk = desk.clone();
-                scope.spawn(move || desk.decide_finish(&riley(), id, answer))
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let results = together(&desk, &answers);
     let landed = results.iter().filter(|r| r.is_ok()).count();
     let told: Vec<&DeskError> = results.iter().filter_map(|r| r.as_ref().err()).collect();
     assert_eq!(landed, 1, "{results:?}");

@@ -136,14 +136,7 @@ impl Library {
         let latest = |e: Editorial| self.editorial_ledger(&e).and_then(|l| latest_approval(&l.records));
         let site = latest(Editorial::Site).ok_or(EditionError::NotApproved(Subject::Site))?;
         let theme = latest(Editorial::Theme).ok_or(EditionError::NotApproved(Subject::Theme))?;
-        let people: BTreeMap<PersonId, &LedgerRecord> = self
-            .editorial_ledgers()
-            .iter()
-            .filter_map(|l| match &l.subject {
-                Editorial::Person(id) => Some((id.clone(), latest_approval(&l.records)?)),
-                _ => None,
-            })
-            .collect();
+        let people = self.approved_people_records();
         let items: BTreeMap<Subject, &LedgerRecord> = self
             .ledgers()
             .iter()
@@ -293,6 +286,17 @@ impl Library {
         Ok(counted_keys(&self.approved_people(repo, trust_root)?, trust_root))
     }
 
+    /// The latest approval of each people file that has one.
+    fn approved_people_records(&self) -> BTreeMap<PersonId, &LedgerRecord> {
+        self.editorial_ledgers()
+            .iter()
+            .filter_map(|l| match &l.subject {
+                Editorial::Person(id) => Some((id.clone(), latest_approval(&l.records)?)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Every person's latest editor-approved people file, as production
     /// reads it (from `repo`, checked against the SHA-256 its record
     /// signs), after every editorial record is verified against the trust
@@ -308,14 +312,7 @@ impl Library {
             return Err(EditionError::Trust(problems));
         }
         let mut people = BTreeMap::new();
-        let approved: Vec<(PersonId, &LedgerRecord)> = self
-            .editorial_ledgers()
-            .iter()
-            .filter_map(|l| match &l.subject {
-                Editorial::Person(id) => Some((id.clone(), latest_approval(&l.records)?)),
-                _ => None,
-            })
-            .collect();
+        let approved = self.approved_people_records();
         let wanted: Vec<(BlobId, PathBuf)> =
             approved.iter().map(|(id, r)| (r.blob.clone(), ProjectLayout::person(id))).collect();
         let blobs = repo.read_blobs(&wanted)?;

@@ -138,6 +138,6 @@ pub use memo::ReadabilityMemo;
 pub use model::*;
 pub use open::{Checked, Reload};
 pub use readability::{Figures, Readability, Sentence};
-pub use review::{Action, Review, State, Version, approval_refusal, latest_approval};
+pub use review::{Action, Review, State, Version, approval_refusal, clinician_refusal, latest_approval};
 pub use trust::TrustRoot;
 pub use validate::{MAX_SUMMARY_CHARS, MIN_SUMMARY_CHARS};

@@ -108,11 +108,7 @@ pub struct PasskeySignature {
 /// The SSHSIG signed data of `message` in `namespace`: what a passkey signs
 /// as its WebAuthn challenge (109 bytes for `securebase-review`).
 pub fn challenge(namespace: &str, message: &[u8]) -> Vec<u8> {
-    let mut out = b"SSHSIG".to_vec();
-    for part in [namespace.as_bytes(), b"", HASH.as_bytes(), &sha2::Sha512::digest(message)] {
-        put_string(&mut out, part);
-    }
-    out
+    signed_data(namespace, HASH, &sha2::Sha512::digest(message))
 }
 
 /// The OpenSSH key line of a passkey: its P-256 point (SEC1, uncompressed,

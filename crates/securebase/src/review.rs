@@ -200,12 +200,11 @@ pub enum Action {
     None,
 }
 
-/// Why a person may not approve an item, and what would help; `None` when
-/// they may.
-pub fn approval_refusal(library: &Library, item: &ItemRef, reviewer: &PersonId, on: Date) -> Option<(String, Action)> {
-    let Some(person) = library.person(reviewer) else {
-        return Some((format!("there is no person `{reviewer}` in content/people/"), Action::AskAnotherSigner));
-    };
+/// Why `person`, as the people file given describes them, may not approve
+/// items on `on` (no clinical reviewer role, or an expired licence): the
+/// rule every front end applies, to the working tree's file or, where
+/// production's judgement is wanted, the approved one.
+pub fn clinician_refusal(person: &crate::model::Person, on: Date) -> Option<(String, Action)> {
     if !person.has_role(Role::ClinicalReviewer) {
         return Some((
             format!(
@@ -215,12 +214,22 @@ pub fn approval_refusal(library: &Library, item: &ItemRef, reviewer: &PersonId, 
             Action::AskAnotherSigner,
         ));
     }
-    if let Some(expires) = person.licence.as_ref().and_then(|l| l.expires).filter(|e| *e < on) {
-        let path = person.path.display();
-        return Some((
-            format!("{}'s licence expired on {expires}; renew it in {path} before approving", person.name),
-            Action::RenewLicence(person.path.clone()),
-        ));
+    let expires = person.licence.as_ref().and_then(|l| l.expires).filter(|e| *e < on)?;
+    let path = person.path.display();
+    Some((
+        format!("{}'s licence expired on {expires}; renew it in {path} before approving", person.name),
+        Action::RenewLicence(person.path.clone()),
+    ))
+}
+
+/// Why a person may not approve an item, and what would help; `None` when
+/// they may.
+pub fn approval_refusal(library: &Library, item: &ItemRef, reviewer: &PersonId, on: Date) -> Option<(String, Action)> {
+    let Some(person) = library.person(reviewer) else {
+        return Some((format!("there is no person `{reviewer}` in content/people/"), Action::AskAnotherSigner));
+    };
+    if let Some(refusal) = clinician_refusal(person, on) {
+        return Some(refusal);
     }
     match library.item(item) {
         None => Some((format!("there is no item {item}"), Action::ChooseSubject)),

@@ -85,6 +85,20 @@ pub fn theme_listing(files: &[ThemeFile]) -> String {
     sorted.iter().map(|f| format!("{} {} {}\n", f.blob, f.sha256, f.path)).collect()
 }
 
+/// The theme `name` as the project at `root` holds it: every file
+/// [`ProjectLayout::theme_files`] lists, with its blob and SHA-256, as
+/// `review approve theme` lists it (its [`theme_listing`] is the theme's
+/// version).
+pub fn working_theme(root: &Path, name: &str) -> Result<Vec<ThemeFile>, crate::layout::ThemeFilesError> {
+    let mut files = Vec::new();
+    for (path, file) in ProjectLayout::theme_files(root, name)? {
+        let bytes = std::fs::read(&file)
+            .map_err(|source| crate::layout::ThemeFilesError::Io { path: PathBuf::from(&path), source })?;
+        files.push(ThemeFile { path, blob: BlobId::of(&bytes), sha256: Sha256::of(&bytes) });
+    }
+    Ok(files)
+}
+
 /// Why a record is not an approval.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
