@@ -28,7 +28,7 @@ fn project() -> TempDir {
 
 fn options() -> BuildOptions {
     let today = "2026-11-29".parse().unwrap();
-    BuildOptions { edition: Edition::Preview, today, git: GitInputs::default(), theme: None }
+    BuildOptions { edition: Edition::Preview, today, git: GitInputs::default(), theme: None, bundle: None }
 }
 
 /// Every file of a build from scratch, as written to disk, by path.

@@ -19,6 +19,7 @@ fuzz_target!(|data: &[u8]| {
             today: "2026-11-28".parse().expect("a date"),
             git: securebase_site::GitInputs::default(),
             theme: None,
+            bundle: None,
         };
         // The theme is not in memory, so this may fail; it must not panic.
         let _ = securebase_site::Site::new(&library, &options).and_then(|site| site.render(securebase_site::Part::All));

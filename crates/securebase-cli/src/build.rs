@@ -90,7 +90,8 @@ pub fn run(
     let Some(working) = load_or_report(term, root) else { return Ok(ExitCode::from(EXIT_ERRORS)) };
     crate::detail!(term, "loaded the working tree in {:.3} s", started.elapsed().as_secs_f64());
     let repo = Repo::open(root);
-    let (library, git, theme) = match (edition, trust_root) {
+    let today = today()?;
+    let (library, git, theme, bundle) = match (edition, trust_root) {
         (Edition::Production, Some(trust_root)) => {
             let repo = repo?;
             let history = repo.history()?;
@@ -128,18 +129,19 @@ pub fn run(
             // No git date reaches production: every date it shows is a
             // signed record's, since commit dates are the committer's to write.
             let git = GitInputs { commit: repo.head(), ..GitInputs::default() };
-            (production.library, git, Some(production.theme))
+            let bundle = production.bundle(&securebase::Made::new(today, git.commit.clone()));
+            (production.library, git, Some(production.theme), Some(bundle))
         }
         _ => {
             let git = match &repo {
                 Ok(repo) => preview_git(&working, repo)?,
                 Err(_) => GitInputs::default(),
             };
-            (working, git, None)
+            (working, git, None, None)
         }
     };
     let out = out.unwrap_or_else(|| root.join("public"));
-    let options = BuildOptions { edition, today: today()?, git, theme };
+    let options = BuildOptions { edition, today, git, theme, bundle };
     crate::detail!(
         term,
         "loaded and selected the {} edition in {:.3} s",

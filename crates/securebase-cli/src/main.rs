@@ -21,6 +21,7 @@ mod review;
 mod schema;
 mod serve;
 mod sign;
+mod verify_site;
 
 /// Prints a line to stdout, returning from the command with the error
 /// when it cannot (`main` ends quietly when the reader has gone, as with
@@ -177,6 +178,26 @@ Exit codes: 0 stopped with Ctrl-C, 1 could not start, 2 usage errors."
         #[command(subcommand)]
         command: Option<desk::DeskCommand>,
     },
+    /// Check that a deployed site is exactly what its signed edition bundle renders.
+    #[command(
+        name = "verify-site",
+        after_help = "Verifies the bundle (every file the approved version its ledger signs, every signature and chain \
+checked against the trust root and the approved people files, as production checks them, with no git), renders the \
+site from it with this generator and compares the render with DIR byte for byte, naming every file that differs, is \
+missing or is extra. DIR is the deployed site, downloaded by any means (`wget --mirror`, a copy of the bucket).\n\n\
+Examples:\n  securebase verify-site ./mirror --bundle ./mirror/edition.bundle --trust-root trust-root\n\n\
+Exit codes: 0 verified, 1 the bundle does not verify or a file differs, 2 usage errors."
+    )]
+    VerifySite {
+        /// The deployed site's folder.
+        dir: PathBuf,
+        /// The edition bundle (the site publishes it at /edition.bundle).
+        #[arg(long)]
+        bundle: PathBuf,
+        /// The deployment's trust root, obtained from the publisher, not from the site.
+        #[arg(long, env = "SECUREBASE_TRUST_ROOT")]
+        trust_root: PathBuf,
+    },
     /// Write a skeleton item that passes `check` at once, with placeholders marked TODO.
     #[command(
         after_help = "Examples:\n  securebase new strategies journaling\n  securebase new guides talking-to-family --root my-site\n\nNever overwrites a file. Exit codes: 0 written, 1 refused, 2 usage errors."
@@ -275,6 +296,7 @@ fn main() -> ExitCode {
         Command::Desk { root, listen, trust_root, push, command } => {
             desk::run(term, &root, listen, trust_root, push, command)
         }
+        Command::VerifySite { dir, bundle, trust_root } => verify_site::run(term, &dir, &bundle, &trust_root),
         Command::New { collection, slug, root } => new::run(&root, collection, &slug),
         Command::Schema { out } => schema::run(&out),
         Command::Completions { shell } => {

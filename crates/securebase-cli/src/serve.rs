@@ -285,7 +285,7 @@ impl Session {
             self.refresh_git()?;
         }
         let (key, git) = self.git.take().unwrap_or_default();
-        let mut options = BuildOptions { edition: Edition::Preview, today, git, theme: None };
+        let mut options = BuildOptions { edition: Edition::Preview, today, git, theme: None, bundle: None };
         let rendered = self.render(affected, &mut options, shared, started);
         self.git = Some((key, options.git));
         rendered

@@ -255,6 +255,7 @@ async fn reader(
             today: desk.today(),
             git: securebase_site::GitInputs::default(),
             theme: None,
+            bundle: None,
         };
         let site = match securebase_site::Site::new(&snapshot.library, &options) {
             Ok(site) => site,

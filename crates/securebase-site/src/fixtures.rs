@@ -18,6 +18,7 @@ pub(crate) fn preview() -> BuildOptions {
         today: "2026-12-01".parse().unwrap(),
         git: GitInputs::default(),
         theme: None,
+        bundle: None,
     }
 }
 

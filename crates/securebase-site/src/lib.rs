@@ -11,7 +11,7 @@
 //!
 //! let library = Library::load(".").expect("valid content");
 //! let today = "2026-11-28".parse().expect("a date");
-//! let options = BuildOptions { edition: Edition::Preview, today, git: GitInputs::default(), theme: None };
+//! let options = BuildOptions { edition: Edition::Preview, today, git: GitInputs::default(), theme: None, bundle: None };
 //! let report = securebase_site::build(&library, "public".as_ref(), &options)?;
 //! println!("{} pages in {}", report.pages, report.out.display());
 //! # Ok::<(), securebase_site::SiteError>(())
@@ -39,6 +39,7 @@ pub use cache::RenderCache;
 pub use error::SiteError;
 pub use render::{Part, Rerender, Written, after_edit, dependents};
 pub use site::{Files, Site};
+pub use output::{Difference, compare};
 pub use theme::{Theme, theme_files};
 
 /// Which text of each item a build publishes.
@@ -78,6 +79,26 @@ pub struct BuildOptions {
     /// ([`Production::theme`](securebase::Production)); `None` reads the
     /// theme from disk.
     pub theme: Option<Vec<(String, Vec<u8>)>>,
+    /// The production edition's bundle ([`Production::bundle`](securebase::Production::bundle)),
+    /// published at `/edition.bundle` and `/api/v1/edition.bundle`; `None`
+    /// in the preview.
+    pub bundle: Option<Vec<u8>>,
+}
+
+impl BuildOptions {
+    /// The options that render `approved` exactly as the production build
+    /// that wrote its bundle (`bundle`, its bytes) rendered it: on the
+    /// build's date, from its commit, with the approved theme.
+    pub fn approved(approved: &securebase::Approved, bundle: &[u8]) -> BuildOptions {
+        let made = approved.made();
+        BuildOptions {
+            edition: Edition::Production,
+            today: made.date,
+            git: GitInputs { commit: made.commit.clone(), ..GitInputs::default() },
+            theme: Some(approved.theme().to_vec()),
+            bundle: Some(bundle.to_vec()),
+        }
+    }
 }
 
 /// What a build reads from git, gathered in one pass by the caller.

@@ -59,6 +59,75 @@ impl Sink for Memory {
     }
 }
 
+/// How a deployed file differs from the rendered one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Difference {
+    /// The deployed bytes are not the rendered ones.
+    Changed(String),
+    /// The render has this file and the deployed copy does not.
+    Missing(String),
+    /// The deployed copy has this file and the render does not.
+    Extra(String),
+}
+
+impl std::fmt::Display for Difference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Difference::Changed(p) => write!(f, "changed: {p} is not what the bundle renders"),
+            Difference::Missing(p) => write!(f, "missing: {p} is rendered from the bundle but not deployed"),
+            Difference::Extra(p) => write!(f, "extra:   {p} is deployed but not rendered from the bundle"),
+        }
+    }
+}
+
+/// Compares the folder `deployed` with `files` (a render, sorted or not),
+/// byte for byte: every file that differs, is missing or is extra, in path
+/// order. A symbolic link counts as a changed (or extra) file; the
+/// [`MARKER`] a build leaves is not part of the site.
+///
+/// # Errors
+///
+/// `deployed` cannot be read.
+pub fn compare(deployed: &Path, files: &Files) -> Result<Vec<Difference>, SiteError> {
+    let mut on_disk = BTreeSet::new();
+    for entry in walkdir::WalkDir::new(deployed).min_depth(1).sort_by_file_name() {
+        let entry = entry.map_err(|e| SiteError::Io { path: deployed.to_path_buf(), source: e.into() })?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let inside = entry.path().strip_prefix(deployed).unwrap_or(entry.path());
+        let inside = securebase::path_text(inside);
+        if inside != MARKER {
+            on_disk.insert((inside, entry.file_type().is_symlink()));
+        }
+    }
+    let rendered: std::collections::BTreeMap<&str, &[u8]> =
+        files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+    let mut differences = Vec::new();
+    for (inside, link) in &on_disk {
+        match rendered.get(inside.as_str()) {
+            None => differences.push(Difference::Extra(inside.clone())),
+            Some(_) if *link => differences.push(Difference::Changed(inside.clone())),
+            Some(bytes) => {
+                let held = fs::read(deployed.join(inside)).map_err(SiteError::io(deployed.join(inside)))?;
+                if held != *bytes {
+                    differences.push(Difference::Changed(inside.clone()));
+                }
+            }
+        }
+    }
+    let deployed_paths: HashSet<&str> = on_disk.iter().map(|(p, _)| p.as_str()).collect();
+    differences.extend(rendered.keys().filter(|p| !deployed_paths.contains(*p)).map(|p| Difference::Missing((*p).to_owned())));
+    differences.sort_by(|a, b| difference_path(a).cmp(difference_path(b)));
+    Ok(differences)
+}
+
+fn difference_path(d: &Difference) -> &str {
+    match d {
+        Difference::Changed(p) | Difference::Missing(p) | Difference::Extra(p) => p,
+    }
+}
+
 /// The file that marks a folder as securebase output, safe to replace.
 pub const MARKER: &str = ".securebase-output";
 

@@ -24,6 +24,8 @@ pub struct Site<'a> {
     pub(crate) edition: Edition,
     pub(crate) today: securebase::Date,
     pub(crate) git: &'a GitInputs,
+    /// The edition bundle, published as it is.
+    pub(crate) bundle: Option<&'a [u8]>,
     pub(crate) theme: Theme,
     /// The site's address without a trailing slash.
     pub(crate) base_url: String,
@@ -82,7 +84,17 @@ impl<'a> Site<'a> {
         let base_url = config.base_url.trim_end_matches('/').to_owned();
         let statics = theme.statics().map(|(path, _)| format!("/{path}")).collect();
         let mut site =
-            Site { library, edition, today: options.today, git: &options.git, theme, base_url, statics, cache: None };
+            Site {
+            library,
+            edition,
+            today: options.today,
+            git: &options.git,
+            bundle: options.bundle.as_deref(),
+            theme,
+            base_url,
+            statics,
+            cache: None,
+        };
         let care_url = config.care.url.as_deref().filter(|u| !u.starts_with('/') || site.is_published(u));
         site.theme.set_global(
             "site",
@@ -131,6 +143,7 @@ impl<'a> Site<'a> {
         match Route::parse(path) {
             None => false,
             Some(Route::Dashboard) => self.edition == Edition::Preview,
+            Some(Route::Bundle | Route::ApiBundle) => self.bundle.is_some(),
             Some(Route::Person(id)) => self.library.person(&id).is_some(),
             Some(Route::Item(r) | Route::ApiItem(r)) => self.library.item(&r).is_some(),
             Some(Route::Static(file)) => self.statics.contains(&format!("/{file}")),

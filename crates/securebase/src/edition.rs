@@ -96,6 +96,12 @@ pub struct Production {
     /// Warnings: people files and `site.toml` whose working text is not the
     /// version an editor approved, so production publishes the older one.
     pub unapproved: Diagnostics,
+    /// Every file the edition is made from, as (path in the project,
+    /// approved bytes): `site.toml`, the people files, the items, their
+    /// ledgers and the theme's files ([`Production::bundle`]).
+    pub(crate) files: Vec<(String, Vec<u8>)>,
+    /// The ids of the items and people the edition withholds.
+    pub(crate) withheld: Vec<String>,
 }
 
 impl Library {
@@ -267,11 +273,63 @@ impl Library {
         for person in self.people() {
             note(&person.path, Subject::Person(person.id.clone()), people.get(&person.id).map(|r| &r.blob));
         }
-        Ok(Production { library, theme: theme_files, theme_blob: theme.blob.clone(), unapproved })
+        let files = self.edition_files(&library, &blobs, &theme_files).map_err(EditionError::Content)?;
+        let withheld = self
+            .all_items()
+            .map(|i| i.reference())
+            .filter(|r| library.item(r).is_none())
+            .map(|r| r.to_string())
+            .chain(self.people().iter().filter(|p| library.person(&p.id).is_none()).map(|p| p.id.to_string()))
+            .collect();
+        Ok(Production { library, theme: theme_files, theme_blob: theme.blob.clone(), unapproved, files, withheld })
     }
 }
 
 impl Library {
+    /// Every file the production edition `library` is made from, with its
+    /// approved bytes: from `blobs` (what git gave) or, for an item whose
+    /// working text is its approved version, from disk; each checked
+    /// against the SHA-256 its record signs, and the ledgers of what it publishes
+    /// (committed, since production refuses uncommitted ledgers).
+    fn edition_files(
+        &self,
+        library: &Library,
+        blobs: &BTreeMap<BlobId, Vec<u8>>,
+        theme: &[(String, Vec<u8>)],
+    ) -> Result<Vec<(String, Vec<u8>)>, Diagnostics> {
+        let mut problems = Diagnostics::new();
+        let mut files: Vec<(String, Vec<u8>)> = theme.to_vec();
+        let mut approved = |path: &Path, subject: Subject| {
+            let Some(record) = latest_approval(library.records(&subject)) else { return };
+            let bytes = blobs.get(&record.blob).cloned().or_else(|| std::fs::read(self.root().join(path)).ok());
+            match bytes.filter(|b| record.sha256.as_ref() == Some(&Sha256::of(b))) {
+                Some(bytes) => files.push((crate::diagnostic::path_text(path), bytes)),
+                None => problems.push(
+                    Diagnostic::error(Code::Io, path, Position::START, format!("the approved version of {subject} changed while the build read it"))
+                        .with_hint("build again once nothing is writing to the project"),
+                ),
+            }
+            let ledger = ProjectLayout::ledger(&subject);
+            match std::fs::read(self.root().join(&ledger)) {
+                Ok(bytes) => files.push((crate::diagnostic::path_text(&ledger), bytes)),
+                Err(e) => problems.push(Diagnostic::error(Code::Io, &ledger, Position::START, format!("cannot read the ledger: {e}"))),
+            }
+        };
+        approved(Path::new(ProjectLayout::SITE_TOML), Subject::Site);
+        for person in library.people() {
+            approved(&person.path, Subject::Person(person.id.clone()));
+        }
+        for item in library.all_items() {
+            approved(&item.meta().path, Subject::Item(item.reference()));
+        }
+        let theme_ledger = ProjectLayout::ledger(&Subject::Theme);
+        match std::fs::read(self.root().join(&theme_ledger)) {
+            Ok(bytes) => files.push((crate::diagnostic::path_text(&theme_ledger), bytes)),
+            Err(e) => problems.push(Diagnostic::error(Code::Io, &theme_ledger, Position::START, format!("cannot read the ledger: {e}"))),
+        }
+        if problems.has_errors() { Err(problems) } else { Ok(files) }
+    }
+
     /// The keys each person may sign with as the production edition counts
     /// them: an editor's as `trust_root` lists them, and everyone's as their
     /// latest editor-approved people file lists them (read from `repo`,

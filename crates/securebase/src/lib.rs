@@ -82,6 +82,7 @@
 //! without keeping it (in a pre-commit hook, say), [`Library::check`]
 //! reports exactly the same problems and holds no page bodies.
 
+pub mod bundle;
 mod config;
 pub mod decision;
 mod diagnostic;
@@ -122,6 +123,7 @@ pub mod __fuzz {
     }
 }
 
+pub use bundle::{Approved, BundleError, Edition, Made, Preview, Verified};
 pub use config::{
     Care, CrisisResource, ReadabilityLevel, ReadabilityLimits, ReviewPolicy, SafetyNote, SiteConfig, default_crisis,
 };

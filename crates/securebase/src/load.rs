@@ -39,7 +39,7 @@ pub(crate) struct Provenance {
     /// Items and people whose files exist but are not in the library: they
     /// failed to load (and are reported already) or the edition withholds
     /// them. References to them are not dangling.
-    absent: BTreeSet<String>,
+    pub(crate) absent: BTreeSet<String>,
 }
 
 /// The YAML of one file.
