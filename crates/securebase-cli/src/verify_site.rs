@@ -17,7 +17,10 @@ use crate::{EXIT_ERRORS, Terminal, say};
 pub fn run(term: Terminal, deployed: &Path, bundle: &Path, trust_root: &Path) -> anyhow::Result<ExitCode> {
     let Some(trust_root) = crate::build::read_trust_root(Some(trust_root))? else { unreachable!("a path was given") };
     if !deployed.is_dir() {
-        anyhow::bail!("{} is not a folder: give the folder holding the deployed site (downloaded by any means)", deployed.display());
+        anyhow::bail!(
+            "{} is not a folder: give the folder holding the deployed site (downloaded by any means)",
+            deployed.display()
+        );
     }
     let bytes = std::fs::read(bundle).with_context(|| format!("cannot read the bundle {}", bundle.display()))?;
     let name = bundle.display().to_string();

@@ -37,9 +37,9 @@ use std::path::{Path, PathBuf};
 
 pub use cache::RenderCache;
 pub use error::SiteError;
+pub use output::{Difference, compare};
 pub use render::{Part, Rerender, Written, after_edit, dependents};
 pub use site::{Files, Site};
-pub use output::{Difference, compare};
 pub use theme::{Theme, theme_files};
 
 /// Which text of each item a build publishes.

@@ -117,7 +117,8 @@ pub fn compare(deployed: &Path, files: &Files) -> Result<Vec<Difference>, SiteEr
         }
     }
     let deployed_paths: HashSet<&str> = on_disk.iter().map(|(p, _)| p.as_str()).collect();
-    differences.extend(rendered.keys().filter(|p| !deployed_paths.contains(*p)).map(|p| Difference::Missing((*p).to_owned())));
+    differences
+        .extend(rendered.keys().filter(|p| !deployed_paths.contains(*p)).map(|p| Difference::Missing((*p).to_owned())));
     differences.sort_by(|a, b| difference_path(a).cmp(difference_path(b)));
     Ok(differences)
 }

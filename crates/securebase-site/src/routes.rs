@@ -119,7 +119,9 @@ impl Route {
     pub fn parse(path: &str) -> Option<Route> {
         let path = path.split(['#', '?']).next().unwrap_or_default();
         let inside = path.strip_prefix('/')?;
-        if let Some(fixed) = FIXED.iter().chain([&Route::Dashboard, &Route::Bundle, &Route::ApiBundle]).find(|r| r.url() == path) {
+        if let Some(fixed) =
+            FIXED.iter().chain([&Route::Dashboard, &Route::Bundle, &Route::ApiBundle]).find(|r| r.url() == path)
+        {
             return Some(fixed.clone());
         }
         let parts: Vec<&str> = inside.split('/').collect();

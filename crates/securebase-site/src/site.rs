@@ -83,8 +83,7 @@ impl<'a> Site<'a> {
         let config = library.config();
         let base_url = config.base_url.trim_end_matches('/').to_owned();
         let statics = theme.statics().map(|(path, _)| format!("/{path}")).collect();
-        let mut site =
-            Site {
+        let mut site = Site {
             library,
             edition,
             today: options.today,

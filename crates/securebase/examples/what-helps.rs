@@ -14,9 +14,15 @@ use std::process::ExitCode;
 use securebase::{Library, State, Style};
 
 fn library() -> Result<Library, securebase::Diagnostics> {
+    // The shipped content is a preview: no clinician approved it, so this
+    // example says each item's state rather than call it reviewed.
     #[cfg(feature = "embedded")]
     {
-        securebase::embedded().cloned().map_err(Clone::clone)
+        match securebase::embedded() {
+            Ok(preview) => Ok(preview.unapproved_library().clone()),
+            Err(securebase::BundleError::Invalid(problems)) => Err(problems.clone()),
+            Err(other) => panic!("{other}"),
+        }
     }
     #[cfg(not(feature = "embedded"))]
     {

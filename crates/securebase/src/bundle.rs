@@ -11,7 +11,7 @@
 //! the version its ledger's latest approval signs. Any problem refuses the
 //! whole bundle.
 
-pub(crate) mod container;
+pub mod container;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -27,8 +27,7 @@ use crate::model::{AnyItem, BlobId, Date, ItemRef, LedgerRecord, Person, Sha256,
 use crate::review::latest_approval;
 use crate::trust::{self, Mathematics, TrustRoot};
 
-pub use container::FormatError;
-use container::Container;
+pub use container::{Container, FormatError};
 
 /// This library's name and version, as a bundle records its generator.
 pub const GENERATOR: &str = concat!("securebase ", env!("CARGO_PKG_VERSION"));
@@ -122,8 +121,10 @@ pub enum BundleError {
 
 /// A loaded bundle: either an approved edition, every signature verified,
 /// or a preview, which says so in its type.
+///
+/// Deliberately exhaustive: a `match` names both, so a preview cannot pass
+/// for approved content.
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum Edition {
     /// A production bundle, verified against a trust root.
     Approved(Approved),
@@ -226,9 +227,8 @@ impl Approved {
         let mut diags = Diagnostics::new();
         let mut loaded = crate::load::load_memory(parts.site_toml(), &parts.content(), &mut diags);
         loaded.provenance.absent.extend(withheld);
-        let library =
-            Library::checked(Path::new(""), loaded, diags, Some(trust_root.clone()), Mathematics::Verify)
-                .map_err(BundleError::Invalid)?;
+        let library = Library::checked(Path::new(""), loaded, diags, Some(trust_root.clone()), Mathematics::Verify)
+            .map_err(BundleError::Invalid)?;
         let mut problems = Diagnostics::new();
         let theme = parts.approved(&library, &mut problems);
         if problems.has_errors() {
@@ -286,8 +286,9 @@ impl Preview {
         if container.edition != "preview" {
             let mut diags = Diagnostics::new();
             diags.push(
-                Diagnostic::error(Code::Trust, name, Position::START, "this is a production bundle")
-                    .with_hint("load it with `Approved::from_bundle` and the deployment's trust root, which verifies it"),
+                Diagnostic::error(Code::Trust, name, Position::START, "this is a production bundle").with_hint(
+                    "load it with `Approved::from_bundle` and the deployment's trust root, which verifies it",
+                ),
             );
             return Err(BundleError::Invalid(diags));
         }
@@ -305,7 +306,9 @@ impl Preview {
     /// (paths inside it), as `build.rs` embeds the shipped content.
     pub fn bundle(site_toml: &[u8], content: &[(&str, &[u8])], made: &Made) -> Vec<u8> {
         let mut files = vec![(ProjectLayout::SITE_TOML.to_owned(), site_toml.to_vec())];
-        files.extend(content.iter().map(|(inside, bytes)| (format!("{}/{inside}", ProjectLayout::CONTENT), bytes.to_vec())));
+        files.extend(
+            content.iter().map(|(inside, bytes)| (format!("{}/{inside}", ProjectLayout::CONTENT), bytes.to_vec())),
+        );
         container_of("preview", made, Vec::new(), Vec::new(), files).to_bytes()
     }
 
@@ -399,27 +402,33 @@ impl Parts {
     /// signs and that nothing else is in the bundle, returning the theme.
     fn approved(self, library: &Library, problems: &mut Diagnostics) -> Vec<(String, Vec<u8>)> {
         let mut ledgers_wanted: BTreeSet<PathBuf> = BTreeSet::new();
-        let mut check = |path: &Path, subject: Subject, bytes: &[u8]| {
-            let ledger = ProjectLayout::ledger(&subject);
-            let records = library.records(&subject);
-            let approval = latest_approval(records);
-            ledgers_wanted.insert(ledger.clone());
-            let problem = match approval {
-                None => Some(format!("{subject} has no approval in {}, so production would not publish it", ledger.display())),
-                Some(record) if record.blob != BlobId::of(bytes) || record.sha256.as_ref() != Some(&Sha256::of(bytes)) => {
-                    Some(format!(
-                        "this is not the version of {subject} that its latest approval ({}, {}) signs",
-                        record.date, record.reviewer
-                    ))
+        let mut check =
+            |path: &Path, subject: Subject, bytes: &[u8]| {
+                let ledger = ProjectLayout::ledger(&subject);
+                let records = library.records(&subject);
+                let approval = latest_approval(records);
+                ledgers_wanted.insert(ledger.clone());
+                let problem = match approval {
+                    None => Some(format!(
+                        "{subject} has no approval in {}, so production would not publish it",
+                        ledger.display()
+                    )),
+                    Some(record)
+                        if record.blob != BlobId::of(bytes) || record.sha256.as_ref() != Some(&Sha256::of(bytes)) =>
+                    {
+                        Some(format!(
+                            "this is not the version of {subject} that its latest approval ({}, {}) signs",
+                            record.date, record.reviewer
+                        ))
+                    }
+                    Some(_) => None,
+                };
+                if let Some(message) = problem {
+                    problems.push(Diagnostic::error(Code::Signature, path, Position::START, message).with_hint(
+                        "the bundle was changed after the build; take the bundle the production build wrote",
+                    ));
                 }
-                Some(_) => None,
             };
-            if let Some(message) = problem {
-                problems.push(Diagnostic::error(Code::Signature, path, Position::START, message).with_hint(
-                    "the bundle was changed after the build; take the bundle the production build wrote",
-                ));
-            }
-        };
         check(Path::new(ProjectLayout::SITE_TOML), Subject::Site, self.site_toml());
         let prefix = Path::new(ProjectLayout::CONTENT);
         for (inside, bytes) in &self.content {
@@ -442,7 +451,9 @@ impl Parts {
             let message = match listed.get(path.as_str()) {
                 None => "this file is not one of the approved theme's files, nor content or site.toml".to_owned(),
                 Some(f) if f.blob == BlobId::of(bytes) && f.sha256 == Sha256::of(bytes) => continue,
-                Some(_) => "this is not the version of the theme file that the theme's latest approval signs".to_owned(),
+                Some(_) => {
+                    "this is not the version of the theme file that the theme's latest approval signs".to_owned()
+                }
             };
             problems.push(
                 Diagnostic::error(Code::Signature, path, Position::START, message)
@@ -457,7 +468,8 @@ impl Parts {
             );
         }
         // Ledgers only of what the edition publishes.
-        let ledgers = library.ledgers().iter().map(|l| &l.path).chain(library.editorial_ledgers().iter().map(|l| &l.path));
+        let ledgers =
+            library.ledgers().iter().map(|l| &l.path).chain(library.editorial_ledgers().iter().map(|l| &l.path));
         for path in ledgers.filter(|p| !ledgers_wanted.contains(*p)) {
             problems.push(
                 Diagnostic::error(Code::Ledger, path, Position::START, "this ledger's subject is not in the bundle")

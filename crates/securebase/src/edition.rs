@@ -305,14 +305,24 @@ impl Library {
             match bytes.filter(|b| record.sha256.as_ref() == Some(&Sha256::of(b))) {
                 Some(bytes) => files.push((crate::diagnostic::path_text(path), bytes)),
                 None => problems.push(
-                    Diagnostic::error(Code::Io, path, Position::START, format!("the approved version of {subject} changed while the build read it"))
-                        .with_hint("build again once nothing is writing to the project"),
+                    Diagnostic::error(
+                        Code::Io,
+                        path,
+                        Position::START,
+                        format!("the approved version of {subject} changed while the build read it"),
+                    )
+                    .with_hint("build again once nothing is writing to the project"),
                 ),
             }
             let ledger = ProjectLayout::ledger(&subject);
             match std::fs::read(self.root().join(&ledger)) {
                 Ok(bytes) => files.push((crate::diagnostic::path_text(&ledger), bytes)),
-                Err(e) => problems.push(Diagnostic::error(Code::Io, &ledger, Position::START, format!("cannot read the ledger: {e}"))),
+                Err(e) => problems.push(Diagnostic::error(
+                    Code::Io,
+                    &ledger,
+                    Position::START,
+                    format!("cannot read the ledger: {e}"),
+                )),
             }
         };
         approved(Path::new(ProjectLayout::SITE_TOML), Subject::Site);
@@ -325,7 +335,12 @@ impl Library {
         let theme_ledger = ProjectLayout::ledger(&Subject::Theme);
         match std::fs::read(self.root().join(&theme_ledger)) {
             Ok(bytes) => files.push((crate::diagnostic::path_text(&theme_ledger), bytes)),
-            Err(e) => problems.push(Diagnostic::error(Code::Io, &theme_ledger, Position::START, format!("cannot read the ledger: {e}"))),
+            Err(e) => problems.push(Diagnostic::error(
+                Code::Io,
+                &theme_ledger,
+                Position::START,
+                format!("cannot read the ledger: {e}"),
+            )),
         }
         if problems.has_errors() { Err(problems) } else { Ok(files) }
     }

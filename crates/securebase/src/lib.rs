@@ -108,6 +108,15 @@ mod validate;
 /// Entry points for the fuzz targets in `fuzz/`; not part of the API.
 #[doc(hidden)]
 pub mod __fuzz {
+    /// Reads `bytes` as an edition bundle: a container that parses writes
+    /// back to the same bytes, and loading never panics.
+    pub fn bundle(bytes: &[u8]) {
+        if let Ok(container) = crate::bundle::Container::parse(bytes) {
+            assert_eq!(container.to_bytes(), bytes, "a parsed bundle writes back to its bytes");
+        }
+        let _ = crate::bundle::Edition::from_bundle("fuzz", bytes, &crate::TrustRoot::default());
+    }
+
     /// Decodes and splits `bytes` as a content file, checking that every
     /// position reported stays inside the text.
     pub fn split(bytes: &[u8]) {

@@ -70,9 +70,10 @@ impl Container {
     /// The container's bytes. Files are written in path order whatever
     /// order they are held in; a header value holding a line break is
     /// written with it replaced by a space, so that the header stays one
-    /// value per line.
+    /// value per line. For any bytes [`parse`](Self::parse) accepts,
+    /// writing what it read gives those bytes back.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let one_line = |s: &str| s.replace(['\n', '\r'], " ");
+        let one_line = |s: &str| s.replace('\n', " ");
         let mut out = Vec::with_capacity(self.files.iter().map(|(p, b)| p.len() + b.len() + 24).sum::<usize>() + 256);
         let line = |out: &mut Vec<u8>, text: String| {
             out.extend_from_slice(text.as_bytes());
@@ -154,7 +155,7 @@ impl Container {
             let Some((length, path)) = rest.split_once(' ') else {
                 return Err(reader.error_at_last("a `file` line holds a length and a path"));
             };
-            let Ok(length) = length.parse::<usize>() else {
+            let Some(length) = length.parse::<usize>().ok().filter(|n| n.to_string() == length) else {
                 return Err(reader.error_at_last(format!("`{}` is not a length in bytes", shorten(length))));
             };
             if !is_plain_path(path) {
@@ -164,7 +165,9 @@ impl Container {
                 )));
             }
             if container.files.last().is_some_and(|(last, _)| last.as_str() >= path) {
-                return Err(reader.error_at_last(format!("`{path}` is out of order or there twice; files are sorted by path")));
+                return Err(
+                    reader.error_at_last(format!("`{path}` is out of order or there twice; files are sorted by path"))
+                );
             }
             let path = path.to_owned();
             let bytes = reader.take(length, &path)?;
