@@ -14,7 +14,7 @@ use securebase_site::{BuildOptions, Edition, GitInputs};
 use crate::{EXIT_ERRORS, Terminal};
 
 /// The date reviews are judged against: SOURCE_DATE_EPOCH's (UTC) when it is
-/// set, so that builds are reproducible, else today's.
+/// set, so that builds are reproducible, else today's (UTC).
 pub fn today() -> anyhow::Result<Date> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(epoch) => {
@@ -25,7 +25,7 @@ pub fn today() -> anyhow::Result<Date> {
             let timestamp = jiff::Timestamp::from_second(seconds).context("SOURCE_DATE_EPOCH is out of range")?;
             Ok(timestamp.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
         }
-        Err(_) => Ok(jiff::ZonedDateTime::now().date()),
+        Err(_) => Ok(securebase::today()),
     }
 }
 

@@ -76,7 +76,7 @@ pub fn run(
     };
     let origin = listen.origin();
     let options = securebase_desk::DeskOptions { root: root.to_path_buf(), origin: origin.clone(), trust_root, push };
-    let today = || today().unwrap_or_else(|_| jiff::ZonedDateTime::now().date());
+    let today = || today().unwrap_or_else(|_| securebase::today());
     let desk = Arc::new(securebase_desk::Desk::new(options, Box::new(today))?);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {

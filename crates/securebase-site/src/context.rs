@@ -96,7 +96,7 @@ impl ReviewBlock {
         ReviewBlock {
             state: State::NeverReviewed,
             overdue: false,
-            label: "Not yet clinically reviewed".into(),
+            label: State::NeverReviewed.label().into(),
             detail: "No licensed clinician has checked this page yet. It is written from the published research listed under Sources.".into(),
             version: None,
             reviewer: None,
@@ -172,7 +172,7 @@ pub(crate) fn review_block(site: &Site<'_>, item: AnyItem<'_>) -> ReviewBlock {
                     block.next_review_text.clone().unwrap_or_default()
                 );
             } else {
-                block.label = "Clinically reviewed".into();
+                block.label = State::Approved.label().into();
                 block.detail = "A licensed clinician approved this exact version of the page.".into();
             }
         }
@@ -186,7 +186,7 @@ pub(crate) fn review_block(site: &Site<'_>, item: AnyItem<'_>) -> ReviewBlock {
         }
         (State::ChangesRequested, _, _) => {
             block.state = State::ChangesRequested;
-            block.label = "Changes requested in clinical review".into();
+            block.label = State::ChangesRequested.label().into();
             block.detail = "A clinical reviewer asked for changes to this text. It has not been approved.".into();
         }
         _ => {}

@@ -13,7 +13,7 @@ use crate::site::Site;
 use crate::{Edition, SiteError};
 
 /// The version of the JSON API and search index shapes.
-pub const API_VERSION: u32 = 2;
+pub const API_VERSION: u32 = securebase::API_VERSION;
 
 /// schema.org `MedicalWebPage` for an item.
 pub(crate) fn json_ld(site: &Site<'_>, p: &Prepared<'_>) -> Value {
@@ -359,46 +359,17 @@ fn api(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<Vec<(String, Vec<u8
 /// The API document of one item.
 /// Where an item's API document is, inside the site.
 pub(crate) fn api_item(site: &Site<'_>, p: &Prepared<'_>) -> Result<(String, Vec<u8>), SiteError> {
-    let meta = p.item.meta();
-    let mut fields = match p.item {
-        AnyItem::Style(i) => serde_json::to_value(&i.fields),
-        AnyItem::Strategy(i) => serde_json::to_value(&i.fields),
-        AnyItem::Therapy(i) => serde_json::to_value(&i.fields),
-        AnyItem::Guide(i) => serde_json::to_value(&i.fields),
+    let route = Route::ApiItem(p.item.reference());
+    let mut doc = securebase::ItemDocument::new(site.library, p.item, &p.review);
+    doc.url = Some(site.absolute(&Route::Item(p.item.reference()).url()));
+    doc.body_html = Some(p.context.body_html.clone());
+    if let Some(author) = &mut doc.author {
+        author.url = Some(site.absolute(&Route::Person(author.id.clone()).url()));
     }
-    .unwrap_or(Value::Null);
-    // References name only items this edition publishes.
-    let published =
-        |r: &Value| r.as_str().and_then(|r| r.parse().ok()).is_some_and(|r| site.library.item(&r).is_some());
-    for key in ["strategies", "therapies", "helps_with"] {
-        if let Some(refs) = fields.get_mut(key).and_then(Value::as_array_mut) {
-            refs.retain(published);
-        }
-    }
-    let related: Vec<&securebase::ItemRef> = meta.related.iter().filter(|r| site.library.item(r).is_some()).collect();
-    let author = site
-        .library
-        .person(&meta.author)
-        .map(|a| json!({ "id": a.id, "name": a.name, "url": site.absolute(&Route::Person(a.id.clone()).url()) }));
-    let doc = json!({
-        "version": API_VERSION,
-        "collection": p.item.collection(),
-        "slug": meta.slug,
-        "url": site.absolute(&Route::Item(p.item.reference()).url()),
-        "title": meta.title,
-        "summary": meta.summary,
-        "author": author,
-        "created": meta.created.to_string(),
-        "key_takeaways": meta.key_takeaways,
-        "related": related,
-        "sources": meta.sources,
-        "fields": fields,
-        "body_markdown": meta.body,
-        "body_html": p.context.body_html,
-        "review": p.review,
-        "readability": meta.readability,
-    });
-    json_file(Route::ApiItem(p.item.reference()), &doc)
+    let mut bytes =
+        doc.to_json().map_err(|e| SiteError::Json { path: route.file(), message: e.to_string() })?.into_bytes();
+    bytes.push(b'\n');
+    Ok((route.file(), bytes))
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ fn library() -> Result<Library, securebase::Diagnostics> {
 }
 
 fn state(library: &Library, item: &securebase::ItemRef) -> String {
-    let today = jiff::ZonedDateTime::now().date();
+    let today = securebase::today();
     match library.review(item, today).map(|r| (r.state, r.current)) {
         Some((State::Approved, Some(version))) => format!("clinically reviewed, version {version}"),
         Some((State::ChangedSinceApproval, _)) => "changed since its last review".into(),

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position};
+#[cfg(feature = "project")]
 use crate::edition::Production;
 use crate::layout::ProjectLayout;
 use crate::library::Library;
@@ -255,6 +256,13 @@ impl Approved {
         self.library.all_items().filter_map(|item| Some((item, self.verified(&item.reference())?)))
     }
 
+    /// The item's document in the site API's shape, with its verified
+    /// approval as `review`
+    /// ([`ItemDocument::to_json`](crate::ItemDocument::to_json) writes it).
+    pub fn document(&self, item: &ItemRef) -> Option<crate::ItemDocument<'_, &Verified>> {
+        Some(crate::ItemDocument::new(&self.library, self.library.item(item)?, self.verified(item)?))
+    }
+
     /// Every verified approval, of items and of what editors approve
     /// (people files, `site.toml`, the theme), by subject.
     pub fn approvals(&self) -> &BTreeMap<Subject, Verified> {
@@ -323,6 +331,7 @@ impl Preview {
     }
 }
 
+#[cfg(feature = "project")]
 impl Production {
     /// The edition bundle of this production edition: every approved file
     /// it was made from, the ledgers approving them, the trust root's

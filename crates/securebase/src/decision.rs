@@ -163,27 +163,6 @@ impl Refusal {
 }
 
 impl Library {
-    /// The keys `signer` may sign a record about `subject` with, and where
-    /// they were found (for messages): an editor's are the trust root's
-    /// when there is one; everyone else's are those their people file lists
-    /// (in the production edition, the approved one).
-    pub fn signer_keys<'a>(
-        &'a self,
-        subject: &Subject,
-        signer: &PersonId,
-        trust_root: Option<&'a TrustRoot>,
-    ) -> (Vec<&'a SigningKey>, &'static str) {
-        let trust_root = trust_root.or(self.trust_root());
-        match trust_root {
-            Some(root) if subject.is_editorial() => (root.keys_of(signer), "in the trust root"),
-            _ => {
-                let found_in =
-                    if self.trust_root().is_some() { "in their approved people file" } else { "in their people file" };
-                (self.person(signer).map(|p| p.signing_keys.iter().collect()).unwrap_or_default(), found_in)
-            }
-        }
-    }
-
     /// Whether `signer` may record `decision` about `subject` on `on`:
     /// `None` when they may, else why not. Items are approved by clinical
     /// reviewers (an unexpired licence, not the item's author) and

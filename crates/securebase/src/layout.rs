@@ -1,6 +1,7 @@
 //! [`ProjectLayout`]: where each kind of file sits in a project, the one
 //! place those paths are spelled.
 
+#[cfg(feature = "project")]
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -97,6 +98,7 @@ impl ProjectLayout {
         Some(crate::diagnostic::path_text(path.strip_prefix(Self::CONTENT).ok()?))
     }
 
+    #[cfg(feature = "project")]
     /// Every file of theme `name` as the project at `root` holds it:
     /// everything under `themes/<name>/`, and the project's `templates/`
     /// and `static/`, as (path relative to `root`, `/`-separated; file), in
@@ -122,6 +124,7 @@ impl ProjectLayout {
         Ok(files)
     }
 
+    #[cfg(feature = "project")]
     /// The files under `dir` (inside the project at `root`), skipping
     /// hidden ones, keyed by their `/`-separated path inside it, each with
     /// its path relative to `root`; a symlink that leaves the project is

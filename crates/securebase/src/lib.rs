@@ -82,14 +82,22 @@
 //! without keeping it (in a pre-commit hook, say), [`Library::check`]
 //! reports exactly the same problems and holds no page bodies.
 
+// Without `project`, the helpers only loading from disk uses are left
+// unused rather than each marked.
+#![cfg_attr(not(feature = "project"), allow(dead_code, unused_imports))]
+
 pub mod bundle;
 mod config;
+#[cfg(feature = "project")]
 pub mod decision;
 mod diagnostic;
+pub mod document;
+#[cfg(feature = "project")]
 mod edition;
 #[cfg(feature = "embedded")]
 mod embedded;
 mod frontmatter;
+#[cfg(feature = "project")]
 pub mod git;
 mod layout;
 mod library;
@@ -138,6 +146,8 @@ pub use config::{
 };
 pub use config::{SAFE_SCHEMES, is_safe_address};
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Position, Severity, path_text, visible};
+pub use document::{API_VERSION, ItemDocument};
+#[cfg(feature = "project")]
 pub use edition::{EditionError, Production, counted_keys};
 #[cfg(feature = "embedded")]
 pub use embedded::embedded;
@@ -149,6 +159,6 @@ pub use memo::ReadabilityMemo;
 pub use model::*;
 pub use open::{Checked, Reload};
 pub use readability::{Figures, Readability, Sentence};
-pub use review::{Action, Review, State, Version, approval_refusal, clinician_refusal, latest_approval};
+pub use review::{Action, Review, State, Version, approval_refusal, clinician_refusal, latest_approval, today};
 pub use trust::TrustRoot;
 pub use validate::{MAX_SUMMARY_CHARS, MIN_SUMMARY_CHARS};

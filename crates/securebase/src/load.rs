@@ -11,10 +11,12 @@ use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+#[cfg(feature = "project")]
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+#[cfg(feature = "project")]
 use walkdir::WalkDir;
 
 use crate::config::{SafetyNote, SiteConfig};
@@ -279,6 +281,7 @@ pub(crate) fn load_files(
 /// reported by the caller).
 pub(crate) type Select<'s> = &'s (dyn Fn(&Subject, Vec<u8>) -> Option<Vec<u8>> + Sync);
 
+#[cfg(feature = "project")]
 /// Walks `root` and loads `site.toml` and everything under `content/`,
 /// passing each item file's bytes through `select`, and taking the
 /// readability figures of a file met before from `memo`.
@@ -296,8 +299,13 @@ pub(crate) fn load(
     let content = root.join(ProjectLayout::CONTENT);
     if !content.is_dir() {
         diags.push(
-            Diagnostic::error(Code::Io, "content", Position::START, "there is no content/ folder")
-                .with_hint("run securebase in the project folder, or pass --root DIR"),
+            Diagnostic::error(
+                Code::Io,
+                "content",
+                Position::START,
+                format!("there is no content/ folder in {}", given(root)),
+            )
+            .with_hint(WRONG_ROOT),
         );
         return loaded;
     }
@@ -335,6 +343,7 @@ pub(crate) fn load(
     loaded
 }
 
+#[cfg(feature = "project")]
 /// What the walk of `content/` finds: a file to load, or a problem.
 enum Found {
     File {
@@ -349,6 +358,7 @@ enum Found {
     Unplaced(Diagnostic, Option<String>),
 }
 
+#[cfg(feature = "project")]
 /// Walks `content` (under `root`) in file-name order, skipping hidden
 /// entries and refusing symlinks that lead outside it.
 fn walk<'a>(root: &'a Path, content: &'a Path) -> impl Iterator<Item = Found> + Send + 'a {
@@ -907,6 +917,19 @@ fn text_error(rel: &Path, e: TextError) -> Diagnostic {
     Diagnostic::error(e.code, rel, e.at, e.message).with_hint(e.hint)
 }
 
+/// What to do when the folder given is not a project.
+const WRONG_ROOT: &str = "give the project folder, the one holding site.toml and content/ \
+    (the command's --root DIR, or the path passed to Library::load)";
+
+/// The folder given, as written and, when relative, as an absolute path.
+fn given(root: &Path) -> String {
+    match std::path::absolute(root) {
+        Ok(absolute) if absolute != root => format!("{} ({})", root.display(), absolute.display()),
+        _ => root.display().to_string(),
+    }
+}
+
+#[cfg(feature = "project")]
 /// Reads and parses `site.toml`.
 fn load_config(
     root: &Path,
@@ -918,8 +941,8 @@ fn load_config(
     let rel = PathBuf::from(ProjectLayout::SITE_TOML);
     if !path.is_file() {
         diags.push(
-            Diagnostic::error(Code::Io, rel, Position::START, "there is no site.toml")
-                .with_hint("run securebase in the project folder, or pass --root DIR"),
+            Diagnostic::error(Code::Io, rel, Position::START, format!("there is no site.toml in {}", given(root)))
+                .with_hint(WRONG_ROOT),
         );
         return None;
     }
@@ -959,6 +982,29 @@ fn parse_config(bytes: &[u8], diags: &mut Diagnostics, provenance: &mut Provenan
 mod tests {
     use super::*;
     use crate::diagnostic::Severity;
+
+    #[test]
+    fn a_folder_that_is_not_a_project_is_named_in_the_diagnostics() {
+        let dir = tempfile::tempdir().unwrap();
+        let given = dir.path().join("not-a-project");
+        std::fs::create_dir(&given).unwrap();
+        let problems = crate::Library::load(&given).unwrap_err();
+        let text: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
+        let shown = given.display();
+        assert!(
+            text[0].starts_with(&format!("content:1:1: error[io]: there is no content/ folder in {shown}\n")),
+            "{text:?}"
+        );
+        assert!(
+            text[1].starts_with(&format!("site.toml:1:1: error[io]: there is no site.toml in {shown}\n")),
+            "{text:?}"
+        );
+        assert!(text[1].contains("the path passed to Library::load"), "{text:?}");
+        assert_eq!(
+            super::given(Path::new("x")),
+            format!("x ({})", std::env::current_dir().unwrap().join("x").display())
+        );
+    }
 
     #[test]
     fn slug_suggestions_are_valid_slugs() {

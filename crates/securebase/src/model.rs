@@ -9,6 +9,29 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 pub use jiff::civil::Date;
+
+/// Gives an enum `label()`, its value in words for people, capitalised for
+/// a heading or a table cell, and `Display`, the same words in lower case
+/// for a sentence.
+macro_rules! labels {
+    ($ty:ty { $($variant:ident => $label:literal),+ $(,)? }) => {
+        impl $ty {
+            /// The value in words, capitalised ("Changes requested").
+            pub fn label(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $label),+
+                }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            /// The value in words, in lower case ("changes requested").
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.label().to_lowercase())
+            }
+        }
+    };
+}
 use serde::{Deserialize, Serialize};
 
 /// The pattern every slug and person id matches.
@@ -357,6 +380,8 @@ pub enum Security {
     Insecure,
 }
 
+labels!(Security { Secure => "Secure", Insecure => "Insecure" });
+
 /// A position on one of the two attachment dimensions.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -367,6 +392,8 @@ pub enum Level {
     /// High on the dimension.
     High,
 }
+
+labels!(Level { Low => "Low", High => "High" });
 
 /// Where a style sits on the two dimensions of adult attachment
 /// (Bartholomew & Horowitz 1991; Fraley, Waller & Brennan 2000).
@@ -744,6 +771,8 @@ pub enum PersonKind {
     Organisation,
 }
 
+labels!(PersonKind { Person => "Person", Organisation => "Organisation" });
+
 /// What a person may do in the editorial process.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -767,6 +796,8 @@ impl Role {
         }
     }
 }
+
+labels!(Role { Author => "Author", ClinicalReviewer => "Clinical reviewer", Editor => "Editor" });
 
 /// A credential and what it stands for ("LPC", "Licensed Professional Counselor").
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -1159,6 +1190,18 @@ pub enum Decision {
     Approved,
     /// The reviewer asked for changes.
     ChangesRequested,
+}
+
+labels!(Decision { Approved => "Approved", ChangesRequested => "Changes requested" });
+
+impl Decision {
+    /// The decision as written in a ledger (`changes_requested`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approved => "approved",
+            Decision::ChangesRequested => "changes_requested",
+        }
+    }
 }
 
 /// One entry of a review ledger.

@@ -50,6 +50,7 @@ pub enum Reload {
 }
 
 impl Library {
+    #[cfg(feature = "project")]
     /// Loads and validates the project at `root` (the folder holding
     /// `site.toml` and `content/`).
     ///
@@ -61,6 +62,7 @@ impl Library {
         Self::load_selected(root.as_ref(), &|_, bytes| Some(bytes))
     }
 
+    #[cfg(feature = "project")]
     /// Loads like [`load`](Self::load), with each item file's bytes passed
     /// through `select`, which may replace them (with an approved version)
     /// or withhold the item (`None`). References to withheld items are not
@@ -71,6 +73,7 @@ impl Library {
         Self::checked(root, loaded, diags, None, Mathematics::Verify)
     }
 
+    #[cfg(feature = "project")]
     /// Loads like [`load_selected`](Self::load_selected), checking every
     /// signature against `trust_root` (editors) and the selected people
     /// files (clinical reviewers): the production edition.
@@ -84,6 +87,7 @@ impl Library {
         Self::checked(root, loaded, diags, Some(trust_root), Mathematics::Verify)
     }
 
+    #[cfg(feature = "project")]
     /// Checks the project at `root` exactly as [`load`](Self::load) does and
     /// says what it found, without keeping the library: each item's body is
     /// read (for its blob id and the rule that it is not empty) and let go
@@ -98,6 +102,7 @@ impl Library {
         Self::check_remembering(root.as_ref(), None)
     }
 
+    #[cfg(feature = "project")]
     /// Checks like [`check`](Self::check), taking the readability figures
     /// of each item file `memo` has (by its SHA-256) instead of measuring it
     /// again, and leaving in `memo` the figures of exactly the item files
@@ -136,6 +141,7 @@ impl Library {
         Self::check_remembering(root.as_ref(), Some(memo))
     }
 
+    #[cfg(feature = "project")]
     fn check_remembering(root: &Path, mut memo: Option<&mut ReadabilityMemo>) -> Result<Checked, Diagnostics> {
         if let Some(memo) = memo.as_mut() {
             memo.unchanged();
@@ -224,6 +230,7 @@ impl Library {
         Ok(())
     }
 
+    #[cfg(feature = "project")]
     /// Brings the library up to date after the files at `changed` (paths
     /// under [`root`](Self::root), as `content/styles/avoidant.md`)
     /// changed on disk, as a long-running tool such as `securebase serve`
@@ -249,6 +256,7 @@ impl Library {
         Ok(Reload::All)
     }
 
+    #[cfg(feature = "project")]
     /// The fast path of [`reload`](Self::reload): the changed items parsed
     /// again and swapped in, or `None` (and the library as it was) when
     /// that is not enough or does not validate.
@@ -309,6 +317,7 @@ impl Library {
         Some(refs)
     }
 
+    #[cfg(feature = "project")]
     /// Puts each item of `items` in place of the item with its slug, and
     /// returns the items it replaced.
     fn swap_items(&mut self, items: Loaded) -> Loaded {

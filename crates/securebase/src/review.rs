@@ -10,6 +10,13 @@ use serde::Serialize;
 use crate::library::Library;
 use crate::model::*;
 
+/// Today's date in UTC, the day to judge reviews overdue against when
+/// showing them now ([`Library::review`] takes it): `jiff`'s
+/// [`Date`] is re-exported, so an app needs no date crate of its own.
+pub fn today() -> Date {
+    jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+}
+
 /// Where an item stands in review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -33,6 +40,20 @@ impl State {
             State::ChangedSinceApproval => "changed_since_approval",
             State::ChangesRequested => "changes_requested",
             State::NeverReviewed => "never_reviewed",
+        }
+    }
+}
+
+impl State {
+    /// The state as a reader's heading, as the site shows it: "Clinically
+    /// reviewed", "Changed since approval, not yet reviewed", "Changes
+    /// requested in clinical review", "Not yet clinically reviewed".
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Approved => "Clinically reviewed",
+            State::ChangedSinceApproval => "Changed since approval, not yet reviewed",
+            State::ChangesRequested => "Changes requested in clinical review",
+            State::NeverReviewed => "Not yet clinically reviewed",
         }
     }
 }
@@ -132,6 +153,27 @@ impl Library {
     pub fn review(&self, item: &ItemRef, today: Date) -> Option<Review<'_>> {
         let blob = &self.item(item)?.meta().blob;
         Some(review(self, item.clone(), blob, today))
+    }
+
+    /// The keys `signer` may sign a record about `subject` with, and where
+    /// they were found (for messages): an editor's are the trust root's
+    /// when there is one; everyone else's are those their people file lists
+    /// (in the production edition, the approved one).
+    pub fn signer_keys<'a>(
+        &'a self,
+        subject: &Subject,
+        signer: &PersonId,
+        trust_root: Option<&'a crate::trust::TrustRoot>,
+    ) -> (Vec<&'a SigningKey>, &'static str) {
+        let trust_root = trust_root.or(self.trust_root());
+        match trust_root {
+            Some(root) if subject.is_editorial() => (root.keys_of(signer), "in the trust root"),
+            _ => {
+                let found_in =
+                    if self.trust_root().is_some() { "in their approved people file" } else { "in their people file" };
+                (self.person(signer).map(|p| p.signing_keys.iter().collect()).unwrap_or_default(), found_in)
+            }
+        }
     }
 
     /// The review of every item, in collection and slug order.

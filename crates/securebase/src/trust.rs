@@ -85,6 +85,7 @@ pub fn theme_listing(files: &[ThemeFile]) -> String {
     sorted.iter().map(|f| format!("{} {} {}\n", f.blob, f.sha256, f.path)).collect()
 }
 
+#[cfg(feature = "project")]
 /// The theme `name` as the project at `root` holds it: every file
 /// [`ProjectLayout::theme_files`] lists, with its blob and SHA-256, as
 /// `review approve theme` lists it (its [`theme_listing`] is the theme's

@@ -66,12 +66,16 @@ pub(crate) fn validate(
     }
     check.consistency(scope);
     // Signatures are the costly check: each ledger's are checked on a
-    // worker, and reported in ledger order.
+    // worker (with the `parallel` feature), and reported in ledger order.
     let ledgers: Vec<&Ledger> = library.ledgers().iter().filter(|l| scope.covers(&l.item)).collect();
+    #[cfg(feature = "parallel")]
     let refusals: Vec<Vec<(usize, trust::Refusal)>> = {
         use rayon::prelude::*;
         ledgers.par_iter().map(|l| item_refusals(library, l, mathematics)).collect()
     };
+    #[cfg(not(feature = "parallel"))]
+    let refusals: Vec<Vec<(usize, trust::Refusal)>> =
+        ledgers.iter().map(|l| item_refusals(library, l, mathematics)).collect();
     for (ledger, refused) in ledgers.into_iter().zip(refusals) {
         check.ledger(ledger);
         check.signatures(&ledger.path, &ledger.records, refused);
