@@ -63,7 +63,9 @@ fn a_bundle_loads_verified_and_equals_what_production_published() {
     let site = published();
     let root = site.path();
     let bytes = bundle(root);
-    assert_eq!(fs::read(root.join("public/api/v1/edition.bundle")).unwrap(), bytes, "both copies are the same");
+    let api: serde_json::Value =
+        serde_json::from_slice(&fs::read(root.join("public/api/v1/index.json")).unwrap()).unwrap();
+    assert_eq!(api["bundle"], "https://fixture.example/edition.bundle");
     assert!(!String::from_utf8_lossy(&bytes).contains("UNAPPROVED-EDIT"), "the unapproved edit is not in the bundle");
 
     let trust = the_trust_root(root);
@@ -311,6 +313,17 @@ fn verify_site_passes_on_a_fresh_build_and_names_every_file_that_differs() {
         assert_eq!(String::from_utf8_lossy(&out.stdout), format!("changed: {file} is not what the bundle renders\n"));
         assert!(String::from_utf8_lossy(&out.stderr).starts_with("not verified: 1 file(s) of "), "{file}");
     }
+    // A symbolic link, even to the right bytes, is not the deployed file.
+    let (_dir, copy) = deployed(root);
+    let page = copy.join("styles/avoidant/index.html");
+    fs::rename(&page, copy.join("elsewhere.html")).unwrap();
+    std::os::unix::fs::symlink(root.join("public/styles/avoidant/index.html"), &page).unwrap();
+    let out = verify_site(root, &copy);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "extra:   elsewhere.html is deployed but not rendered from the bundle\nchanged: styles/avoidant/index.html is not what the bundle renders\n"
+    );
+
     let (_dir, copy) = deployed(root);
     fs::write(copy.join("styles/new.html"), "<p>Unreviewed</p>").unwrap();
     fs::remove_file(copy.join("feed.xml")).unwrap();

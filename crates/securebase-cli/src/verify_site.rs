@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use securebase::{Approved, BundleError};
-use securebase_site::{BuildOptions, Part, Site};
+use securebase_site::{BuildOptions, Comparison, Part, Site};
 
 use crate::{EXIT_ERRORS, Terminal, say};
 
@@ -51,17 +51,18 @@ pub fn run(term: Terminal, deployed: &Path, bundle: &Path, trust_root: &Path) ->
         );
     }
     let options = BuildOptions::approved(&approved, &bytes);
-    let files = Site::new(approved.library(), &options)
-        .and_then(|site| site.render(Part::All))
+    let mut comparison = Comparison::new(deployed);
+    let written = Site::new(approved.library(), &options)
+        .and_then(|site| site.render_into(Part::All, &mut comparison, &|_, _| {}))
         .context("cannot render the site from the bundle")?;
-    let differences = securebase_site::compare(deployed, &files)?;
+    let differences = comparison.finish()?;
     let items = approved.items().count();
     if differences.is_empty() {
         say!(
             "verified: {} matches the bundle byte for byte ({} files; {} item(s), each approved by a signature \
              that verifies against the trust root {}; built {}{})",
             deployed.display(),
-            files.len(),
+            written.files,
             items,
             trust_root.path.display(),
             made.date,

@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 
 pub use cache::RenderCache;
 pub use error::SiteError;
-pub use output::{Difference, compare};
+pub use output::{Comparison, Difference};
 pub use render::{Part, Rerender, Written, after_edit, dependents};
 pub use site::{Files, Site};
 pub use theme::{Theme, theme_files};
@@ -80,8 +80,7 @@ pub struct BuildOptions {
     /// theme from disk.
     pub theme: Option<Vec<(String, Vec<u8>)>>,
     /// The production edition's bundle ([`Production::bundle`](securebase::Production::bundle)),
-    /// published at `/edition.bundle` and `/api/v1/edition.bundle`; `None`
-    /// in the preview.
+    /// published at `/edition.bundle`; `None` in the preview.
     pub bundle: Option<Vec<u8>>,
 }
 

@@ -228,6 +228,7 @@ fn manifest(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Value {
         "version": API_VERSION,
         "edition": site.edition.as_str(),
         "commit": site.git.commit,
+        "bundle": site.bundle.map(|_| site.absolute(&Route::Bundle.url())),
         "trust_root": trust_root,
         "items": items,
         "approvals": editorial,
@@ -343,6 +344,7 @@ fn api(site: &Site<'_>, prepared: &[Prepared<'_>]) -> Result<Vec<(String, Vec<u8
         "version": API_VERSION,
         "edition": site.edition.as_str(),
         "site": { "title": config.title, "base_url": site.absolute("/"), "language": config.language },
+        "bundle": site.bundle.map(|_| site.absolute(&Route::Bundle.url())),
         "collections": collections,
     });
     let mut files = vec![json_file(Route::ApiIndex, &index)?];

@@ -80,47 +80,70 @@ impl std::fmt::Display for Difference {
     }
 }
 
-/// Compares the folder `deployed` with `files` (a render, sorted or not),
-/// byte for byte: every file that differs, is missing or is extra, in path
-/// order. A symbolic link counts as a changed (or extra) file; the
-/// [`MARKER`] a build leaves is not part of the site.
-///
-/// # Errors
-///
-/// `deployed` cannot be read.
-pub fn compare(deployed: &Path, files: &Files) -> Result<Vec<Difference>, SiteError> {
-    let mut on_disk = BTreeSet::new();
-    for entry in walkdir::WalkDir::new(deployed).min_depth(1).sort_by_file_name() {
-        let entry = entry.map_err(|e| SiteError::Io { path: deployed.to_path_buf(), source: e.into() })?;
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let inside = entry.path().strip_prefix(deployed).unwrap_or(entry.path());
-        let inside = securebase::path_text(inside);
-        if inside != MARKER {
-            on_disk.insert((inside, entry.file_type().is_symlink()));
-        }
+/// A sink that compares each rendered file with the deployed copy in a
+/// folder as it is rendered, keeping only the differences: how
+/// `verify-site` checks a site without holding it in memory.
+#[derive(Debug)]
+pub struct Comparison {
+    deployed: PathBuf,
+    expected: HashSet<String>,
+    differences: Mutex<Vec<Difference>>,
+}
+
+impl Comparison {
+    /// A comparison with the site deployed in the folder `deployed`.
+    pub fn new(deployed: &Path) -> Comparison {
+        Comparison { deployed: deployed.to_path_buf(), expected: HashSet::new(), differences: Mutex::new(Vec::new()) }
     }
-    let rendered: std::collections::BTreeMap<&str, &[u8]> =
-        files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
-    let mut differences = Vec::new();
-    for (inside, link) in &on_disk {
-        match rendered.get(inside.as_str()) {
-            None => differences.push(Difference::Extra(inside.clone())),
-            Some(_) if *link => differences.push(Difference::Changed(inside.clone())),
-            Some(bytes) => {
-                let held = fs::read(deployed.join(inside)).map_err(SiteError::io(deployed.join(inside)))?;
-                if held != *bytes {
-                    differences.push(Difference::Changed(inside.clone()));
+
+    /// Every file that differs, is missing or is extra, in path order. A
+    /// symbolic link counts as a changed (or extra) file; the [`MARKER`] a
+    /// build leaves is not part of the site.
+    ///
+    /// # Errors
+    ///
+    /// The deployed folder cannot be listed.
+    pub fn finish(self) -> Result<Vec<Difference>, SiteError> {
+        let mut differences = self.differences.into_inner().unwrap_or_else(|e| e.into_inner());
+        for entry in walkdir::WalkDir::new(&self.deployed).min_depth(1) {
+            let entry = entry.map_err(|e| SiteError::Io { path: self.deployed.clone(), source: e.into() })?;
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            let inside = securebase::path_text(entry.path().strip_prefix(&self.deployed).unwrap_or(entry.path()));
+            if inside != MARKER && !self.expected.contains(&inside) {
+                differences.push(Difference::Extra(inside));
+            }
+        }
+        differences.sort_by(|a, b| difference_path(a).cmp(difference_path(b)));
+        Ok(differences)
+    }
+}
+
+impl Sink for Comparison {
+    fn expect(&mut self, paths: &[&str]) -> Result<(), SiteError> {
+        self.expected.extend(paths.iter().map(|p| (*p).to_owned()));
+        Ok(())
+    }
+
+    fn write(&self, files: Files) -> Result<(), SiteError> {
+        let mut found = Vec::new();
+        for (inside, bytes) in files {
+            let path = self.deployed.join(&inside);
+            match fs::symlink_metadata(&path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => found.push(Difference::Missing(inside)),
+                Err(e) => return Err(SiteError::Io { path, source: e }),
+                Ok(meta) if !meta.is_file() => found.push(Difference::Changed(inside)),
+                Ok(_) => {
+                    if fs::read(&path).map_err(SiteError::io(&path))? != bytes {
+                        found.push(Difference::Changed(inside));
+                    }
                 }
             }
         }
+        self.differences.lock().unwrap_or_else(|e| e.into_inner()).extend(found);
+        Ok(())
     }
-    let deployed_paths: HashSet<&str> = on_disk.iter().map(|(p, _)| p.as_str()).collect();
-    differences
-        .extend(rendered.keys().filter(|p| !deployed_paths.contains(*p)).map(|p| Difference::Missing((*p).to_owned())));
-    differences.sort_by(|a, b| difference_path(a).cmp(difference_path(b)));
-    Ok(differences)
 }
 
 fn difference_path(d: &Difference) -> &str {

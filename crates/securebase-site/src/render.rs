@@ -121,7 +121,6 @@ impl Site<'_> {
         files.push(("assets/highlight.css".into(), highlight::stylesheet().as_bytes().to_vec()));
         if let Some(bundle) = self.bundle {
             files.push((Route::Bundle.file(), bundle.to_vec()));
-            files.push((Route::ApiBundle.file(), bundle.to_vec()));
         }
         for (path, bytes) in self.theme.statics() {
             files.push((path.to_owned(), bytes.to_vec()));

@@ -46,10 +46,9 @@ pub enum Route {
     ApiCollection(Collection),
     /// `/api/v1/<collection>/<slug>.json`.
     ApiItem(ItemRef),
-    /// `/edition.bundle`: the production edition's signed bundle.
+    /// `/edition.bundle`: the production edition's signed bundle (the API
+    /// index and the manifest give its address).
     Bundle,
-    /// `/api/v1/edition.bundle`: the same bundle, beside the API.
-    ApiBundle,
     /// A theme's static file, by its path inside the site (`assets/style.css`).
     Static(String),
 }
@@ -101,7 +100,6 @@ impl Route {
             Route::ApiCollection(c) => format!("/api/v1/{c}.json"),
             Route::ApiItem(r) => format!("/api/v1/{}/{}.json", r.collection, r.slug),
             Route::Bundle => "/edition.bundle".into(),
-            Route::ApiBundle => "/api/v1/edition.bundle".into(),
             Route::Static(path) => format!("/{path}"),
         }
     }
@@ -119,9 +117,7 @@ impl Route {
     pub fn parse(path: &str) -> Option<Route> {
         let path = path.split(['#', '?']).next().unwrap_or_default();
         let inside = path.strip_prefix('/')?;
-        if let Some(fixed) =
-            FIXED.iter().chain([&Route::Dashboard, &Route::Bundle, &Route::ApiBundle]).find(|r| r.url() == path)
-        {
+        if let Some(fixed) = FIXED.iter().chain([&Route::Dashboard, &Route::Bundle]).find(|r| r.url() == path) {
             return Some(fixed.clone());
         }
         let parts: Vec<&str> = inside.split('/').collect();
@@ -162,7 +158,6 @@ mod tests {
             Route::ApiItem(avoidant),
             Route::Static("assets/style.css".into()),
             Route::Bundle,
-            Route::ApiBundle,
         ];
         for route in FIXED.iter().chain(&routes) {
             assert_eq!(Route::parse(&route.url()).as_ref(), Some(route), "{route:?}");

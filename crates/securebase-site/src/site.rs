@@ -142,7 +142,7 @@ impl<'a> Site<'a> {
         match Route::parse(path) {
             None => false,
             Some(Route::Dashboard) => self.edition == Edition::Preview,
-            Some(Route::Bundle | Route::ApiBundle) => self.bundle.is_some(),
+            Some(Route::Bundle) => self.bundle.is_some(),
             Some(Route::Person(id)) => self.library.person(&id).is_some(),
             Some(Route::Item(r) | Route::ApiItem(r)) => self.library.item(&r).is_some(),
             Some(Route::Static(file)) => self.statics.contains(&format!("/{file}")),

@@ -343,7 +343,7 @@ impl Production {
             .trust_root()
             .map(|root| root.fingerprints().into_iter().map(|(id, f)| (id.to_string(), f)).collect())
             .unwrap_or_default();
-        container_of("production", made, editors, self.withheld.clone(), self.files.clone()).to_bytes()
+        container_of("production", made, editors, self.withheld.clone(), Vec::new()).to_bytes_with(&self.files)
     }
 }
 

@@ -297,50 +297,45 @@ impl Library {
         blobs: &BTreeMap<BlobId, Vec<u8>>,
         theme: &[(String, Vec<u8>)],
     ) -> Result<Vec<(String, Vec<u8>)>, Diagnostics> {
-        let mut problems = Diagnostics::new();
-        let mut files: Vec<(String, Vec<u8>)> = theme.to_vec();
-        let mut approved = |path: &Path, subject: Subject| {
-            let Some(record) = latest_approval(library.records(&subject)) else { return };
-            let bytes = blobs.get(&record.blob).cloned().or_else(|| std::fs::read(self.root().join(path)).ok());
-            match bytes.filter(|b| record.sha256.as_ref() == Some(&Sha256::of(b))) {
-                Some(bytes) => files.push((crate::diagnostic::path_text(path), bytes)),
-                None => problems.push(
-                    Diagnostic::error(
-                        Code::Io,
-                        path,
-                        Position::START,
-                        format!("the approved version of {subject} changed while the build read it"),
-                    )
-                    .with_hint("build again once nothing is writing to the project"),
-                ),
+        use rayon::prelude::*;
+        let read = |path: &Path| {
+            std::fs::read(self.root().join(path)).map_err(|e| {
+                Diagnostic::error(Code::Io, path, Position::START, format!("cannot read it for the bundle: {e}"))
+            })
+        };
+        // A subject's approved file and its ledger.
+        let approved = |path: &Path, subject: Subject| -> Result<[(String, Vec<u8>); 2], Diagnostic> {
+            let record = latest_approval(library.records(&subject));
+            let bytes = match record.and_then(|r| blobs.get(&r.blob)) {
+                Some(bytes) => bytes.clone(),
+                None => read(path)?,
+            };
+            if record.and_then(|r| r.sha256.as_ref()) != Some(&Sha256::of(&bytes)) {
+                let message = format!("the approved version of {subject} changed while the build read it");
+                return Err(Diagnostic::error(Code::Io, path, Position::START, message)
+                    .with_hint("build again once nothing is writing to the project"));
             }
             let ledger = ProjectLayout::ledger(&subject);
-            match std::fs::read(self.root().join(&ledger)) {
-                Ok(bytes) => files.push((crate::diagnostic::path_text(&ledger), bytes)),
-                Err(e) => problems.push(Diagnostic::error(
-                    Code::Io,
-                    &ledger,
-                    Position::START,
-                    format!("cannot read the ledger: {e}"),
-                )),
-            }
+            let ledger_bytes = read(&ledger)?;
+            Ok([(crate::diagnostic::path_text(path), bytes), (crate::diagnostic::path_text(&ledger), ledger_bytes)])
         };
-        approved(Path::new(ProjectLayout::SITE_TOML), Subject::Site);
-        for person in library.people() {
-            approved(&person.path, Subject::Person(person.id.clone()));
-        }
-        for item in library.all_items() {
-            approved(&item.meta().path, Subject::Item(item.reference()));
-        }
+        let mut subjects: Vec<(&Path, Subject)> = vec![(Path::new(ProjectLayout::SITE_TOML), Subject::Site)];
+        subjects.extend(library.people().iter().map(|p| (p.path.as_path(), Subject::Person(p.id.clone()))));
+        subjects.extend(library.all_items().map(|i| (i.meta().path.as_path(), Subject::Item(i.reference()))));
+        let found: Vec<Result<[(String, Vec<u8>); 2], Diagnostic>> =
+            subjects.into_par_iter().map(|(path, subject)| approved(path, subject)).collect();
+        let mut problems = Diagnostics::new();
+        let mut files: Vec<(String, Vec<u8>)> = theme.to_vec();
         let theme_ledger = ProjectLayout::ledger(&Subject::Theme);
-        match std::fs::read(self.root().join(&theme_ledger)) {
+        match read(&theme_ledger) {
             Ok(bytes) => files.push((crate::diagnostic::path_text(&theme_ledger), bytes)),
-            Err(e) => problems.push(Diagnostic::error(
-                Code::Io,
-                &theme_ledger,
-                Position::START,
-                format!("cannot read the ledger: {e}"),
-            )),
+            Err(problem) => problems.push(problem),
+        }
+        for result in found {
+            match result {
+                Ok(pair) => files.extend(pair),
+                Err(problem) => problems.push(problem),
+            }
         }
         if problems.has_errors() { Err(problems) } else { Ok(files) }
     }

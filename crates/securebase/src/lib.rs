@@ -1,6 +1,6 @@
 //! # securebase: clinician-reviewed mental-health content as typed data
 //!
-//! This crate loads a securebase project (a `site.toml` and a `content/`
+//! This crate loads securebase content (a `site.toml` and a `content/`
 //! folder of YAML and Markdown) into a typed, validated [`Library`]:
 //! attachment [`Style`]s, self-help [`Strategy`]s, [`Therapy`]s and
 //! [`Guide`]s, the [`Person`]s who write and review them, their
@@ -9,16 +9,80 @@
 //! It never renders HTML: the site generator and any other app (a care
 //! matching service, a chat assistant) read the same typed content from it.
 //!
-//! ## From `cargo add` to printing content
+//! ## Which text to show readers: editions
 //!
-//! ```sh
-//! cargo add securebase --features embedded   # the shipped content, bundled
+//! The working text of a project is not what readers may see: only a
+//! version a licensed clinician approved is. Pick the edition by who reads:
+//!
+//! | You want | Use | What you get |
+//! |---|---|---|
+//! | What the public site shows | [`Approved::from_bundle`] with the site's `edition.bundle` and your pinned trust root | Only approved text; every item with its [`Verified`] approval (signer, key, date); refused whole if any signature, chain or file does not verify |
+//! | A demo or a test | `embedded()` (feature `embedded`), [`Preview::from_bundle`] | The working text, typed as a [`Preview`]: [`Preview::unapproved_library`] says what it is |
+//! | A writing or review tool | [`Library::load`] on a checkout (feature `project`) | The working tree, each item with its [`State`] ([`Library::review`]) |
+//!
+//! A production build writes the bundle to `/edition.bundle` (and
+//! `/api/v1/edition.bundle`). An app includes the bundle its deployment
+//! built (`include_bytes!`) or fetches it, and pins the deployment's trust
+//! root (the editors' public keys) in its own configuration, never taken
+//! from the site. [`Edition::from_bundle`] loads either kind and says which
+//! in its type; `match` names both.
+//!
+//! ## Adding the dependency
+//!
+//! securebase is not on crates.io yet: depend on a checkout or on the
+//! repository.
+//!
+//! ```toml
+//! [dependencies]
+//! securebase = { path = "../securebase/crates/securebase" }
+//! # or: securebase = { git = "https://your.git.host/securebase.git" }
+//!
+//! # An app that only reads bundles leaves out loading from disk, git,
+//! # recording decisions and rayon (8 crates fewer; README's "Using the
+//! # content library" has the build times):
+//! # securebase = { path = "...", default-features = false }
 //! ```
 //!
-//! `embedded()` (with the `embedded` feature) gives the bundled content; [`Library::load`] reads a
-//! project folder; [`Library::from_memory`] reads files you already hold.
-//! Each item is an [`Item`]: the common [`Meta`] and its collection's own
-//! fields (`item.fields`). Review state comes from [`Library::review`].
+//! Features: `project` (default: [`Library::load`], `check`, `reload`,
+//! [`git`], [`Library::production`], [`decision`]), `parallel` (default:
+//! signatures checked on every core), `embedded` (the shipped content as a
+//! preview bundle), `schema` (JSON Schema of the file formats).
+//!
+//! ## Reading a verified edition
+//!
+//! ```
+//! use securebase::{Approved, TrustRoot};
+//!
+//! # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/edition");
+//! // The deployment's trust root, pinned by the app, and the bundle its
+//! // production build wrote.
+//! let trust_root = TrustRoot::read(&dir.join("trust-root")).expect("a trust root");
+//! let bundle = std::fs::read(dir.join("edition.bundle")).expect("the bundle");
+//!
+//! let edition = Approved::from_bundle("edition.bundle", &bundle, &trust_root).expect("every approval verifies");
+//! for (item, verified) in edition.items() {
+//!     // "Avoidant attachment: Riley Example (fictional), LCSW, on 2026-12-07 (version 1, key SHA256:…)"
+//!     println!("{}: {verified}", item.meta().title);
+//!     assert_eq!(verified.signer.name, "Riley Example (fictional)");
+//! }
+//! // The item as the site's API serves it, with its verified approval.
+//! let avoidant = "styles/avoidant".parse().expect("a reference");
+//! let json = edition.document(&avoidant).expect("an approved item").to_json().expect("JSON");
+//! assert!(json.contains("\"fingerprint\":\"SHA256:"));
+//!
+//! // One changed byte, and nothing of the bundle is handed out.
+//! let mut tampered = bundle.clone();
+//! let at = tampered.windows(7).position(|w| w == b"## What").expect("a heading");
+//! tampered[at + 3] = b'w';
+//! assert!(Approved::from_bundle("edition.bundle", &tampered, &trust_root).is_err());
+//! ```
+//!
+//! ## Loading files you hold
+//!
+//! [`Library::load`] reads a project folder; [`Library::from_memory`] reads
+//! files you already hold. Each item is an [`Item`]: the common [`Meta`]
+//! and its collection's own fields (`item.fields`). Review state comes from
+//! [`Library::review`], against a date ([`today()`]).
 //!
 //! ```
 //! use securebase::{Library, State, Strategy, Style};

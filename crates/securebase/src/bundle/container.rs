@@ -73,8 +73,14 @@ impl Container {
     /// value per line. For any bytes [`parse`](Self::parse) accepts,
     /// writing what it read gives those bytes back.
     pub fn to_bytes(&self) -> Vec<u8> {
+        self.to_bytes_with(&self.files)
+    }
+
+    /// [`to_bytes`](Self::to_bytes) with `files` in place of the held ones,
+    /// for a writer that keeps its files elsewhere.
+    pub fn to_bytes_with(&self, files: &[(String, Vec<u8>)]) -> Vec<u8> {
         let one_line = |s: &str| s.replace('\n', " ");
-        let mut out = Vec::with_capacity(self.files.iter().map(|(p, b)| p.len() + b.len() + 24).sum::<usize>() + 256);
+        let mut out = Vec::with_capacity(files.iter().map(|(p, b)| p.len() + b.len() + 24).sum::<usize>() + 256);
         let line = |out: &mut Vec<u8>, text: String| {
             out.extend_from_slice(text.as_bytes());
             out.push(b'\n');
@@ -95,7 +101,7 @@ impl Container {
         for id in withheld {
             line(&mut out, format!("withheld {}", one_line(id)));
         }
-        let mut files: Vec<&(String, Vec<u8>)> = self.files.iter().collect();
+        let mut files: Vec<&(String, Vec<u8>)> = files.iter().collect();
         files.sort_by(|a, b| a.0.cmp(&b.0));
         for (path, bytes) in &files {
             line(&mut out, format!("file {} {}", bytes.len(), one_line(path)));
