@@ -285,6 +285,9 @@ impl Library {
     }
 }
 
+/// A file in the project, as (path, bytes).
+type File = (String, Vec<u8>);
+
 impl Library {
     /// Every file the production edition `library` is made from, with its
     /// approved bytes: from `blobs` (what git gave) or, for an item whose
@@ -304,7 +307,7 @@ impl Library {
             })
         };
         // A subject's approved file and its ledger.
-        let approved = |path: &Path, subject: Subject| -> Result<[(String, Vec<u8>); 2], Diagnostic> {
+        let approved = |path: &Path, subject: Subject| -> Result<[File; 2], Diagnostic> {
             let record = latest_approval(library.records(&subject));
             let bytes = match record.and_then(|r| blobs.get(&r.blob)) {
                 Some(bytes) => bytes.clone(),
@@ -322,7 +325,7 @@ impl Library {
         let mut subjects: Vec<(&Path, Subject)> = vec![(Path::new(ProjectLayout::SITE_TOML), Subject::Site)];
         subjects.extend(library.people().iter().map(|p| (p.path.as_path(), Subject::Person(p.id.clone()))));
         subjects.extend(library.all_items().map(|i| (i.meta().path.as_path(), Subject::Item(i.reference()))));
-        let found: Vec<Result<[(String, Vec<u8>); 2], Diagnostic>> =
+        let found: Vec<Result<[File; 2], Diagnostic>> =
             subjects.into_par_iter().map(|(path, subject)| approved(path, subject)).collect();
         let mut problems = Diagnostics::new();
         let mut files: Vec<(String, Vec<u8>)> = theme.to_vec();
