@@ -106,5 +106,13 @@ git reset --quiet --hard HEAD~2
 
 step "10. Checks: every signature and every ledger's history, as production checks them"
 sb review verify
+
+step "11. Anyone can check the deployed site against its signed edition bundle"
+sb verify-site public --bundle public/edition.bundle
+cp -r public "$keys/deployed"
+sed -i 's/avoidant/av0idant/' "$keys/deployed/styles/avoidant/index.html"
+if sb verify-site "$keys/deployed" --bundle public/edition.bundle; then
+  echo "a changed page passed"; exit 1
+fi
 echo
 echo "The production site is in $scratch/public"

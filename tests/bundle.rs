@@ -334,6 +334,31 @@ fn verify_site_passes_on_a_fresh_build_and_names_every_file_that_differs() {
         "missing: feed.xml is rendered from the bundle but not deployed\nextra:   styles/new.html is deployed but not rendered from the bundle\n"
     );
 
+    // A mirror made by following links lacks files: with --present-only
+    // they are counted, and a changed file still fails.
+    let (_dir, copy) = deployed(root);
+    fs::remove_file(copy.join("api/v1/styles/avoidant.json")).unwrap();
+    let present_only = |copy: &Path| {
+        let mut command = securebase();
+        command
+            .arg("verify-site")
+            .arg(copy)
+            .arg("--present-only")
+            .arg("--bundle")
+            .arg(root.join("public/edition.bundle"));
+        command.arg("--trust-root").arg(trust_root(root)).output().unwrap()
+    };
+    let out = present_only(&copy);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("not compared: 1 file(s) the bundle renders are not in "));
+    flip(&copy.join("styles/avoidant/index.html"));
+    let out = present_only(&copy);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "changed: styles/avoidant/index.html is not what the bundle renders\n"
+    );
+
     // A bundle that does not verify is refused before any comparison.
     let mut container = Container::parse(&bundle(root)).unwrap();
     container.files.retain(|(p, _)| p != "content/reviews/styles/avoidant.yaml");

@@ -184,7 +184,8 @@ Exit codes: 0 stopped with Ctrl-C, 1 could not start, 2 usage errors."
         after_help = "Verifies the bundle (every file the approved version its ledger signs, every signature and chain \
 checked against the trust root and the approved people files, as production checks them, with no git), renders the \
 site from it with this generator and compares the render with DIR byte for byte, naming every file that differs, is \
-missing or is extra. DIR is the deployed site, downloaded by any means (`wget --mirror`, a copy of the bucket).\n\n\
+missing or is extra. DIR is the deployed site, downloaded by any means (a copy of the bucket, `rsync`; `wget --mirror` \
+follows links only, so use --present-only with it).\n\n\
 Examples:\n  securebase verify-site ./mirror --bundle ./mirror/edition.bundle --trust-root trust-root\n\n\
 Exit codes: 0 verified, 1 the bundle does not verify or a file differs, 2 usage errors."
     )]
@@ -197,6 +198,11 @@ Exit codes: 0 verified, 1 the bundle does not verify or a file differs, 2 usage 
         /// The deployment's trust root, obtained from the publisher, not from the site.
         #[arg(long, env = "SECUREBASE_TRUST_ROOT")]
         trust_root: PathBuf,
+        /// Compare only the files DIR holds: for a mirror made by following
+        /// links, which lacks the API's documents. Changed and extra files
+        /// still fail.
+        #[arg(long)]
+        present_only: bool,
     },
     /// Write a skeleton item that passes `check` at once, with placeholders marked TODO.
     #[command(
@@ -296,7 +302,9 @@ fn main() -> ExitCode {
         Command::Desk { root, listen, trust_root, push, command } => {
             desk::run(term, &root, listen, trust_root, push, command)
         }
-        Command::VerifySite { dir, bundle, trust_root } => verify_site::run(term, &dir, &bundle, &trust_root),
+        Command::VerifySite { dir, bundle, trust_root, present_only } => {
+            verify_site::run(term, &dir, &bundle, &trust_root, present_only)
+        }
         Command::New { collection, slug, root } => new::run(&root, collection, &slug),
         Command::Schema { out } => schema::run(&out),
         Command::Completions { shell } => {

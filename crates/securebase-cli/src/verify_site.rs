@@ -13,8 +13,16 @@ use securebase_site::{BuildOptions, Comparison, Part, Site};
 
 use crate::{EXIT_ERRORS, Terminal, say};
 
-/// Runs `verify-site DIR --bundle FILE --trust-root FILE`.
-pub fn run(term: Terminal, deployed: &Path, bundle: &Path, trust_root: &Path) -> anyhow::Result<ExitCode> {
+/// Runs `verify-site DIR --bundle FILE --trust-root FILE`; with
+/// `present_only`, files the render has and DIR lacks are counted, not
+/// failed (a mirror made by following links lacks the API's documents).
+pub fn run(
+    term: Terminal,
+    deployed: &Path,
+    bundle: &Path,
+    trust_root: &Path,
+    present_only: bool,
+) -> anyhow::Result<ExitCode> {
     let Some(trust_root) = crate::build::read_trust_root(Some(trust_root))? else { unreachable!("a path was given") };
     if !deployed.is_dir() {
         anyhow::bail!(
@@ -55,14 +63,22 @@ pub fn run(term: Terminal, deployed: &Path, bundle: &Path, trust_root: &Path) ->
     let written = Site::new(approved.library(), &options)
         .and_then(|site| site.render_into(Part::All, &mut comparison, &|_, _| {}))
         .context("cannot render the site from the bundle")?;
-    let differences = comparison.finish()?;
+    let mut differences = comparison.finish()?;
+    let before = differences.len();
+    if present_only {
+        differences.retain(|d| !matches!(d, securebase_site::Difference::Missing(_)));
+    }
+    let not_compared = before - differences.len();
+    if not_compared > 0 {
+        crate::note!(term, "not compared: {not_compared} file(s) the bundle renders are not in {}", deployed.display());
+    }
     let items = approved.items().count();
     if differences.is_empty() {
         say!(
             "verified: {} matches the bundle byte for byte ({} files; {} item(s), each approved by a signature \
              that verifies against the trust root {}; built {}{})",
             deployed.display(),
-            written.files,
+            written.files - not_compared,
             items,
             trust_root.path.display(),
             made.date,
