@@ -205,6 +205,15 @@ fn every_tampering_is_refused_with_a_located_reason() {
         "{reason}"
     );
 
+    // A content file that is no item, people file or ledger.
+    let mut container = Container::parse(&bytes).unwrap();
+    container.files.push(("content/notes.txt".into(), b"unreviewed notes".to_vec()));
+    let reason = refusal(&container.to_bytes(), &trust);
+    assert!(
+        reason.contains("content/notes.txt:1:1: error[signature]: this file is not an item, people file or ledger"),
+        "{reason}"
+    );
+
     // A file outside what the edition approved.
     let mut container = Container::parse(&bytes).unwrap();
     container.files.push(("static/extra.js".into(), b"alert(1)".to_vec()));

@@ -440,13 +440,33 @@ impl Parts {
             };
         check(Path::new(ProjectLayout::SITE_TOML), Subject::Site, self.site_toml());
         let prefix = Path::new(ProjectLayout::CONTENT);
+        let ledgers: BTreeSet<&Path> = library
+            .ledgers()
+            .iter()
+            .map(|l| l.path.as_path())
+            .chain(library.editorial_ledgers().iter().map(|l| l.path.as_path()))
+            .collect();
+        let mut stray = Vec::new();
         for (inside, bytes) in &self.content {
             let path = prefix.join(inside);
             if let Some(item) = library.item_at(&path) {
                 check(&path, Subject::Item(item.reference()), bytes);
             } else if let Some(person) = library.people().iter().find(|p| p.path == path) {
                 check(&path, Subject::Person(person.id.clone()), bytes);
+            } else if !ledgers.contains(path.as_path()) {
+                stray.push(path);
             }
+        }
+        for path in stray {
+            problems.push(
+                Diagnostic::error(
+                    Code::Signature,
+                    &path,
+                    Position::START,
+                    "this file is not an item, people file or ledger the edition holds",
+                )
+                .with_hint("a bundle holds what its edition publishes and nothing else"),
+            );
         }
         // The theme: exactly the files its record lists, each the bytes
         // the record signs.
