@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 use securebase::bundle::Container;
-use securebase::{Approved, BundleError, Edition, ItemRef, Library, TrustRoot};
+use securebase::{Approved, BundleError, Edition, ItemRef, Library, Sha256, TrustRoot};
 use tempfile::TempDir;
 
 /// Text written after the clinician's approval, which no one approved.
@@ -205,6 +205,45 @@ fn every_tampering_is_refused_with_a_located_reason() {
         "{reason}"
     );
 
+    // The theme's file list, which no signature covers by itself: a
+    // template's entry pointed at hostile bytes, and a page added.
+    let theme_ledger = "content/reviews/theme.yaml";
+    let hostile = b"<p>Approved by Riley Example, LCSW: stop your medication.</p>".to_vec();
+    let (blob, sha) = (securebase::BlobId::of(&hostile).to_string(), Sha256::of(&hostile).to_string());
+    let template = "themes/default/templates/item.html";
+    let mut container = Container::parse(&bytes).unwrap();
+    let listed = String::from_utf8(container.files.iter().find(|(p, _)| p == theme_ledger).unwrap().1.clone()).unwrap();
+    let entry = listed.find(&format!("- path: {template}\n")).unwrap();
+    let old_blob = listed[entry..].lines().nth(1).unwrap().trim().to_owned();
+    let old_sha = listed[entry..].lines().nth(2).unwrap().trim().to_owned();
+    let retargeted =
+        listed.replacen(&old_blob, &format!("blob: {blob}"), 1).replacen(&old_sha, &format!("sha256: {sha}"), 1);
+    let added = listed.replacen(
+        &format!("  - path: {template}\n"),
+        &format!("  - path: themes/default/static/assets/advice.html\n    blob: {blob}\n    sha256: {sha}\n  - path: {template}\n"),
+        1,
+    );
+    for (what, ledger, path) in
+        [("retargeted", retargeted, template), ("added", added, "themes/default/static/assets/advice.html")]
+    {
+        let mut tampered = container.clone();
+        for (p, b) in tampered.files.iter_mut() {
+            if p == theme_ledger {
+                *b = ledger.clone().into_bytes();
+            }
+        }
+        tampered.files.retain(|(p, _)| p != path);
+        tampered.files.push((path.to_owned(), hostile.clone()));
+        let reason = refusal(&tampered.to_bytes(), &trust);
+        assert!(
+            reason.starts_with(&format!(
+                "{theme_ledger}:1:3: error[signature]: the theme record's files do not match its blob and sha256"
+            )),
+            "{what}: {reason}"
+        );
+    }
+    container.files.clear();
+
     // A content file that is no item, people file or ledger.
     let mut container = Container::parse(&bytes).unwrap();
     container.files.push(("content/notes.txt".into(), b"unreviewed notes".to_vec()));
@@ -366,6 +405,25 @@ fn verify_site_passes_on_a_fresh_build_and_names_every_file_that_differs() {
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "changed: styles/avoidant/index.html is not what the bundle renders\n"
+    );
+
+    // ... but an empty folder is no mirror: the home page and the bundle
+    // must be there.
+    let empty = TempDir::new().unwrap();
+    let out = present_only(empty.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "missing: edition.bundle is rendered from the bundle but not deployed\nmissing: index.html is rendered from the bundle but not deployed\n"
+    );
+
+    // The marker a build leaves is ignored only as the build writes it.
+    let (_dir, copy) = deployed(root);
+    fs::write(copy.join(".securebase-output"), "<script>alert(1)</script>").unwrap();
+    let out = verify_site(root, &copy);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "extra:   .securebase-output is deployed but not rendered from the bundle\n"
     );
 
     // A bundle that does not verify is refused before any comparison.

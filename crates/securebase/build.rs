@@ -10,6 +10,10 @@ use std::{env, fs};
 #[allow(dead_code)]
 #[path = "src/bundle/container.rs"]
 mod container;
+/// The path rule the container reads with.
+#[allow(dead_code)]
+#[path = "src/relpath.rs"]
+mod relpath;
 
 fn main() {
     println!("cargo::rerun-if-env-changed=CARGO_FEATURE_EMBEDDED");

@@ -43,7 +43,7 @@ pub fn run(
             return Ok(ExitCode::from(EXIT_ERRORS));
         }
         Err(e) => {
-            eprintln!("not verified: {e}");
+            eprintln!("not verified: {}", securebase::visible(&e.to_string()));
             return Ok(ExitCode::from(EXIT_ERRORS));
         }
     };
@@ -65,8 +65,11 @@ pub fn run(
         .context("cannot render the site from the bundle")?;
     let mut differences = comparison.finish()?;
     let before = differences.len();
+    // What a reader meets first, and the bundle itself, must be there.
     if present_only {
-        differences.retain(|d| !matches!(d, securebase_site::Difference::Missing(_)));
+        differences.retain(
+            |d| !matches!(d, securebase_site::Difference::Missing(p) if p != "index.html" && p != "edition.bundle"),
+        );
     }
     let not_compared = before - differences.len();
     if not_compared > 0 {
@@ -76,13 +79,16 @@ pub fn run(
     if differences.is_empty() {
         say!(
             "verified: {} matches the bundle byte for byte ({} files; {} item(s), each approved by a signature \
-             that verifies against the trust root {}; built {}{})",
+             that verifies against the trust root {}; the build says it was made on {}{}, which nothing signs)",
             deployed.display(),
             written.files - not_compared,
             items,
             trust_root.path.display(),
             made.date,
-            made.commit.as_deref().map(|c| format!(" from commit {}", &c[..12.min(c.len())])).unwrap_or_default()
+            made.commit
+                .as_deref()
+                .map(|c| format!(" from commit {}", c.chars().take(12).collect::<String>()))
+                .unwrap_or_default()
         );
         return Ok(ExitCode::SUCCESS);
     }

@@ -111,7 +111,12 @@ impl Comparison {
                 continue;
             }
             let inside = securebase::path_text(entry.path().strip_prefix(&self.deployed).unwrap_or(entry.path()));
-            if inside != MARKER && !self.expected.contains(&inside) {
+            // The marker a build leaves, exactly as it writes it, is not
+            // part of the site; anything else by its name is.
+            let marker = inside == MARKER
+                && entry.file_type().is_file()
+                && fs::read(entry.path()).is_ok_and(|bytes| bytes == MARKER_TEXT.as_bytes());
+            if !marker && !self.expected.contains(&inside) {
                 differences.push(Difference::Extra(inside));
             }
         }
@@ -154,6 +159,9 @@ fn difference_path(d: &Difference) -> &str {
 
 /// The file that marks a folder as securebase output, safe to replace.
 pub const MARKER: &str = ".securebase-output";
+
+/// What the marker file says.
+const MARKER_TEXT: &str = "This folder is built by securebase and replaced by each build.\n";
 
 /// Checks that `out` is a folder the generator may replace, and returns it
 /// as an absolute path.
@@ -303,8 +311,7 @@ impl Sink for Publisher {
             let dir = staging.join(dir);
             fs::create_dir_all(&dir).map_err(SiteError::io(&dir))?;
         }
-        let marker = b"This folder is built by securebase and replaced by each build.\n".to_vec();
-        self.write(vec![(MARKER.to_owned(), marker)])
+        self.write(vec![(MARKER.to_owned(), MARKER_TEXT.as_bytes().to_vec())])
     }
 
     /// Writes `files` into the staging folder; a file whose bytes are

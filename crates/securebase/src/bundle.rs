@@ -172,14 +172,6 @@ impl Edition {
         Approved::from_container(name, container, trust_root).map(Edition::Approved)
     }
 
-    /// The library of either edition.
-    pub fn library(&self) -> &Library {
-        match self {
-            Edition::Approved(a) => &a.library,
-            Edition::Preview(p) => &p.library,
-        }
-    }
-
     /// The approved edition, if this is one.
     pub fn approved(&self) -> Option<&Approved> {
         match self {
@@ -541,13 +533,14 @@ fn verified(library: &Library, records: &[LedgerRecord], record: &LedgerRecord) 
 }
 
 impl fmt::Display for Verified {
-    /// "Riley Example (fictional), LCSW, on 2026-12-07 (version 1, key SHA256:…)".
+    /// "Riley Example (fictional), LCSW, on 2026-12-07 (version 1, key
+    /// SHA256:…)"; without credentials, "Alex Editor (fictional) on …".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let credentials: Vec<&str> = self.signer.credentials.iter().map(|c| c.abbreviation.as_str()).collect();
         write!(f, "{}", self.signer.name)?;
         if !credentials.is_empty() {
-            write!(f, ", {}", credentials.join(", "))?;
+            write!(f, ", {},", credentials.join(", "))?;
         }
-        write!(f, ", on {} (version {}, key {})", self.date, self.version, self.fingerprint)
+        write!(f, " on {} (version {}, key {})", self.date, self.version, self.fingerprint)
     }
 }

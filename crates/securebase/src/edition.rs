@@ -10,7 +10,7 @@
 //! (clinical reviewers), after each ledger is checked against its history.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position};
@@ -20,7 +20,7 @@ use crate::layout::ProjectLayout;
 use crate::library::Library;
 use crate::model::{BlobId, Editorial, LedgerRecord, PersonId, Sha256, Subject};
 use crate::review::latest_approval;
-use crate::trust::{self, Mathematics, TrustRoot};
+use crate::trust::{Mathematics, TrustRoot};
 
 /// Why the production edition cannot be built.
 #[derive(Debug, thiserror::Error)]
@@ -167,32 +167,9 @@ impl Library {
         }
         committed(history, &Subject::Site, Path::new(ProjectLayout::SITE_TOML), &site.blob)?;
         wanted.push((site.blob.clone(), ProjectLayout::SITE_TOML.into()));
-        let listing = trust::theme_listing(&theme.files);
-        let theme_ledger = ProjectLayout::ledger(&Subject::Theme);
-        let theme_at =
-            || self_locate(self.root(), &theme_ledger, self.records(&Subject::Theme).len().saturating_sub(1));
-        if BlobId::of(listing.as_bytes()) != theme.blob
-            || theme.sha256.as_ref() != Some(&Sha256::of(listing.as_bytes()))
-        {
-            problems.push(
-                Diagnostic::error(
-                    Code::Signature,
-                    &theme_ledger,
-                    theme_at(),
-                    "the theme record's files do not match its blob and sha256",
-                )
-                .with_hint("approve the theme again with `securebase review approve theme`, which lists its files"),
-            );
-        }
+        // The theme record's files are its listing's, with plain paths: the
+        // editorial records' check above (`trust::theme_refusal`) says so.
         for file in &theme.files {
-            if !is_plain_relative(&file.path) {
-                let message = format!("the theme file `{}` is not a plain path inside the project", file.path);
-                problems.push(
-                    Diagnostic::error(Code::Signature, &theme_ledger, theme_at(), message)
-                        .with_hint("approve the theme again with `securebase review approve theme`"),
-                );
-                continue;
-            }
             committed(history, &Subject::Theme, Path::new(&file.path), &file.blob)?;
             wanted.push((file.blob.clone(), PathBuf::from(&file.path)));
         }
@@ -509,11 +486,6 @@ fn self_locate(root: &Path, ledger: &Path, index: usize) -> Position {
     Locator::new(&text, 0).entry_key(index, "blob")
 }
 
-/// Whether `path` is relative and has only plain names in it.
-fn is_plain_relative(path: &str) -> bool {
-    !path.is_empty() && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)))
-}
-
 /// Checks that `blob` is a version `path` held in a commit.
 fn committed(history: &History, subject: &Subject, path: &Path, blob: &BlobId) -> Result<(), EditionError> {
     if history.changes(path).iter().any(|c| c.blob.as_ref() == Some(blob)) {
@@ -734,15 +706,5 @@ mod tests {
         let avoidant: crate::model::ItemRef = "styles/avoidant".parse().unwrap();
         let record = library.ledger(&avoidant).and_then(|l| latest_approval(&l.records)).unwrap();
         assert_eq!(blobs.into_iter().collect::<Vec<_>>(), [(avoidant, &record.blob)]);
-    }
-
-    #[test]
-    fn theme_file_paths_are_plain_and_relative() {
-        for path in ["themes/default/templates/base.html", "static/a.css", "x"] {
-            assert!(is_plain_relative(path), "{path}");
-        }
-        for path in ["", "/etc/passwd", "../x", "themes/../../x", "./themes/a", "themes//a/.."] {
-            assert!(!is_plain_relative(path), "{path}");
-        }
     }
 }

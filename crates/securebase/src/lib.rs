@@ -171,6 +171,7 @@ mod model;
 mod open;
 pub mod passkey;
 mod readability;
+mod relpath;
 mod review;
 #[cfg(feature = "schema")]
 pub mod schema;

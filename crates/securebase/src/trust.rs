@@ -100,6 +100,22 @@ pub fn working_theme(root: &Path, name: &str) -> Result<Vec<ThemeFile>, crate::l
     Ok(files)
 }
 
+/// Why a theme record's file list is not the one its signature covers, if
+/// it is not: the signature covers the record's blob and SHA-256, which are
+/// those of the list's [`theme_listing`], and every path must be plain.
+/// Production, the working tree's checks and a bundle's all ask this.
+pub fn theme_refusal(record: &LedgerRecord) -> Option<String> {
+    if let Some(file) = record.files.iter().find(|f| !crate::relpath::is_plain(&f.path)) {
+        return Some(format!("the theme file `{}` is not a plain path inside the project", file.path));
+    }
+    let listing = theme_listing(&record.files);
+    let digest = Sha256::of(listing.as_bytes());
+    if BlobId::of(listing.as_bytes()) != record.blob || record.sha256.as_ref() != Some(&digest) {
+        return Some("the theme record's files do not match its blob and sha256".to_owned());
+    }
+    None
+}
+
 /// Why a record is not an approval.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -663,6 +663,20 @@ impl Checker<'_> {
             }
         }
         self.record_rules(path, &ledger.records);
+        if ledger.subject == Editorial::Theme {
+            for (i, record) in ledger.records.iter().enumerate().filter(|(_, r)| r.decision == Decision::Approved) {
+                if let Some(message) = trust::theme_refusal(record) {
+                    let at = loc().entry_key(i, "blob");
+                    self.error(
+                        Code::Signature,
+                        path,
+                        at,
+                        message,
+                        "approve the theme again with `securebase review approve theme`, which lists its files",
+                    );
+                }
+            }
+        }
         let library = self.library;
         let subject = ledger.subject.subject();
         let keys = |r: &LedgerRecord| library.signer_keys(&subject, &r.reviewer, root);

@@ -55,7 +55,12 @@ fn the_example_lists_what_is_verified_and_by_whom() {
         editorial,
         ["people/alex-editor", "people/riley-example", "people/securebase-editorial", "site", "theme"]
     );
-    assert!(lines[2..].iter().all(|l| l.contains("approved by Alex Editor (fictional)")), "{stdout}");
+    assert!(
+        lines[2..]
+            .iter()
+            .all(|l| l.contains("approved by Alex Editor (fictional) on 2026-12-07 (version 1, key SHA256:")),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -140,6 +140,9 @@ impl Container {
         }
         let mut next = reader.line()?;
         if let Some(commit) = next.strip_prefix("commit ") {
+            if commit.is_empty() || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(reader.error_at_last("the `commit` line holds a commit id in hexadecimal"));
+            }
             container.commit = Some(commit.to_owned());
             next = reader.line()?;
         }
@@ -164,9 +167,9 @@ impl Container {
             let Some(length) = length.parse::<usize>().ok().filter(|n| n.to_string() == length) else {
                 return Err(reader.error_at_last(format!("`{}` is not a length in bytes", shorten(length))));
             };
-            if !is_plain_path(path) {
+            if !crate::relpath::is_plain(path) {
                 return Err(reader.error_at_last(format!(
-                    "`{}` is not a plain relative path (`/`-separated names, no `.`, `..` or empty part)",
+                    "`{}` is not a plain relative path (`/`-separated names, no `.`, `..`, empty part, `\\`, `:` or control character)",
                     shorten(path)
                 )));
             }
@@ -195,15 +198,6 @@ impl Container {
         }
         Ok(container)
     }
-}
-
-/// Whether `path` is `/`-separated plain names: no empty, `.` or `..`
-/// part, no backslash or control character, not absolute.
-pub fn is_plain_path(path: &str) -> bool {
-    !path.is_empty()
-        && !path.chars().any(|c| c.is_control() || c == '\\')
-        && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
-        && !path.contains(':')
 }
 
 /// The first 60 characters of `text`, for a message.
@@ -235,6 +229,9 @@ impl<'b> Reader<'b> {
         let Ok(text) = std::str::from_utf8(&rest[..end]) else {
             return Err(self.error("this line is not UTF-8"));
         };
+        if text.chars().any(char::is_control) {
+            return Err(self.error("this line holds a control character"));
+        }
         self.at += end + 1;
         self.line += 1;
         Ok(text)
@@ -283,5 +280,108 @@ impl<'b> Reader<'b> {
     fn error_at(&self, line: usize, message: impl Into<String>) -> FormatError {
         let offset = self.bytes.split(|&b| b == b'\n').take(line - 1).map(|l| l.len() + 1).sum();
         FormatError { line, offset, message: message.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Container {
+        Container {
+            edition: "production".into(),
+            generator: "securebase 0.1.0".into(),
+            date: "2026-12-07".into(),
+            commit: Some("4f1c2a".into()),
+            editors: vec![("alex-editor".into(), "SHA256:abc".into())],
+            withheld: vec!["styles/secure".into()],
+            files: vec![
+                ("content/styles/avoidant.md".into(), b"---\ntitle: A\n---\nBody\n".to_vec()),
+                ("themes/default/static/icon.png".into(), vec![0, 10, 65, 10]),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_container_reads_back_what_it_wrote() {
+        let bytes = sample().to_bytes();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            text.starts_with("securebase-edition 1\nedition production\ngenerator securebase 0.1.0\ndate 2026-12-07\n")
+        );
+        assert!(text.ends_with("\nend 2\n"), "{text}");
+        assert_eq!(Container::parse(&bytes).unwrap(), sample());
+    }
+
+    #[test]
+    fn every_cut_is_refused_with_its_line_and_never_panics() {
+        let bytes = sample().to_bytes();
+        for cut in 0..bytes.len() {
+            let error = Container::parse(&bytes[..cut]).unwrap_err();
+            assert!(error.offset <= cut && error.line >= 1, "cut at {cut}: {error}");
+        }
+        let error = Container::parse(&bytes[..bytes.len() - 1]).unwrap_err();
+        assert_eq!(error.message, "this line has no end: the bundle is truncated");
+    }
+
+    #[test]
+    fn what_the_writer_would_not_write_is_refused() {
+        let bytes = sample().to_bytes();
+        let cases: [(&str, Vec<u8>, &str); 6] = [
+            (
+                "a length with a leading zero",
+                replace(&bytes, "file 22 ", "file 022 "),
+                "`022` is not a length in bytes",
+            ),
+            ("files out of order", reorder(), "is out of order or there twice"),
+            (
+                "a path going up",
+                replace(&bytes, "content/styles/avoidant.md", "content/../styles/a.md"),
+                "is not a plain relative path",
+            ),
+            (
+                "a commit that is not hex",
+                replace(&bytes, "commit 4f1c2a", "commit 4f1c2a€"),
+                "the `commit` line holds a commit id",
+            ),
+            (
+                "a control character",
+                replace(&bytes, "generator securebase", "generator \u{1b}[2Ksecurebase"),
+                "control character",
+            ),
+            ("bytes after the end", [bytes.clone(), b"x".to_vec()].concat(), "1 byte(s) follow the `end` line"),
+        ];
+        for (what, bytes, message) in cases {
+            let error = Container::parse(&bytes).unwrap_err();
+            assert!(error.message.contains(message), "{what}: {error}");
+        }
+        let other = replace(&bytes, "securebase-edition 1", "securebase-edition 2");
+        assert_eq!(
+            Container::parse(&other).unwrap_err().to_string(),
+            "line 1 (byte 0): this bundle is format `securebase-edition 2`, and this program reads `securebase-edition 1`"
+        );
+    }
+
+    fn replace(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        assert!(text.contains(from), "{from}");
+        text.replacen(from, to, 1).into_bytes()
+    }
+
+    /// The sample with its two files written in the wrong order.
+    fn reorder() -> Vec<u8> {
+        let mut one = sample();
+        one.files.truncate(1);
+        let mut other = sample();
+        other.files.remove(0);
+        let first = one.to_bytes();
+        let second = other.to_bytes();
+        let header_end = |b: &[u8]| String::from_utf8_lossy(b).find("\nfile ").unwrap() + 1;
+        let body = |b: &[u8]| {
+            let text = String::from_utf8_lossy(b).into_owned();
+            text[header_end(b)..text.rfind("end ").unwrap()].to_owned()
+        };
+        let header = String::from_utf8_lossy(&first[..header_end(&first)]).into_owned();
+        format!("{header}{}{}end 2\n", body(&second), body(&first)).into_bytes()
     }
 }
