@@ -20,8 +20,8 @@
 //! | A demo or a test | `embedded()` (feature `embedded`), [`Preview::from_bundle`] | The working text, typed as a [`Preview`]: [`Preview::unapproved_library`] says what it is |
 //! | A writing or review tool | [`Library::load`] on a checkout (feature `project`) | The working tree, each item with its [`State`] ([`Library::review`]) |
 //!
-//! A production build writes the bundle to `/edition.bundle` (and
-//! `/api/v1/edition.bundle`). An app includes the bundle its deployment
+//! A production build writes the bundle to `/edition.bundle` (the API
+//! index gives its address). An app includes the bundle its deployment
 //! built (`include_bytes!`) or fetches it, and pins the deployment's trust
 //! root (the editors' public keys) in its own configuration, never taken
 //! from the site. [`Edition::from_bundle`] loads either kind and says which
