@@ -126,6 +126,13 @@ fn with_file(bytes: &[u8], path: &str, change: impl FnOnce(&mut Vec<u8>)) -> Vec
     container.to_bytes()
 }
 
+/// The bundle with a file added at `path`.
+fn with_added(bytes: &[u8], path: &str, contents: &[u8]) -> Vec<u8> {
+    let mut container = Container::parse(bytes).unwrap();
+    container.files.push((path.to_owned(), contents.to_vec()));
+    container.to_bytes()
+}
+
 fn replace(bytes: &mut Vec<u8>, from: &str, to: &str) {
     let text = String::from_utf8(bytes.clone()).unwrap();
     assert!(text.contains(from), "{from:?}");
@@ -211,7 +218,7 @@ fn every_tampering_is_refused_with_a_located_reason() {
     let hostile = b"<p>Approved by Riley Example, LCSW: stop your medication.</p>".to_vec();
     let (blob, sha) = (securebase::BlobId::of(&hostile).to_string(), Sha256::of(&hostile).to_string());
     let template = "themes/default/templates/item.html";
-    let mut container = Container::parse(&bytes).unwrap();
+    let container = Container::parse(&bytes).unwrap();
     let listed = String::from_utf8(container.files.iter().find(|(p, _)| p == theme_ledger).unwrap().1.clone()).unwrap();
     let entry = listed.find(&format!("- path: {template}\n")).unwrap();
     let old_blob = listed[entry..].lines().nth(1).unwrap().trim().to_owned();
@@ -242,21 +249,16 @@ fn every_tampering_is_refused_with_a_located_reason() {
             "{what}: {reason}"
         );
     }
-    container.files.clear();
 
     // A content file that is no item, people file or ledger.
-    let mut container = Container::parse(&bytes).unwrap();
-    container.files.push(("content/notes.txt".into(), b"unreviewed notes".to_vec()));
-    let reason = refusal(&container.to_bytes(), &trust);
+    let reason = refusal(&with_added(&bytes, "content/notes.txt", b"unreviewed notes"), &trust);
     assert!(
         reason.contains("content/notes.txt:1:1: error[signature]: this file is not an item, people file or ledger"),
         "{reason}"
     );
 
     // A file outside what the edition approved.
-    let mut container = Container::parse(&bytes).unwrap();
-    container.files.push(("static/extra.js".into(), b"alert(1)".to_vec()));
-    let reason = refusal(&container.to_bytes(), &trust);
+    let reason = refusal(&with_added(&bytes, "static/extra.js", b"alert(1)"), &trust);
     assert!(
         reason.contains("static/extra.js:1:1: error[signature]: this file is not one of the approved theme's files"),
         "{reason}"
@@ -320,11 +322,17 @@ fn deployed(root: &Path) -> (TempDir, PathBuf) {
 }
 
 fn verify_site(root: &Path, dir: &Path) -> std::process::Output {
+    verify_with(root, dir, &root.join("public/edition.bundle"), &[])
+}
+
+/// `verify-site dir --bundle bundle` against the site's trust root, with `flags`.
+fn verify_with(root: &Path, dir: &Path, bundle: &Path, flags: &[&str]) -> std::process::Output {
     securebase()
         .arg("verify-site")
         .arg(dir)
+        .args(flags)
         .arg("--bundle")
-        .arg(root.join("public/edition.bundle"))
+        .arg(bundle)
         .arg("--trust-root")
         .arg(trust_root(root))
         .output()
@@ -386,16 +394,7 @@ fn verify_site_passes_on_a_fresh_build_and_names_every_file_that_differs() {
     // they are counted, and a changed file still fails.
     let (_dir, copy) = deployed(root);
     fs::remove_file(copy.join("api/v1/styles/avoidant.json")).unwrap();
-    let present_only = |copy: &Path| {
-        let mut command = securebase();
-        command
-            .arg("verify-site")
-            .arg(copy)
-            .arg("--present-only")
-            .arg("--bundle")
-            .arg(root.join("public/edition.bundle"));
-        command.arg("--trust-root").arg(trust_root(root)).output().unwrap()
-    };
+    let present_only = |copy: &Path| verify_with(root, copy, &root.join("public/edition.bundle"), &["--present-only"]);
     let out = present_only(&copy);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("not compared: 1 file(s) the bundle renders are not in "));
@@ -431,15 +430,7 @@ fn verify_site_passes_on_a_fresh_build_and_names_every_file_that_differs() {
     container.files.retain(|(p, _)| p != "content/reviews/styles/avoidant.yaml");
     let forged = root.join("forged.bundle");
     fs::write(&forged, container.to_bytes()).unwrap();
-    let out = securebase()
-        .arg("verify-site")
-        .arg(root.join("public"))
-        .arg("--bundle")
-        .arg(&forged)
-        .arg("--trust-root")
-        .arg(trust_root(root))
-        .output()
-        .unwrap();
+    let out = verify_with(root, &root.join("public"), &forged, &[]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

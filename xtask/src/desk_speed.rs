@@ -97,18 +97,10 @@ pub fn desk_speed(corpus: &Path, runs: usize) -> anyhow::Result<()> {
     let load = cold.elapsed();
     let items = snapshot.library.all_items().count();
     let today = desk.today();
-    let changed: Vec<String> = snapshot
-        .library
-        .reviews(today)
-        .filter(|r| r.state == State::ChangedSinceApproval)
-        .map(|r| r.item.to_string())
-        .collect();
-    let never: Vec<String> = snapshot
-        .library
-        .reviews(today)
-        .filter(|r| r.state == State::NeverReviewed)
-        .map(|r| r.item.to_string())
-        .collect();
+    let in_state = |state: State| -> Vec<String> {
+        snapshot.library.reviews(today).filter(|r| r.state == state).map(|r| r.item.to_string()).collect()
+    };
+    let (changed, never) = (in_state(State::ChangedSinceApproval), in_state(State::NeverReviewed));
     anyhow::ensure!(changed.len() >= runs && never.len() >= runs, "the corpus has too few items for {runs} runs");
     drop(snapshot);
 

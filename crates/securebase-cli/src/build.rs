@@ -129,7 +129,7 @@ pub fn run(
             // No git date reaches production: every date it shows is a
             // signed record's, since commit dates are the committer's to write.
             let git = GitInputs { commit: repo.head(), ..GitInputs::default() };
-            let bundle = production.bundle(&securebase::Made::new(today, git.commit.clone()));
+            let bundle = production.bundle(&securebase::Made::new(today, git.commit.clone()))?;
             (production.library, git, Some(production.theme), Some(bundle))
         }
         _ => {

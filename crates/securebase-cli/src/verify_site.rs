@@ -23,7 +23,7 @@ pub fn run(
     trust_root: &Path,
     present_only: bool,
 ) -> anyhow::Result<ExitCode> {
-    let Some(trust_root) = crate::build::read_trust_root(Some(trust_root))? else { unreachable!("a path was given") };
+    let trust_root = crate::build::read_trust_root(Some(trust_root))?.context("a trust root is needed")?;
     if !deployed.is_dir() {
         anyhow::bail!(
             "{} is not a folder: give the folder holding the deployed site (downloaded by any means)",

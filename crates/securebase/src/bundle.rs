@@ -24,9 +24,9 @@ use crate::diagnostic::{Code, Diagnostic, Diagnostics, Position};
 use crate::edition::Production;
 use crate::layout::ProjectLayout;
 use crate::library::Library;
-use crate::model::{AnyItem, BlobId, Date, ItemRef, LedgerRecord, Person, Sha256, Subject};
+use crate::model::{AnyItem, BlobId, Date, ItemRef, Person, Sha256, Subject};
 use crate::review::latest_approval;
-use crate::trust::{self, Mathematics, TrustRoot};
+use crate::trust::{Mathematics, TrustRoot};
 
 pub use container::{Container, FormatError};
 
@@ -329,13 +329,19 @@ impl Production {
     /// it was made from, the ledgers approving them, the trust root's
     /// fingerprints and `made`. The same edition and `made` always give the
     /// same bytes.
-    pub fn bundle(&self, made: &Made) -> Vec<u8> {
+    ///
+    /// # Errors
+    ///
+    /// An approved file that cannot be read again, or that changed since
+    /// the edition was made (its SHA-256 is not the one its record signs).
+    pub fn bundle(&self, made: &Made) -> Result<Vec<u8>, crate::EditionError> {
+        let files = self.files().map_err(crate::EditionError::Bundle)?;
         let editors = self
             .library
             .trust_root()
             .map(|root| root.fingerprints().into_iter().map(|(id, f)| (id.to_string(), f)).collect())
             .unwrap_or_default();
-        container_of("production", made, editors, self.withheld.clone(), Vec::new()).to_bytes_with(&self.files)
+        Ok(container_of("production", made, editors, self.withheld.clone(), Vec::new()).to_bytes_with(&files))
     }
 }
 
@@ -489,9 +495,7 @@ impl Parts {
             );
         }
         // Ledgers only of what the edition publishes.
-        let ledgers =
-            library.ledgers().iter().map(|l| &l.path).chain(library.editorial_ledgers().iter().map(|l| &l.path));
-        for path in ledgers.filter(|p| !ledgers_wanted.contains(*p)) {
+        for path in ledgers.into_iter().filter(|p| !ledgers_wanted.contains(*p)) {
             problems.push(
                 Diagnostic::error(Code::Ledger, path, Position::START, "this ledger's subject is not in the bundle")
                     .with_hint("a bundle holds the ledgers of what it publishes and nothing else"),
@@ -501,7 +505,8 @@ impl Parts {
     }
 }
 
-/// The verified approval of every subject with one.
+/// The verified approval of every subject with one: its latest approval,
+/// as the version it approves.
 fn approvals(library: &Library) -> BTreeMap<Subject, Verified> {
     let items = library.ledgers().iter().map(|l| (Subject::Item(l.item.clone()), &l.records));
     let editorial = library.editorial_ledgers().iter().map(|l| (l.subject.subject(), &l.records));
@@ -509,27 +514,17 @@ fn approvals(library: &Library) -> BTreeMap<Subject, Verified> {
         .chain(editorial)
         .filter_map(|(subject, records)| {
             let record = latest_approval(records)?;
-            Some((subject, verified(library, records, record)?))
+            let version = crate::review::versions(records).into_iter().find(|v| *v.blob == record.blob)?;
+            let verified = Verified {
+                signer: library.person(&record.reviewer)?.clone(),
+                fingerprint: version.signer,
+                date: record.date,
+                version: version.number,
+                summary: record.summary.clone().unwrap_or_default(),
+            };
+            Some((subject, verified))
         })
         .collect()
-}
-
-/// The fact that `record` (of `records`) is a verified approval.
-fn verified(library: &Library, records: &[LedgerRecord], record: &LedgerRecord) -> Option<Verified> {
-    let mut blobs: Vec<&BlobId> = Vec::new();
-    for r in records.iter().filter(|r| r.decision == crate::model::Decision::Approved) {
-        if !blobs.contains(&&r.blob) {
-            blobs.push(&r.blob);
-        }
-    }
-    let version = blobs.iter().position(|b| **b == record.blob)? as u32 + 1;
-    Some(Verified {
-        signer: library.person(&record.reviewer)?.clone(),
-        fingerprint: trust::signer_fingerprint(record)?,
-        date: record.date,
-        version,
-        summary: record.summary.clone().unwrap_or_default(),
-    })
 }
 
 impl fmt::Display for Verified {

@@ -72,6 +72,10 @@ pub enum EditionError {
     /// problem, located.
     #[error("the approvals do not hold ({0})")]
     Trust(Diagnostics),
+    /// The approved files could not be read again for the edition bundle
+    /// (one changed while the build read it); every problem, located.
+    #[error("the edition bundle's files cannot be read ({0})")]
+    Bundle(Diagnostics),
     /// An approved version no longer loads against today's people or items;
     /// the diagnostics name the file, but the lines are those of the
     /// approved version (`git show <blob>`).
@@ -96,10 +100,9 @@ pub struct Production {
     /// Warnings: people files and `site.toml` whose working text is not the
     /// version an editor approved, so production publishes the older one.
     pub unapproved: Diagnostics,
-    /// Every file the edition is made from, as (path in the project,
-    /// approved bytes): `site.toml`, the people files, the items, their
-    /// ledgers and the theme's files ([`Production::bundle`]).
-    pub(crate) files: Vec<(String, Vec<u8>)>,
+    /// The approved versions git gave, by blob id: with the working files
+    /// that are their approved version, what [`Production::bundle`] holds.
+    pub(crate) blobs: BTreeMap<BlobId, Vec<u8>>,
     /// The ids of the items and people the edition withholds.
     pub(crate) withheld: Vec<String>,
 }
@@ -250,7 +253,6 @@ impl Library {
         for person in self.people() {
             note(&person.path, Subject::Person(person.id.clone()), people.get(&person.id).map(|r| &r.blob));
         }
-        let files = self.edition_files(&library, &blobs, &theme_files).map_err(EditionError::Content)?;
         let withheld = self
             .all_items()
             .map(|i| i.reference())
@@ -258,28 +260,25 @@ impl Library {
             .map(|r| r.to_string())
             .chain(self.people().iter().filter(|p| library.person(&p.id).is_none()).map(|p| p.id.to_string()))
             .collect();
-        Ok(Production { library, theme: theme_files, theme_blob: theme.blob.clone(), unapproved, files, withheld })
+        Ok(Production { library, theme: theme_files, theme_blob: theme.blob.clone(), unapproved, blobs, withheld })
     }
 }
 
 /// A file in the project, as (path, bytes).
 type File = (String, Vec<u8>);
 
-impl Library {
-    /// Every file the production edition `library` is made from, with its
-    /// approved bytes: from `blobs` (what git gave) or, for an item whose
-    /// working text is its approved version, from disk; each checked
-    /// against the SHA-256 its record signs, and the ledgers of what it publishes
-    /// (committed, since production refuses uncommitted ledgers).
-    fn edition_files(
-        &self,
-        library: &Library,
-        blobs: &BTreeMap<BlobId, Vec<u8>>,
-        theme: &[(String, Vec<u8>)],
-    ) -> Result<Vec<(String, Vec<u8>)>, Diagnostics> {
+impl Production {
+    /// Every file the edition is made from, with its approved bytes: from
+    /// what git gave or, for a file whose working text is its approved
+    /// version, from disk; each checked against the SHA-256 its record
+    /// signs; and the ledgers of what it publishes (committed, since
+    /// production refuses uncommitted ledgers). Read only when a bundle is
+    /// written, so that `review verify` does not pay for it.
+    pub(crate) fn files(&self) -> Result<Vec<File>, Diagnostics> {
         use rayon::prelude::*;
+        let (library, blobs) = (&self.library, &self.blobs);
         let read = |path: &Path| {
-            std::fs::read(self.root().join(path)).map_err(|e| {
+            std::fs::read(library.root().join(path)).map_err(|e| {
                 Diagnostic::error(Code::Io, path, Position::START, format!("cannot read it for the bundle: {e}"))
             })
         };
@@ -305,7 +304,7 @@ impl Library {
         let found: Vec<Result<[File; 2], Diagnostic>> =
             subjects.into_par_iter().map(|(path, subject)| approved(path, subject)).collect();
         let mut problems = Diagnostics::new();
-        let mut files: Vec<(String, Vec<u8>)> = theme.to_vec();
+        let mut files: Vec<File> = self.theme.clone();
         let theme_ledger = ProjectLayout::ledger(&Subject::Theme);
         match read(&theme_ledger) {
             Ok(bytes) => files.push((crate::diagnostic::path_text(&theme_ledger), bytes)),
@@ -319,7 +318,9 @@ impl Library {
         }
         if problems.has_errors() { Err(problems) } else { Ok(files) }
     }
+}
 
+impl Library {
     /// The keys each person may sign with as the production edition counts
     /// them: an editor's as `trust_root` lists them, and everyone's as their
     /// latest editor-approved people file lists them (read from `repo`,

@@ -182,10 +182,11 @@ impl Library {
     }
 }
 
-/// Derives the review of an item whose text has blob `blob`, as of `today`.
-pub(crate) fn review<'a>(library: &'a Library, item: ItemRef, blob: &BlobId, today: Date) -> Review<'a> {
-    let records: &[LedgerRecord] = library.ledger(&item).map_or(&[], |l| &l.records);
-    let mut versions: Vec<Version<'a>> = Vec::new();
+/// The approved versions of a ledger's `records`, oldest first: version N
+/// is the Nth distinct blob approved (of an item, a people file, `site.toml`
+/// or the theme alike).
+pub(crate) fn versions(records: &[LedgerRecord]) -> Vec<Version<'_>> {
+    let mut versions: Vec<Version<'_>> = Vec::new();
     for record in records.iter().filter(|r| r.decision == Decision::Approved) {
         let signer = crate::trust::signer_fingerprint(record).unwrap_or_default();
         match versions.iter_mut().find(|v| v.blob == &record.blob) {
@@ -199,6 +200,13 @@ pub(crate) fn review<'a>(library: &'a Library, item: ItemRef, blob: &BlobId, tod
             }),
         }
     }
+    versions
+}
+
+/// Derives the review of an item whose text has blob `blob`, as of `today`.
+pub(crate) fn review<'a>(library: &'a Library, item: ItemRef, blob: &BlobId, today: Date) -> Review<'a> {
+    let records: &[LedgerRecord] = library.ledger(&item).map_or(&[], |l| &l.records);
+    let versions = versions(records);
     let last_on_current = records.iter().rev().find(|r| &r.blob == blob);
     let last_decision = records.last();
     let state = match (last_on_current.map(|r| r.decision), versions.is_empty(), last_decision.map(|r| r.decision)) {
